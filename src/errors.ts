@@ -1,0 +1,87 @@
+/** One problem found in a recipe, manifest or argument list, with its position. */
+export interface Issue {
+  /** File the problem is in (recipe or manifest path), if any. */
+  file?: string;
+  /** Dotted path inside the document, e.g. `steps[1].max`; row for manifests. */
+  path: string;
+  /** 1-based line and column, when known. */
+  line?: number;
+  col?: number;
+  message: string;
+}
+
+/** Formats an issue as `file:line:col path: message`. */
+export function formatIssue(issue: Issue): string {
+  const where = [issue.file, issue.line, issue.col].filter((p) => p !== undefined).join(":");
+  const head = [where, issue.path].filter((p) => p !== undefined && p !== "").join(" ");
+  return head ? `${head}: ${issue.message}` : issue.message;
+}
+
+/** Every problem of a recipe; nothing ran (exit 2). */
+export class PipelineError extends Error {
+  readonly issues: readonly Issue[];
+  constructor(issues: readonly Issue[]) {
+    super(issues.map(formatIssue).join("\n"));
+    this.name = "PipelineError";
+    this.issues = issues;
+  }
+}
+
+/** Every problem of a manifest or the command line; nothing ran (exit 2). */
+export class ManifestError extends Error {
+  readonly issues: readonly Issue[];
+  constructor(issues: readonly Issue[]) {
+    super(issues.map(formatIssue).join("\n"));
+    this.name = "ManifestError";
+    this.issues = issues;
+  }
+}
+
+/** A file that cannot be read as NIfTI (or written): one line naming the file. */
+export class NiftiError extends Error {
+  readonly file: string;
+  constructor(file: string, reason: string) {
+    super(`Cannot read "${file}": ${reason}`);
+    this.name = "NiftiError";
+    this.file = file;
+  }
+}
+
+/** One subject failed at one step; the others go on (exit 1 at the end). */
+export class StepError extends Error {
+  readonly subject: string;
+  readonly stepIndex: number;
+  readonly stepName: string;
+  constructor(subject: string, stepIndex: number, stepName: string, cause: unknown) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    super(`Subject "${subject}" failed at steps[${stepIndex}] (${stepName}): ${msg}`, { cause });
+    this.name = "StepError";
+    this.subject = subject;
+    this.stepIndex = stepIndex;
+    this.stepName = stepName;
+  }
+}
+
+/** Plain-data form of an error, for crossing a worker boundary. */
+export interface ErrorData {
+  name: string;
+  message: string;
+  subject?: string;
+  stepIndex?: number;
+  stepName?: string;
+}
+
+/** Converts any thrown value to plain data. */
+export function toErrorData(e: unknown): ErrorData {
+  if (e instanceof StepError) {
+    return {
+      name: e.name,
+      message: e.message,
+      subject: e.subject,
+      stepIndex: e.stepIndex,
+      stepName: e.stepName,
+    };
+  }
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  return { name: "Error", message: String(e) };
+}

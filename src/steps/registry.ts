@@ -1,0 +1,22 @@
+import type { StepDefinition } from "./step.ts";
+import { load } from "./io/load.ts";
+import { save } from "./io/save.ts";
+import { resampleToSize } from "./spatial/resample_to_size.ts";
+import { resampleToSpacing } from "./spatial/resample_to_spacing.ts";
+import { clip } from "./intensity/clip.ts";
+import { normalize } from "./intensity/normalize.ts";
+
+/** Every step medprep knows, in the order `steps` lists them. */
+export const STEPS: readonly StepDefinition[] = [
+  load,
+  resampleToSize,
+  resampleToSpacing,
+  clip,
+  normalize,
+  save,
+] as unknown as readonly StepDefinition[];
+
+/** The step called `name`, or undefined. */
+export function findStep(name: string): StepDefinition | undefined {
+  return STEPS.find((s) => s.name === name);
+}

@@ -1,0 +1,17 @@
+import { z } from "zod";
+
+/** Params shared by resample-to-size and resample-to-spacing (SPEC §3). */
+export const resampleCommon = {
+  interpolation: z.enum(["nearest", "linear", "bspline"]).default("linear").describe(
+    "Interpolator for image roles (labels always use nearest): nearest, linear (trilinear) or bspline (cubic, ITK/scipy order 3)",
+  ),
+  antialias: z.boolean().default(false).describe(
+    "Gaussian-smooth axes that are downsampled before sampling (sigma = (r - 1) / 2 voxels), as scikit-image resize",
+  ),
+  fill: z.number().default(0).describe("Value of samples outside the input's field of view"),
+};
+
+/** A per-axis value where `null` keeps the input's value on that axis. */
+export function perAxis<T extends z.ZodType>(item: T) {
+  return z.tuple([item.nullable(), item.nullable(), item.nullable()]);
+}

@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { defineStep } from "../step.ts";
+import { perAxis, resampleCommon } from "./resample_params.ts";
+
+const params = z.object({
+  spacing: perAxis(z.number().positive().max(1e4)).describe(
+    "Output voxel spacing in mm per axis [x, y, z]; null keeps that axis",
+  ),
+  grid: z.enum(["center", "origin"]).default("center").describe(
+    "Sampling grid: center (field of view kept, mrgrid/TorchIO) or origin (first voxel centre kept, SimpleITK); corners only applies to resample-to-size",
+  ),
+  ...resampleCommon,
+}).strict();
+
+/** Resamples every role to a given voxel spacing in mm. */
+export const resampleToSpacing = defineStep({
+  name: "resample-to-spacing",
+  kind: "spatial",
+  summary: "Resample to a voxel spacing in mm",
+  params,
+  example: "- step: resample-to-spacing\n  spacing: [1, 1, 1]\n  interpolation: linear",
+  apply() {
+    throw new Error("resample-to-spacing is not implemented yet");
+  },
+});

@@ -1,0 +1,88 @@
+import type { z } from "zod";
+import type { DType } from "../volume/dtype.ts";
+import type { Volume } from "../volume/volume.ts";
+
+/**
+ * What a step does, which is all the runner looks at (never a step's name):
+ * - `source` reads a subject's files (the runner does the I/O from its params);
+ * - `spatial` changes the grid of every role (labels with nearest);
+ * - `intensity` changes values of image roles only (labels pass through);
+ * - `augment` draws random transforms, applied to all roles of a subject together;
+ * - `sink` writes the subject's volumes (the runner does the I/O from its params).
+ */
+export type StepKind = "source" | "spatial" | "intensity" | "augment" | "sink";
+
+/** One role's volume of one subject as it moves through the steps. */
+export interface Item {
+  /** Manifest column, e.g. `image`, `label`, `t2`. */
+  readonly role: string;
+  /** Label maps are never interpolated (nearest only) nor cast to float. */
+  readonly label: boolean;
+  readonly volume: Volume;
+  /** Storage type of the input file (what `save: { dtype: keep }` writes). */
+  readonly inputDType: DType;
+  /** Why the current dtype differs from the input's, for provenance (unset while it does not). */
+  readonly dtypeReason?: string;
+  /** The input file, for `{stem}` in save names. */
+  readonly sourcePath: string;
+}
+
+/** A subject's items at one point of the pipeline. */
+export interface Subject {
+  readonly id: string;
+  /** Augmentation copy index (0 before/without augment). */
+  readonly copy: number;
+  readonly items: readonly Item[];
+}
+
+/** What a step may know about where it runs; never the worker, the order or the time. */
+export interface StepContext {
+  readonly subjectId: string;
+  readonly stepIndex: number;
+  readonly copy: number;
+  /** Seed derived from (run seed, subject id, step index, copy) — SPEC §5. */
+  readonly seed: number;
+  /** Records a warning for this subject (printed and kept in provenance). */
+  warn(message: string): void;
+}
+
+/** Values a step used or drew, recorded in provenance (statistics, drawn values). */
+export type StepRecord = Record<string, unknown>;
+
+/** The outcome of applying one step to one subject. */
+export interface StepResult {
+  readonly subject: Subject;
+  readonly record?: StepRecord;
+}
+
+/** A step: its schema is the single source of its params' type, defaults and docs. */
+export interface StepDefinition<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly kind: StepKind;
+  readonly summary: string;
+  readonly params: S;
+  /** A YAML snippet (one list entry) that validates. */
+  readonly example: string;
+  /** Number of outputs per subject this step makes (augmentation copies); 1 when absent. */
+  copies?(params: z.output<S>): number;
+  /** Applies the step; absent for `source` and `sink`, whose I/O the runner does. */
+  apply?(subject: Subject, params: z.output<S>, context: StepContext): StepResult;
+}
+
+/** Declares a step (identity function that fixes the params type). */
+export function defineStep<S extends z.ZodType>(definition: StepDefinition<S>): StepDefinition<S> {
+  return definition;
+}
+
+/** Applies `fn` to every image (non-label) item; labels pass through untouched. */
+export function mapImages(
+  subject: Subject,
+  fn: (item: Item) => Item,
+): Subject {
+  return { ...subject, items: subject.items.map((it) => (it.label ? it : fn(it))) };
+}
+
+/** Applies `fn` to every item, labels included (spatial steps). */
+export function mapItems(subject: Subject, fn: (item: Item) => Item): Subject {
+  return { ...subject, items: subject.items.map(fn) };
+}
