@@ -42,6 +42,11 @@ export interface StepContext {
   readonly copy: number;
   /** Seed derived from (run seed, subject id, step index, copy) — SPEC §5. */
   readonly seed: number;
+  /**
+   * Values a previous run drew and recorded for this step (provenance `record`);
+   * a random step given them applies them instead of drawing (replay).
+   */
+  readonly replay?: StepRecord;
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
 }
