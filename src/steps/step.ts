@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { DType } from "../volume/dtype.ts";
 import type { Volume } from "../volume/volume.ts";
+import type { Affine } from "../volume/affine.ts";
 
 /**
  * What a step does, which is all the runner looks at (never a step's name):
@@ -60,6 +61,13 @@ export interface StepResult {
   readonly record?: StepRecord;
 }
 
+/** The grid of a volume without its data, for planning (`run --dry-run`). */
+export interface Geometry {
+  readonly shape: readonly [number, number, number];
+  readonly frames: number;
+  readonly affine: Affine;
+}
+
 /** A step: its schema is the single source of its params' type, defaults and docs. */
 export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   readonly name: string;
@@ -70,6 +78,8 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   readonly example: string;
   /** Number of outputs per subject this step makes (augmentation copies); 1 when absent. */
   copies?(params: z.output<S>): number;
+  /** Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run). */
+  plan?(geometry: Geometry, params: z.output<S>): Geometry;
   /** Applies the step; absent for `source` and `sink`, whose I/O the runner does. */
   apply?(subject: Subject, params: z.output<S>, context: StepContext): StepResult;
 }
