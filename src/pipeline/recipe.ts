@@ -1,0 +1,28 @@
+/** One step of a validated recipe: its registry name and its params after the step's schema. */
+export interface RecipeStep {
+  /** Registry name, e.g. `resample-to-size`. */
+  step: string;
+  /** Params parsed by the step's zod schema (defaults filled in). */
+  params: Record<string, unknown>;
+  /** 1-based position of the step entry in the recipe file. */
+  line?: number;
+  col?: number;
+}
+
+/** A validated recipe (SPEC §6): nothing in it is ever evaluated. */
+export interface Recipe {
+  version: 1;
+  /** Recipe `name`; defaults to the file name without `.yaml` / `.yml`. */
+  name: string;
+  /** Run seed; default 0. */
+  seed: number;
+  /**
+   * Default manifest (top-level `manifest:`), already resolved against the recipe's
+   * directory; used when neither `--manifest` nor `--input` is given.
+   */
+  manifest?: string;
+  steps: RecipeStep[];
+}
+
+/** Top-level keys a recipe may have. */
+export const RECIPE_KEYS = ["version", "name", "seed", "manifest", "steps"] as const;
