@@ -151,7 +151,9 @@ export function describeZodIssues(
         break;
       }
       case "invalid_type": {
-        const expected = EXPECTED[issue.expected] ?? issue.expected;
+        const n = findSchemas(schema, path).map(tupleLength).find((l) => l !== undefined);
+        const expected = n !== undefined ? `a list of ${n} values` : EXPECTED[issue.expected] ??
+          issue.expected;
         if (value === undefined && typeof last === "string") {
           out.push({
             path,
@@ -159,8 +161,7 @@ export function describeZodIssues(
             message: `Missing required ${keyKind(parent)} \`${last}\` (${expected})`,
           });
         } else {
-          const n = findSchemas(schema, path).map(tupleLength).find((l) => l !== undefined);
-          const what = n !== undefined ? `a list of ${n} values` : expected;
+          const what = expected;
           out.push({
             path,
             at: "value",
