@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { defineStep } from "../step.ts";
+import { defineStep, type Item, mapImages, type StepContext } from "../step.ts";
+import {
+  type Bounds,
+  clampMap,
+  clampStored,
+  deriveStoredBounds,
+  mapToFloat32,
+} from "../../volume/intensity.ts";
+import { derivePercentiles } from "../../volume/stats.ts";
 
 const params = z.object({
   min: z.number().optional().describe("Lowest value kept, in image units (e.g. HU)"),
@@ -26,16 +34,79 @@ const params = z.object({
   .refine((p) => p.percentiles === undefined || p.percentiles[0] < p.percentiles[1], {
     message: "percentiles must be increasing [lo, hi]",
     path: ["percentiles"],
+  })
+  .refine((p) => p.mask === "all" || p.percentiles !== undefined, {
+    message: "mask only applies to percentiles; min/max clip every voxel",
+    path: ["mask"],
   });
 
-/** Clamps intensities into [min, max] or into a percentile range. */
+type ClipParams = z.output<typeof params>;
+
+/** Bounds of every frame in image units (±Infinity = open side); warns when a mask is empty. */
+function frameBounds(item: Item, p: ClipParams, ctx: StepContext): Bounds[] {
+  const bounds: Bounds[] = [];
+  for (let t = 0; t < item.volume.frames; t++) {
+    if (p.percentiles === undefined) {
+      bounds.push({ lo: p.min ?? -Infinity, hi: p.max ?? Infinity });
+      continue;
+    }
+    const [lo, hi] = derivePercentiles(item.volume, t, p.percentiles, p.mask);
+    if (Number.isNaN(lo)) {
+      ctx.warn(`clip: role "${item.role}" frame ${t} has no ${p.mask} voxels; left unclipped`);
+      bounds.push({ lo: -Infinity, hi: Infinity });
+    } else bounds.push({ lo, hi });
+  }
+  return bounds;
+}
+
+/** Number or null (JSON has no Infinity) for provenance. */
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+/**
+ * Clamps intensities into [min, max] or into a percentile range (per 3D frame).
+ * Integer storage is kept when the bounds are representable in it (SPEC §2), else the
+ * result is float32. Record: `{ roles: { <role>: { dtype, frames: [{ min, max, clamped }] } } }`
+ * with the bounds actually used (null = open side) and the number of voxels changed.
+ */
 export const clip = defineStep({
   name: "clip",
   kind: "intensity",
   summary: "Clamp intensities into [min, max] or a percentile range",
   params,
   example: "- step: clip\n  min: -1000\n  max: 1000",
-  apply() {
-    throw new Error("clip is not implemented yet");
+  apply(subject, p, ctx) {
+    const roles: Record<string, unknown> = {};
+    const out = mapImages(subject, (item) => {
+      const v = item.volume;
+      const bounds = frameBounds(item, p, ctx);
+      const stored = bounds.map((b) => deriveStoredBounds(v, b));
+      let next: Item;
+      let clamped: number[];
+      if (stored.every((b) => b !== undefined)) {
+        const r = clampStored(v, stored as Bounds[]);
+        next = { ...item, volume: r.volume };
+        clamped = r.clamped;
+      } else {
+        const r = mapToFloat32(v, bounds.map(clampMap));
+        const scaled = v.slope !== 1 || v.inter !== 0;
+        const how = scaled ? ` with slope ${v.slope}, inter ${v.inter}` : "";
+        next = {
+          ...item,
+          volume: r.volume,
+          dtypeReason: `clip bounds not representable in ${v.dtype}${how}`,
+        };
+        clamped = r.clamped;
+      }
+      roles[item.role] = {
+        dtype: next.volume.dtype,
+        frames: bounds.map((b, t) => ({
+          min: finiteOrNull(b.lo),
+          max: finiteOrNull(b.hi),
+          clamped: clamped[t],
+        })),
+      };
+      return next;
+    });
+    return { subject: out, record: { roles } };
   },
 });

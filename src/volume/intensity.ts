@@ -1,0 +1,141 @@
+import { createVoxelArray, DTYPE_INFO, isIntegerDType } from "./dtype.ts";
+import { createVolume, frameLength, type Volume } from "./volume.ts";
+import { frameNumbers } from "./stats.ts";
+
+/** A closed interval; ±Infinity leaves that side open. */
+export interface Bounds {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * A value map y = (v − sub) / div · mul + add on real values v, then clamped into
+ * [lo, hi]; with `keepZero`, voxels whose value is exactly 0 stay 0. NaN stays NaN.
+ */
+export interface LinearMap {
+  sub: number;
+  div: number;
+  mul: number;
+  add: number;
+  lo?: number;
+  hi?: number;
+  keepZero?: boolean;
+}
+
+/** A new volume and, per frame, how many voxels were clamped. */
+export interface MapResult {
+  volume: Volume;
+  clamped: number[];
+}
+
+/**
+ * Real-unit bounds as bounds on the stored values of `volume`, when clamping the stored
+ * values gives exactly the clamped real values: any bound for float storage; for integer
+ * storage a bound must map to an integer stored value whose real value is the bound, or lie
+ * beyond the type's range (it then clamps nothing). Undefined when not representable.
+ */
+export function deriveStoredBounds(volume: Volume, bounds: Bounds): Bounds | undefined {
+  const { slope, inter, dtype } = volume;
+  if (slope === 0 || !Number.isFinite(slope)) return undefined;
+  const a = (bounds.lo - inter) / slope, b = (bounds.hi - inter) / slope;
+  const [lo, hi] = slope > 0 ? [a, b] : [b, a];
+  if (!isIntegerDType(dtype)) return { lo, hi };
+  const info = DTYPE_INFO[dtype];
+  const side = (raw: number, real: number, isLow: boolean): number | undefined => {
+    if (isLow ? raw <= info.min : raw >= info.max) return isLow ? -Infinity : Infinity;
+    const r = Math.round(raw);
+    if (r * slope + inter !== real || r < info.min || r > info.max) return undefined;
+    return r;
+  };
+  const rl = side(lo, slope > 0 ? bounds.lo : bounds.hi, true);
+  const rh = side(hi, slope > 0 ? bounds.hi : bounds.lo, false);
+  return rl === undefined || rh === undefined ? undefined : { lo: rl, hi: rh };
+}
+
+/** Clamps the stored values of each frame into `stored[frame]`, keeping dtype, slope and inter. */
+export function clampStored(volume: Volume, stored: readonly Bounds[]): MapResult {
+  const len = frameLength(volume);
+  const out = createVoxelArray(volume.dtype, volume.data.length);
+  const clamped: number[] = [];
+  for (let t = 0; t < volume.frames; t++) {
+    const { lo, hi } = stored[t];
+    const src = frameNumbers(volume, t);
+    let count = 0;
+    if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+      const data = volume.data as BigInt64Array | BigUint64Array;
+      for (let i = 0; i < len; i++) {
+        const v = src[i];
+        if (v < lo || v > hi) count++;
+        out[t * len + i] = v < lo ? BigInt(lo) : v > hi ? BigInt(hi) : data[t * len + i];
+      }
+    } else {
+      const dst = out.subarray(t * len, (t + 1) * len);
+      for (let i = 0; i < len; i++) {
+        const v = src[i];
+        if (v < lo) {
+          dst[i] = lo;
+          count++;
+        } else if (v > hi) {
+          dst[i] = hi;
+          count++;
+        } else dst[i] = v;
+      }
+    }
+    clamped.push(count);
+  }
+  return { volume: withData(volume, out, volume.slope, volume.inter), clamped };
+}
+
+/** Applies `maps[frame]` to the real values of each frame (float64), stored as float32. */
+export function mapToFloat32(volume: Volume, maps: readonly LinearMap[]): MapResult {
+  const len = frameLength(volume);
+  const out = new Float32Array(volume.data.length);
+  const { slope, inter } = volume;
+  const clamped: number[] = [];
+  for (let t = 0; t < volume.frames; t++) {
+    const m = maps[t];
+    const { sub, div, mul, add } = m;
+    const lo = m.lo ?? -Infinity, hi = m.hi ?? Infinity, keepZero = m.keepZero === true;
+    const src = frameNumbers(volume, t);
+    const dst = out.subarray(t * len, (t + 1) * len);
+    let count = 0;
+    for (let i = 0; i < len; i++) {
+      const v = src[i] * slope + inter;
+      if (keepZero && v === 0) continue; // dst is zero-initialised
+      let y = ((v - sub) / div) * mul + add;
+      if (y < lo) {
+        y = lo;
+        count++;
+      } else if (y > hi) {
+        y = hi;
+        count++;
+      }
+      dst[i] = y;
+    }
+    clamped.push(count);
+  }
+  return { volume: withData(volume, out, 1, 0), clamped };
+}
+
+/** The identity map clamped into `bounds` (clip to float32). */
+export function clampMap(bounds: Bounds): LinearMap {
+  return { sub: 0, div: 1, mul: 1, add: 0, lo: bounds.lo, hi: bounds.hi };
+}
+
+/** A copy of `volume`'s grid and header with new stored data and scaling. */
+export function withData(
+  volume: Volume,
+  data: Volume["data"],
+  slope: number,
+  inter: number,
+): Volume {
+  return createVolume({
+    shape: volume.shape,
+    frames: volume.frames,
+    data,
+    affine: volume.affine,
+    slope,
+    inter,
+    meta: volume.meta,
+  });
+}

@@ -1,0 +1,167 @@
+import { DTYPE_INFO, isIntegerDType, type NumberArray } from "./dtype.ts";
+import { frameLength, type Volume } from "./volume.ts";
+import { selectOrderStatistics } from "./select.ts";
+
+/** Voxels statistics are computed over: every voxel, or those whose real value is ≠ 0. */
+export type VoxelMask = "all" | "nonzero";
+
+/** Statistics of the real values of one 3D frame (NaN voxels ignored). */
+export interface FrameStats {
+  /** Number of voxels counted (in the mask and not NaN). */
+  n: number;
+  /** NaN when `n` is 0. */
+  min: number;
+  max: number;
+  mean: number;
+  /** Population standard deviation (ddof 0). */
+  std: number;
+}
+
+/** The stored values of one frame as plain numbers (a view, or a copy for 64-bit integers). */
+export function frameNumbers(volume: Volume, frame: number): NumberArray {
+  const len = frameLength(volume);
+  const d = volume.data;
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
+    const out = new Float64Array(len);
+    for (let i = 0; i < len; i++) out[i] = Number(d[frame * len + i]);
+    return out;
+  }
+  return d.subarray(frame * len, (frame + 1) * len);
+}
+
+/** The real values (raw × slope + inter) of one frame, as a float64 copy. */
+export function realValues(volume: Volume, frame: number): Float64Array {
+  const src = frameNumbers(volume, frame);
+  const { slope, inter } = volume;
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] * slope + inter;
+  return out;
+}
+
+/** Count, min, max, mean and population std (float64, two passes) of one frame's real values. */
+export function deriveFrameStats(
+  volume: Volume,
+  frame: number,
+  mask: VoxelMask = "all",
+): FrameStats {
+  const src = frameNumbers(volume, frame);
+  const { slope, inter } = volume;
+  const nonzero = mask === "nonzero";
+  let n = 0, sum = 0, min = Infinity, max = -Infinity;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i] * slope + inter;
+    if (v !== v || (nonzero && v === 0)) continue;
+    n++;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (n === 0) return { n, min: NaN, max: NaN, mean: NaN, std: NaN };
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i] * slope + inter;
+    if (v !== v || (nonzero && v === 0)) continue;
+    ss += (v - mean) * (v - mean);
+  }
+  return { n, min, max, mean, std: Math.sqrt(ss / n) };
+}
+
+/** Largest histogram (bins) used for integer storage before falling back to selection. */
+const MAX_HISTOGRAM_BINS = 1 << 22;
+
+/**
+ * Percentiles (0–100) of one frame's real values with numpy's default 'linear' method
+ * (`np.nanpercentile` over the mask); NaN for every percentile when no voxel counts.
+ * Integer storage uses a histogram of stored values, float storage a selection on a copy.
+ */
+export function derivePercentiles(
+  volume: Volume,
+  frame: number,
+  percents: readonly number[],
+  mask: VoxelMask = "all",
+): number[] {
+  const src = frameNumbers(volume, frame);
+  const { slope, inter } = volume;
+  const raw = isIntegerDType(volume.dtype)
+    ? integerOrderSource(src, volume, mask)
+    : gatherValues(src, slope, inter, mask);
+  const n = raw.count;
+  if (n === 0) return percents.map(() => NaN);
+  // Virtual indexes exactly as numpy: (n − 1) · (q / 100), neighbours floor and floor + 1.
+  const plans = percents.map((p) => {
+    const virtual = (n - 1) * (p / 100);
+    const prev = virtual >= n - 1 ? n - 1 : Math.max(0, Math.floor(virtual));
+    const next = virtual >= n - 1 ? n - 1 : Math.max(0, prev + 1);
+    return { prev, next, gamma: virtual - Math.floor(virtual) };
+  });
+  // Real order statistic k is raw order statistic k (slope ≥ 0) or n − 1 − k (slope < 0).
+  const toRaw = (k: number) => (slope < 0 ? n - 1 - k : k);
+  const ks = [...new Set(plans.flatMap((p) => [toRaw(p.prev), toRaw(p.next)]))];
+  const found = new Map<number, number>();
+  raw.orderStatistics(ks).forEach((value, i) => found.set(ks[i], value * slope + inter));
+  return plans.map(({ prev, next, gamma }) => {
+    const a = found.get(toRaw(prev))!, b = found.get(toRaw(next))!;
+    if (prev === next) return a;
+    const diff = b - a;
+    return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+  });
+}
+
+interface OrderSource {
+  count: number;
+  /** Raw values of the given 0-based order statistics (ascending raw order). */
+  orderStatistics(ks: number[]): number[];
+}
+
+function gatherValues(src: NumberArray, slope: number, inter: number, mask: VoxelMask) {
+  const ctor = src instanceof Float32Array ? Float32Array : Float64Array;
+  const copy = new ctor(src.length);
+  const nonzero = mask === "nonzero";
+  let n = 0;
+  for (let i = 0; i < src.length; i++) {
+    const r = src[i];
+    if (r !== r || (nonzero && r * slope + inter === 0)) continue;
+    copy[n++] = r;
+  }
+  const values = copy.subarray(0, n);
+  return { count: n, orderStatistics: (ks: number[]) => selectOrderStatistics(values, ks) };
+}
+
+function integerOrderSource(src: NumberArray, volume: Volume, mask: VoxelMask): OrderSource {
+  const info = DTYPE_INFO[volume.dtype];
+  let lo = info.min, hi = info.max;
+  if (hi - lo + 1 > MAX_HISTOGRAM_BINS) {
+    lo = Infinity;
+    hi = -Infinity;
+    for (let i = 0; i < src.length; i++) {
+      if (src[i] < lo) lo = src[i];
+      if (src[i] > hi) hi = src[i];
+    }
+    if (hi - lo + 1 > MAX_HISTOGRAM_BINS) {
+      return gatherValues(src, volume.slope, volume.inter, mask);
+    }
+  }
+  const counts = new Uint32Array(src.length === 0 ? 1 : hi - lo + 1);
+  for (let i = 0; i < src.length; i++) counts[src[i] - lo]++;
+  if (mask === "nonzero") {
+    for (let b = 0; b < counts.length; b++) {
+      if ((b + lo) * volume.slope + volume.inter === 0) counts[b] = 0;
+    }
+  }
+  let count = 0;
+  for (let b = 0; b < counts.length; b++) count += counts[b];
+  return {
+    count,
+    orderStatistics(ks) {
+      const order = ks.map((k, i) => ({ k, i })).sort((a, b) => a.k - b.k);
+      const out = new Array<number>(ks.length);
+      let b = 0, below = 0;
+      for (const { k, i } of order) {
+        while (below + counts[b] <= k) below += counts[b++];
+        out[i] = b + lo;
+      }
+      return out;
+    },
+  };
+}
