@@ -126,8 +126,12 @@ function reencode(volume: Volume, target: DType, head: string): EncodedItem {
     }
   }
   const notes = [];
-  if (clamped > 0) notes.push(`${clamped} voxels clamped to [${min}, ${max}]`);
-  if (nan > 0) notes.push(`${nan} NaN voxels written as 0`);
+  if (clamped > 0) notes.push(`${voxels(clamped)} clamped to [${min}, ${max}]`);
+  if (nan > 0) notes.push(`${voxels(nan)} NaN written as 0`);
   const reason = notes.length > 0 ? `${head}: ${notes.join(", ")}` : head;
   return { volume: withData(volume, out, 1, 0), dtype: target, reason, clamped: clamped + nan };
+}
+
+function voxels(n: number): string {
+  return n === 1 ? "1 voxel" : `${n} voxels`;
 }

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import type { DType } from "../../src/volume/dtype.ts";
+import { type EncodableItem, encodeForSave } from "../../src/volume/encode.ts";
+import type { Volume } from "../../src/volume/volume.ts";
+import { makeVolume } from "../_volumes.ts";
+
+function item(volume: Volume, inputDType: DType, extra: Partial<EncodableItem> = {}) {
+  return { label: false, volume, inputDType, ...extra };
+}
+
+/** A 5×6×7 volume whose first voxels are `head` and the rest `rest`. */
+function withHead(dtype: DType, head: number[], rest = 0, scaling = {}) {
+  return makeVolume({
+    dtype,
+    fn: (i, j, k) => (i + 5 * j + 30 * k < head.length ? head[i + 5 * j + 30 * k] : rest),
+    ...scaling,
+  });
+}
+
+Deno.test("encodeForSave auto keeps the current storage and says why", () => {
+  const v = makeVolume({ dtype: "int16", slope: 2, inter: -5 });
+  const kept = encodeForSave(item(v, "int16"), "auto");
+  assert.equal(kept.volume, v);
+  assert.equal(kept.dtype, "int16");
+  assert.equal(kept.reason, "kept input type int16");
+  assert.equal(kept.clamped, 0);
+  const f = makeVolume({ dtype: "float32" });
+  const why = "normalize (zscore) made values fractional";
+  const changed = encodeForSave(item(f, "int16", { dtypeReason: why }), "auto");
+  assert.equal(changed.volume, f);
+  assert.equal(changed.reason, `float32: ${why}`);
+});
+
+Deno.test("encodeForSave keep rounds half away from zero, clamps and counts", () => {
+  const v = withHead("float32", [2.5, -2.5, 1.4999, -0.5, 40000, NaN, -1e6, 0.5]);
+  const before = v.data.slice();
+  const out = encodeForSave(item(v, "int16"), "keep");
+  assert.equal(out.dtype, "int16");
+  assert.equal(out.volume.dtype, "int16");
+  assert.equal(out.volume.slope, 1);
+  assert.equal(out.volume.inter, 0);
+  assert.deepEqual([...out.volume.data.slice(0, 8)], [3, -3, 1, -1, 32767, 0, -32768, 1]);
+  assert.equal(out.clamped, 3);
+  assert.equal(
+    out.reason,
+    "kept input type int16: 2 voxels clamped to [-32768, 32767], 1 voxel NaN written as 0",
+  );
+  assert.deepEqual(v.data, before, "input not mutated");
+  assert.deepEqual(out.volume.affine, v.affine);
+  assert.deepEqual(out.volume.shape, v.shape);
+});
+
+Deno.test("encodeForSave explicit type re-encodes real values (slope applied)", () => {
+  const v = withHead("int16", [100, 3, -1, 0], 7, { slope: 2.5, inter: -1 });
+  const u8 = encodeForSave(item(v, "int16"), "uint8");
+  // Real values 249, 6.5, -3.5, -1, 16.5 → 249, 7, 0 (clamped), 0 (clamped), 17.
+  assert.deepEqual([...u8.volume.data.slice(0, 5)], [249, 7, 0, 0, 17]);
+  assert.equal(u8.clamped, 2);
+  assert.equal(u8.reason, "explicit uint8: 2 voxels clamped to [0, 255]");
+  const f = encodeForSave(item(v, "int16"), "float32");
+  assert.deepEqual([...f.volume.data.slice(0, 4)], [249, 6.5, -3.5, -1]);
+  assert.equal(f.clamped, 0);
+  assert.equal(encodeForSave(item(v, "int16"), "int16").volume, v, "same type: unchanged");
+});
+
+Deno.test("encodeForSave saturates 64-bit integers exactly", () => {
+  const v = withHead("float64", [1e19, -1e19, 2.5]);
+  const out = encodeForSave(item(v, "float64"), "int64");
+  assert.deepEqual([...out.volume.data.slice(0, 3)], [(1n << 63n) - 1n, -(1n << 63n), 3n]);
+  assert.equal(out.clamped, 2);
+});
+
+Deno.test("encodeForSave gives labels the smallest integer type holding their values", () => {
+  const cases: [number[], DType][] = [[[0, 4, 2], "uint8"], [[-1, 300], "int16"], [
+    [0, 70000],
+    "int32",
+  ], [[0, 255.4], "uint8"]];
+  for (const [head, want] of cases) {
+    const v = withHead("float32", head);
+    const out = encodeForSave(item(v, "float32", { label: true }), "auto");
+    assert.equal(out.dtype, want, `${head}`);
+    assert.deepEqual([...out.volume.data.slice(0, head.length)], head.map(Math.round));
+    assert.match(out.reason, new RegExp(`^label, ${want}: smallest integer type`));
+  }
+});
+
+Deno.test("encodeForSave keeps a label's integer type even when float is asked for", () => {
+  const v = withHead("uint8", [0, 1, 2]);
+  const auto = encodeForSave(item(v, "uint8", { label: true }), "auto");
+  assert.equal(auto.volume, v);
+  assert.equal(auto.reason, "label, kept input type uint8");
+  const f = encodeForSave(item(v, "uint8", { label: true }), "float32");
+  assert.equal(f.dtype, "uint8");
+  assert.equal(f.volume, v);
+  assert.match(f.reason, /float32 requested; label roles always keep an integer type/);
+  const i16 = encodeForSave(item(v, "uint8", { label: true }), "int16");
+  assert.equal(i16.dtype, "int16");
+  assert.deepEqual([...i16.volume.data.slice(0, 3)], [0, 1, 2]);
+  const fl = withHead("float32", [3, 1]);
+  const keep = encodeForSave(item(fl, "int16", { label: true }), "keep");
+  assert.equal(keep.dtype, "int16");
+});
