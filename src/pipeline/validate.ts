@@ -177,7 +177,6 @@ export async function readRecipe(path: string): Promise<{ recipe: Recipe; text: 
       ? e.message
       : String(e);
     throw new PipelineError([{
-      file: path,
       path: "",
       message: `Cannot read recipe "${path}": ${reason}`,
     }]);
