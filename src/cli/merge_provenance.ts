@@ -1,9 +1,60 @@
+/**
+ * `merge-provenance DIR`: combines the `provenance.shard-I-of-N.json` files of a sharded run
+ * into `DIR/provenance.json`, reporting missing shards and subjects missing from every shard
+ * or present in two (exit 1 when there is any problem; the merged file is still written).
+ * Permissions: --allow-read, --allow-write (DIR).
+ */
 import { Command } from "commander";
 import type { CommandFactory } from "./command.ts";
+import { mergeProvenance } from "../provenance/merge.ts";
+import { writeJsonAtomic } from "../provenance/stable_json.ts";
+import type { Provenance } from "../provenance/types.ts";
 
-/** `merge-provenance` subcommand (not implemented yet). */
+const SHARD_FILE = /^provenance\.shard-(\d+)-of-(\d+)\.json$/;
+
+/** Reads every shard file of `dir`, in name order. */
+export async function readShardFiles(
+  dir: string,
+): Promise<{ file: string; provenance: Provenance }[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && SHARD_FILE.test(e.name)) names.push(e.name);
+    }
+  } catch (e) {
+    throw new Error(`Cannot read directory "${dir}": ${(e as Error).message}`);
+  }
+  const out = [];
+  for (const name of names.sort()) {
+    const file = `${dir}/${name}`;
+    try {
+      out.push({ file, provenance: JSON.parse(await Deno.readTextFile(file)) as Provenance });
+    } catch (e) {
+      throw new Error(`Cannot read "${file}": ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/** `merge-provenance DIR` */
 export const createMergeProvenanceCommand: CommandFactory = (done) =>
-  new Command("merge-provenance").description("(not implemented yet)").action(() => {
-    console.error("merge-provenance is not implemented yet");
-    done(1);
-  });
+  new Command("merge-provenance")
+    .description("Merge the provenance.shard-*.json files of a --shard run into provenance.json")
+    .argument("<dir>", "output directory of the sharded run")
+    .action(async (dir: string) => {
+      const shards = await readShardFiles(dir);
+      if (shards.length === 0) {
+        console.error(`medprep: Cannot merge "${dir}": no provenance.shard-I-of-N.json files`);
+        done(1);
+        return;
+      }
+      const { merged, problems } = mergeProvenance(shards, ["medprep", ...Deno.args]);
+      const target = `${dir}/provenance.json`;
+      await writeJsonAtomic(target, merged);
+      for (const p of problems) console.error(`medprep: ${p}`);
+      console.error(
+        `medprep: merged ${shards.length} shard file(s), ${merged.subjects.length} subjects → ${target}` +
+          (problems.length ? ` (${problems.length} problem(s))` : ""),
+      );
+      done(problems.length > 0 ? 1 : 0);
+    });

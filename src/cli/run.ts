@@ -1,9 +1,74 @@
-import { Command } from "commander";
+/**
+ * `run` subcommand: validate a recipe and manifest, then process every subject in parallel
+ * workers, writing outputs and provenance.json (SPEC §8, §9).
+ * Permissions: --allow-read, --allow-write, --allow-env (SLURM / Kubernetes shard variables),
+ * --allow-sys (memory guard), --allow-run=git,df (recipe commit, free disk space).
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
 import type { CommandFactory } from "./command.ts";
+import { runBatch } from "../runner/batch.ts";
 
-/** `run` subcommand (not implemented yet). */
+function integer(min: number) {
+  return (text: string): number => {
+    if (!/^-?\d+$/.test(text.trim()) || Number(text) < min || !Number.isSafeInteger(+text)) {
+      throw new InvalidArgumentError(`must be an integer >= ${min}`);
+    }
+    return Number(text);
+  };
+}
+
+/** `run <recipe.yaml> [--manifest F | --input GLOB] [--out DIR] ...` */
 export const createRunCommand: CommandFactory = (done) =>
-  new Command("run").description("(not implemented yet)").action(() => {
-    console.error("run is not implemented yet");
-    done(1);
-  });
+  new Command("run")
+    .description("Validate a recipe, then run it on every subject of a manifest")
+    .argument("<recipe>", "recipe YAML file")
+    .option("--manifest <file>", "manifest (CSV, TSV, JSON, JSONL, MSD dataset.json)")
+    .option("--input <glob>", "input files by glob instead of a manifest (id = file stem)")
+    .option("--out <dir>", "output directory (default: out/<recipe name>)")
+    .addOption(
+      new Option("--workers <n>", "parallel workers (default: number of cores)").argParser(
+        integer(1),
+      ),
+    )
+    .addOption(new Option("--seed <n>", "run seed (overrides the recipe's)").argParser(integer(0)))
+    .option("--resume", "keep subjects whose outputs and inputs are unchanged")
+    .option("--dry-run", "validate and print the plan; write nothing")
+    .option("--shard <i/n|auto>", "process shard I of N (1-based), or auto from SLURM / Kubernetes")
+    .addOption(
+      new Option("--shard-count <n>", "number of shards for --shard auto (Kubernetes)").argParser(
+        integer(1),
+      ),
+    )
+    .option("--quiet", "print errors only")
+    .option("--replay <provenance>", "replay one copy's drawn values from a provenance file")
+    .option("--subject <id>", "subject to replay (with --replay)")
+    .addOption(new Option("--copy <k>", "copy to replay (with --replay)").argParser(integer(0)))
+    .action(async (recipe: string, opts: Record<string, unknown>) => {
+      const replay = opts.replay as string | undefined;
+      if ((replay !== undefined) !== (opts.subject !== undefined)) {
+        console.error("medprep: --replay and --subject go together (plus --copy, default 0)");
+        done(2);
+        return;
+      }
+      done(
+        await runBatch({
+          recipe,
+          manifest: opts.manifest as string | undefined,
+          input: opts.input as string | undefined,
+          out: opts.out as string | undefined,
+          workers: opts.workers as number | undefined,
+          seed: opts.seed as number | undefined,
+          resume: opts.resume === true,
+          dryRun: opts.dryRun === true,
+          shard: opts.shard as string | undefined,
+          shardCount: opts.shardCount as number | undefined,
+          quiet: opts.quiet === true,
+          replay: replay === undefined ? undefined : {
+            provenance: replay,
+            subject: opts.subject as string,
+            copy: (opts.copy as number | undefined) ?? 0,
+          },
+          command: ["medprep", ...Deno.args],
+        }),
+      );
+    });

@@ -1,0 +1,58 @@
+/**
+ * The run-level part of provenance (SPEC §9): tool, Deno, recipe (path, sha256, git state,
+ * resolved form), run seed, manifest (path or glob, sha256), command line and shard.
+ */
+import { createHash } from "node:crypto";
+import { TOOL_NAME, VERSION } from "../version.ts";
+import type { Recipe } from "../pipeline/recipe.ts";
+import { readGitInfo } from "./git.ts";
+import type { Provenance, ResolvedRecipe, ShardRecord } from "./types.ts";
+
+/** Provenance without the subjects, times and status. */
+export type ProvenanceHeader = Omit<Provenance, "subjects" | "started" | "finished" | "status">;
+
+/** The recipe as it runs: defaults filled in, the effective run seed, no positions. */
+export function resolveRecipe(recipe: Recipe, seed?: number): ResolvedRecipe {
+  return {
+    version: recipe.version,
+    name: recipe.name,
+    seed: seed ?? recipe.seed,
+    steps: recipe.steps.map((s) => ({ step: s.step, params: s.params })),
+  };
+}
+
+/** sha256 (hex) of bytes or text. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Builds the header; reads the manifest file to hash it and asks git about the recipe. */
+export async function createProvenanceHeader(input: {
+  recipePath: string;
+  recipeText: string;
+  resolved: ResolvedRecipe;
+  manifest: { source: string; kind: string };
+  command: string[];
+  shard: ShardRecord | null;
+}): Promise<ProvenanceHeader> {
+  const glob = input.manifest.kind === "glob";
+  return {
+    tool: { name: TOOL_NAME, version: VERSION },
+    deno: { ...Deno.version },
+    recipe: {
+      path: input.recipePath,
+      sha256: sha256Hex(input.recipeText),
+      git: await readGitInfo(input.recipePath),
+      resolved: input.resolved,
+    },
+    seed: input.resolved.seed,
+    manifest: {
+      path: glob ? null : input.manifest.source,
+      glob: glob ? input.manifest.source : null,
+      sha256: glob ? null : sha256Hex(await Deno.readFile(input.manifest.source)),
+      kind: input.manifest.kind,
+    },
+    command: input.command,
+    shard: input.shard,
+  };
+}

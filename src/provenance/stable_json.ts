@@ -1,0 +1,108 @@
+/**
+ * Stable JSON for provenance: keys of every object are ordered by one fixed rank table
+ * (the order SPEC §9 lists them), unknown keys follow alphabetically, so the bytes never
+ * depend on construction order, worker count or subject order.
+ */
+
+/** Keys in the order they appear in provenance files; others sort alphabetically after. */
+export const KEY_ORDER: readonly string[] = [
+  "tool",
+  "name",
+  "version",
+  "deno",
+  "v8",
+  "typescript",
+  "recipe",
+  "path",
+  "glob",
+  "sha256",
+  "git",
+  "commit",
+  "dirty",
+  "resolved",
+  "seed",
+  "manifest",
+  "kind",
+  "command",
+  "shard",
+  "index",
+  "count",
+  "assigned",
+  "all",
+  "started",
+  "finished",
+  "status",
+  "subjects",
+  "id",
+  "row",
+  "role",
+  "label",
+  "copy",
+  "step",
+  "steps",
+  "params",
+  "record",
+  "shape",
+  "frames",
+  "spacing",
+  "affine",
+  "dtype",
+  "dtypeReason",
+  "clamped",
+  "inputs",
+  "items",
+  "ms",
+  "outputs",
+  "warnings",
+  "error",
+  "message",
+];
+
+const RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
+
+function compareKeys(a: string, b: string): number {
+  const ra = RANK.get(a), rb = RANK.get(b);
+  if (ra !== undefined && rb !== undefined) return ra - rb;
+  if (ra !== undefined) return -1;
+  if (rb !== undefined) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+    const obj = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(obj).sort(compareKeys)) {
+      if (obj[k] !== undefined) out[k] = canonical(obj[k]);
+    }
+    return out;
+  }
+  if (typeof value === "number" && Object.is(value, -0)) return 0;
+  if (typeof value === "bigint") return value.toString();
+  return value;
+}
+
+/** JSON text with stable key order, two-space indent and a final newline. */
+export function stringifyStable(value: unknown): string {
+  return JSON.stringify(canonical(value), null, 2) + "\n";
+}
+
+/**
+ * Writes `value` as stable JSON to `path` atomically (temp file in the same directory, then
+ * rename), so readers never see a half-written file.
+ */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  const dir = slash >= 0 ? path.slice(0, slash) : ".";
+  const tmp = `${dir}/.medprep-tmp-${crypto.randomUUID()}.json`;
+  try {
+    await Deno.writeTextFile(tmp, stringifyStable(value));
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new Error(`Cannot write "${path}": ${reason}`);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Provenance record types (SPEC §9): what `<out>/provenance.json` holds. Everything here is
+ * plain data (it crosses the worker boundary and is written as JSON).
+ */
+import type { Affine } from "../volume/affine.ts";
+
+/** Grid of one volume: shape, frames, spacing (column norms) and affine. */
+export interface GeometryRecord {
+  shape: [number, number, number];
+  frames: number;
+  spacing: [number, number, number];
+  affine: number[][];
+}
+
+/** One input file of a subject. */
+export interface InputRecord extends GeometryRecord {
+  role: string;
+  label: boolean;
+  path: string;
+  sha256: string;
+  dtype: string;
+}
+
+/** One role's grid and storage type after a step. */
+export interface ItemRecord extends GeometryRecord {
+  role: string;
+  dtype: string;
+}
+
+/** One applied step (per copy after an augmentation fork). */
+export interface StepEntry {
+  index: number;
+  name: string;
+  copy: number;
+  /** Derived seed (SPEC §5): hash of (run seed, subject id, step index, copy). */
+  seed: number;
+  /** Resolved params (defaults filled in). */
+  params: Record<string, unknown>;
+  /** Statistics used and values drawn, as returned by the step. */
+  record: Record<string, unknown>;
+  items: ItemRecord[];
+  ms: number;
+}
+
+/** One written file. */
+export interface OutputRecord {
+  role: string;
+  copy: number;
+  /** Path relative to the output directory. */
+  path: string;
+  sha256: string;
+  dtype: string;
+  /** Why the stored type is what it is (SPEC §2 rule). */
+  dtypeReason: string;
+  /** Voxels clamped into the stored type's range. */
+  clamped: number;
+}
+
+/** Where and why a subject failed. */
+export interface ErrorRecord {
+  /** Step index (-1 when the failure was not inside a step, e.g. a crashed worker). */
+  step: number;
+  name: string;
+  message: string;
+}
+
+/** Outcome of one subject. `pending` = never started (interrupted run). */
+export type SubjectStatus = "done" | "failed" | "interrupted" | "pending";
+
+/** Everything recorded about one subject. */
+export interface SubjectRecord {
+  id: string;
+  /** 1-based manifest row (data rows, header excluded where the manifest has one). */
+  row: number;
+  status: SubjectStatus;
+  inputs: InputRecord[];
+  steps: StepEntry[];
+  outputs: OutputRecord[];
+  warnings: string[];
+  error?: ErrorRecord;
+}
+
+/** A recipe after validation, as recorded and compared by `--resume`. */
+export interface ResolvedRecipe {
+  version: number;
+  name: string;
+  seed: number;
+  steps: { step: string; params: Record<string, unknown> }[];
+}
+
+/** Git state of the recipe file, when it lives in a repository. */
+export interface GitRecord {
+  commit: string;
+  /** True when the recipe file differs from the commit (or is untracked). */
+  dirty: boolean;
+}
+
+/** Which part of the subjects a `--shard` run processed. */
+export interface ShardRecord {
+  /** 1-based shard index. */
+  index: number;
+  count: number;
+  /** Every subject id this shard was assigned (merge checks the union). */
+  assigned: string[];
+  /** Ids of the whole manifest (merge reports ids no shard covered). */
+  all: string[];
+}
+
+/** Overall outcome of a run. */
+export type RunStatus = "complete" | "failed" | "interrupted";
+
+/** The whole `provenance.json`. */
+export interface Provenance {
+  tool: { name: string; version: string };
+  deno: { deno: string; v8: string; typescript: string };
+  recipe: { path: string; sha256: string; git: GitRecord | null; resolved: ResolvedRecipe };
+  seed: number;
+  manifest: { path: string | null; glob: string | null; sha256: string | null; kind: string };
+  command: string[];
+  shard: ShardRecord | null;
+  started: string;
+  finished: string;
+  status: RunStatus;
+  subjects: SubjectRecord[];
+}
+
+/** Converts a volume's affine to a plain mutable matrix for JSON. */
+export function affineRecord(affine: Affine): number[][] {
+  return affine.map((row) => [...row]);
+}

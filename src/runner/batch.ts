@@ -1,0 +1,226 @@
+/**
+ * A whole `run`: validate recipe + manifest, select the shard, pre-flight checks, `--dry-run`
+ * plan, `--resume` reuse, the worker pool with progress and interrupt handling, clean-up and
+ * the provenance file. Returns the exit code (SPEC §8): 0 all done, 1 some failed, 130
+ * interrupted; invalid input throws PipelineError / ManifestError (exit 2, nothing written).
+ */
+import { dirname, resolve } from "node:path";
+import { ManifestError } from "../errors.ts";
+import { readManifest, validateManifestForRecipe } from "../io/manifest.ts";
+import { readRecipe } from "../pipeline/validate.ts";
+import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
+import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
+import { writeJsonAtomic } from "../provenance/stable_json.ts";
+import type { Provenance, SubjectRecord } from "../provenance/types.ts";
+import { STEPS } from "../steps/registry.ts";
+import type { StepDefinition } from "../steps/step.ts";
+import { VERSION } from "../version.ts";
+import { listenForInterrupt, removeTempFiles } from "./interrupt.ts";
+import type { Job } from "./messages.ts";
+import { createPool } from "./pool.ts";
+import { runPreflight } from "./preflight.ts";
+import { printDryRun } from "./dry_run.ts";
+import { chooseProgressMode, createProgress } from "./progress.ts";
+import { findReusable, readPreviousProvenance } from "./resume.ts";
+import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
+import { selectReplay } from "./replay.ts";
+
+/** Everything `run` takes from the command line. */
+export interface RunOptions {
+  recipe: string;
+  manifest?: string;
+  input?: string;
+  out?: string;
+  workers?: number;
+  seed?: number;
+  resume?: boolean;
+  dryRun?: boolean;
+  shard?: string;
+  shardCount?: number;
+  quiet?: boolean;
+  replay?: { provenance: string; subject: string; copy: number };
+  /** The command line recorded in provenance. */
+  command: string[];
+  registry?: readonly StepDefinition[];
+  env?: (name: string) => string | undefined;
+}
+
+const argError = (path: string, message: string) => new ManifestError([{ path, message }]);
+
+function memoryGuard(workers: number): number {
+  try {
+    return Math.floor(Deno.systemMemoryInfo().total / Math.max(1, workers) / 3);
+  } catch {
+    return Number.MAX_SAFE_INTEGER; // no --allow-sys: no guard
+  }
+}
+
+/** Runs a recipe over a manifest; see the module comment for the exit codes. */
+export async function runBatch(options: RunOptions): Promise<number> {
+  const registry = options.registry ?? STEPS;
+  const log = (line: string) => options.quiet || console.error(line);
+  const recipePath = resolve(options.recipe);
+  const { recipe, text } = await readRecipe(recipePath);
+  if (options.manifest && options.input) {
+    throw argError("--manifest", "Cannot use both --manifest and --input: give one");
+  }
+  const source = options.manifest ?? options.input ?? recipe.manifest;
+  if (!source) {
+    throw argError(
+      "--manifest",
+      `Cannot run "${options.recipe}": give --manifest FILE or --input GLOB, or set manifest: in the recipe`,
+    );
+  }
+  const manifest = await readManifest(options.input ? source : resolve(source), {
+    glob: options.input !== undefined,
+  });
+  validateManifestForRecipe(manifest, recipe);
+  const resolved = resolveRecipe(recipe, options.seed);
+  const allIds = manifest.rows.map((r) => r.id).sort(compareIds);
+  let shard = null;
+  if (options.shard) {
+    try {
+      shard = parseShard(options.shard, {
+        env: options.env ?? ((n) => Deno.env.get(n)),
+        shardCount: options.shardCount,
+      });
+    } catch (e) {
+      throw argError("--shard", (e as Error).message);
+    }
+  }
+  const assigned = new Set(shard ? selectShard(allIds, shard) : allIds);
+  let jobs: Job[] = manifest.rows.filter((r) => assigned.has(r.id))
+    .map((r) => ({ id: r.id, row: r.row, paths: r.paths }));
+  if (options.replay) jobs = await selectReplay(jobs, options.replay, resolved, registry);
+  const outDir = resolve(options.out ?? `out/${recipe.name}`);
+  const planned = await runPreflight(jobs, resolved, registry, {
+    outDir,
+    manifestFile: manifest.source,
+    dryRun: options.dryRun ?? false,
+    warn: log,
+  });
+  const header = await createProvenanceHeader({
+    recipePath,
+    recipeText: text,
+    resolved,
+    manifest: {
+      source: manifest.kind === "glob" ? manifest.source : resolve(manifest.source),
+      kind: manifest.kind,
+    },
+    command: options.command,
+    shard: shard ? { ...shard, assigned: [...assigned].sort(compareIds), all: allIds } : null,
+  });
+  if (options.dryRun) {
+    await printDryRun(jobs, planned, header, registry);
+    return 0;
+  }
+
+  const started = new Date().toISOString();
+  const provenancePath = options.replay
+    ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
+    : `${outDir}/${provenanceFileName(shard)}`;
+  const reused = options.resume
+    ? await findReusable(await readPreviousProvenance(provenancePath), jobs, planned, {
+      recipe: resolved,
+      version: VERSION,
+      outDir,
+    })
+    : new Map<string, SubjectRecord>();
+  const todo = jobs.filter((j) => !reused.has(j.id));
+  if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
+
+  const records = new Map<string, SubjectRecord>(reused);
+  const progress = createProgress(todo.length, chooseProgressMode(options.quiet ?? false));
+  const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  const inputFiles = [...new Set(todo.flatMap((j) => Object.values(j.paths)))];
+  const pool = createPool({
+    size: workers,
+    init: { recipe: resolved, outDir, maxInputBytes: memoryGuard(workers) },
+    permissions: {
+      read: [outDir, ...inputFiles],
+      write: [outDir],
+      net: false,
+      env: false,
+      run: false,
+      sys: false,
+      ffi: false,
+    },
+  });
+  let interrupted = false;
+  const dispose = listenForInterrupt((signal) => {
+    interrupted = true;
+    progress.note(`medprep: ${signal}: stopping; finished subjects are kept`);
+    pool.stop();
+  });
+  let pending: Job[];
+  try {
+    pending = await pool.run(todo, (record) => {
+      records.set(record.id, record);
+      const e = record.error;
+      progress.tick(
+        record.status === "done",
+        record.status === "failed" && e
+          ? `medprep: subject "${record.id}" (row ${record.row}) failed at steps[${e.step}] (${e.name}): ${e.message}`
+          : undefined,
+      );
+    });
+  } finally {
+    dispose();
+    progress.stop();
+  }
+  for (const job of pending) {
+    records.set(job.id, {
+      id: job.id,
+      row: job.row,
+      status: "pending",
+      inputs: [],
+      steps: [],
+      outputs: [],
+      warnings: [],
+    });
+  }
+  // No partial or stale output may stay for a subject that did not finish.
+  const undone = new Set([...records.values()].filter((r) => r.status !== "done").map((r) => r.id));
+  for (const o of planned) {
+    if (undone.has(o.id)) await Deno.remove(`${outDir}/${o.path}`).catch(() => {});
+  }
+  await removeTempFiles([outDir, ...planned.map((o) => dirname(`${outDir}/${o.path}`))]);
+
+  const subjects = [...records.values()].sort((a, b) => compareIds(a.id, b.id));
+  const provenance: Provenance = {
+    ...header,
+    started,
+    finished: new Date().toISOString(),
+    status: interrupted ? "interrupted" : deriveRunStatus(subjects),
+    subjects,
+  };
+  await writeJsonAtomic(provenancePath, provenance);
+  return summarize(provenance, provenancePath, log, interrupted);
+}
+
+function summarize(
+  p: Provenance,
+  path: string,
+  log: (line: string) => void,
+  interrupted: boolean,
+): number {
+  const count = (s: string) => p.subjects.filter((r) => r.status === s).length;
+  const failed = p.subjects.filter((r) => r.status === "failed");
+  log(
+    `medprep: ${count("done")} done, ${failed.length} failed, ${
+      count("interrupted") + count("pending")
+    } not finished; provenance: ${path}`,
+  );
+  if (failed.length > 0) {
+    console.error(`medprep: ${failed.length} subject(s) failed:`);
+    for (const r of failed) {
+      const e = r.error!;
+      console.error(`  ${r.id} (row ${r.row}): steps[${e.step}] (${e.name}): ${e.message}`);
+    }
+  }
+  if (interrupted) {
+    console.error("medprep: interrupted; run again with --resume to finish");
+    return 130;
+  }
+  return failed.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,55 @@
+/**
+ * `run --dry-run` output: per subject, each role's input grid → output grid, the files it
+ * would write, then the planned provenance skeleton (stable JSON). Nothing is written.
+ */
+import type { ProvenanceHeader } from "../provenance/header.ts";
+import { stringifyStable } from "../provenance/stable_json.ts";
+import type { StepDefinition } from "../steps/step.ts";
+import { columnNorms } from "../volume/affine.ts";
+import type { Job } from "./messages.ts";
+import { formatGeometry, planJob } from "./plan.ts";
+import type { PlannedOutput } from "./preflight.ts";
+
+/** Prints the plan of every job and the provenance skeleton to stdout. */
+export async function printDryRun(
+  jobs: readonly Job[],
+  planned: readonly PlannedOutput[],
+  header: ProvenanceHeader,
+  registry: readonly StepDefinition[],
+): Promise<void> {
+  const lines: string[] = [];
+  const subjects = [];
+  const steps = header.recipe.resolved.steps.map((s, index) => ({
+    index,
+    name: s.step,
+    kind: registry.find((d) => d.name === s.step)?.kind,
+    params: s.params,
+  }));
+  for (const job of jobs) {
+    const plans = await planJob(job, header.recipe.resolved, registry);
+    lines.push(`subject "${job.id}" (row ${job.row}):`);
+    for (const p of plans) {
+      lines.push(`  ${p.role}: ${formatGeometry(p.input)} → ${formatGeometry(p.output)}`);
+    }
+    const outputs = planned.filter((o) => o.id === job.id);
+    for (const o of outputs) lines.push(`  writes ${o.path}`);
+    subjects.push({
+      id: job.id,
+      row: job.row,
+      status: "planned",
+      inputs: plans.map((p) => ({
+        role: p.role,
+        path: job.paths[p.role],
+        shape: p.input.shape,
+        frames: p.input.frames,
+        spacing: columnNorms(p.input.affine),
+        affine: p.input.affine,
+        dtype: p.dtype,
+      })),
+      steps,
+      outputs: outputs.map((o) => ({ role: o.role, copy: o.copy, path: o.path })),
+    });
+  }
+  console.log(lines.join("\n"));
+  console.log(stringifyStable({ ...header, status: "planned", subjects }).trimEnd());
+}

@@ -1,0 +1,41 @@
+/**
+ * Messages between the main thread and runner workers: tagged unions of plain data only.
+ * Volumes never cross: a worker reads its subject's files, runs the steps and writes the
+ * outputs itself, and posts back the subject's provenance record.
+ */
+import type { ResolvedRecipe, StepEntry, SubjectRecord } from "../provenance/types.ts";
+
+/** What every worker needs once, before its first job. */
+export interface WorkerInit {
+  recipe: ResolvedRecipe;
+  /** Absolute output directory; the only place a worker may write. */
+  outDir: string;
+  /** Largest input file (uncompressed bytes) a worker accepts: the out-of-memory guard. */
+  maxInputBytes: number;
+}
+
+/** Replays one augmented copy with the values a previous run drew (`run --replay`). */
+export interface ReplayTarget {
+  copy: number;
+  steps: StepEntry[];
+}
+
+/** One subject to process. */
+export interface Job {
+  id: string;
+  row: number;
+  /** Role → absolute input path (roles without a file are absent). */
+  paths: Record<string, string>;
+  replay?: ReplayTarget;
+}
+
+/** Main thread → worker. */
+export type ToWorker =
+  | { type: "init"; init: WorkerInit }
+  | { type: "job"; job: Job };
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "done"; record: SubjectRecord }
+  | { type: "fatal"; message: string };

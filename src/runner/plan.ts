@@ -1,0 +1,66 @@
+/**
+ * `run --dry-run`: each subject's input grid → output grid, from the NIfTI headers and each
+ * spatial step's `plan()`; intensity steps keep the grid; a step without `plan()` that may
+ * change it (augmentation, crops) makes the rest "varies". Nothing is written.
+ */
+import { readNiftiHeader } from "../io/nifti_read.ts";
+import type { ResolvedRecipe } from "../provenance/types.ts";
+import type { Geometry, StepDefinition } from "../steps/step.ts";
+import { columnNorms } from "../volume/affine.ts";
+import type { Job } from "./messages.ts";
+import { deriveRoles } from "./output_paths.ts";
+
+/** Planned grid of one role: input and output (undefined output = varies). */
+export interface RolePlan {
+  role: string;
+  input: Geometry;
+  dtype: string;
+  output?: Geometry;
+}
+
+const fmt = (n: number) => String(Math.round(n * 1000) / 1000);
+
+/** `12x10x8 @ 0.9x1.1x2.5 mm` (or with `x3 frames`). */
+export function formatGeometry(g: Geometry | undefined): string {
+  if (!g) return "varies (random / data-dependent step)";
+  const frames = g.frames > 1 ? ` x${g.frames} frames` : "";
+  return `${g.shape.join("x")}${frames} @ ${columnNorms(g.affine).map(fmt).join("x")} mm`;
+}
+
+/** Output grid of `input` after the recipe's steps, or undefined when it varies. */
+export function planGeometry(
+  input: Geometry,
+  recipe: ResolvedRecipe,
+  registry: readonly StepDefinition[],
+): Geometry | undefined {
+  let g: Geometry | undefined = input;
+  for (const step of recipe.steps) {
+    const def = registry.find((d) => d.name === step.step);
+    if (!def || !g || def.kind === "source" || def.kind === "sink") continue;
+    if (def.plan) g = def.plan(g, step.params);
+    else if (def.kind !== "intensity") g = undefined;
+  }
+  return g;
+}
+
+/** Reads the headers of one job's inputs and plans every role. */
+export async function planJob(
+  job: Job,
+  recipe: ResolvedRecipe,
+  registry: readonly StepDefinition[],
+): Promise<RolePlan[]> {
+  const load = recipe.steps.find((s) => registry.find((d) => d.name === s.step)?.kind === "source");
+  const roles = deriveRoles((load?.params ?? {}) as { roles?: string[] }, job.paths);
+  const plans: RolePlan[] = [];
+  for (const role of roles) {
+    const header = await readNiftiHeader(job.paths[role]);
+    const input: Geometry = { shape: header.shape, frames: header.frames, affine: header.affine };
+    plans.push({
+      role,
+      input,
+      dtype: String(header.info.dtype ?? ""),
+      output: planGeometry(input, recipe, registry),
+    });
+  }
+  return plans;
+}

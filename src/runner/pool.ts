@@ -1,0 +1,157 @@
+/**
+ * A pool of runner workers. Jobs are dispatched one at a time to idle workers; each finished
+ * subject's record is handed to `onRecord` as it arrives. A worker that crashes (uncaught
+ * error, terminate) marks its subject failed and is replaced; `stop()` terminates every worker
+ * (in-flight subjects are reported as interrupted) and leaves the rest of the queue undone.
+ */
+import type { SubjectRecord } from "../provenance/types.ts";
+import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
+
+/** How to start the workers. */
+export interface PoolOptions {
+  size: number;
+  init: WorkerInit;
+  /** Least-privilege permissions of every worker. */
+  permissions: Deno.PermissionOptionsObject;
+  /** Worker module (default `./worker.ts`); tests inject others. */
+  workerUrl?: URL;
+}
+
+/** A running pool. */
+export interface Pool {
+  /** Processes `jobs`; resolves when all are done or `stop()` was called; returns undone jobs. */
+  run(jobs: readonly Job[], onRecord: (record: SubjectRecord) => void): Promise<Job[]>;
+  /** Terminates every worker now; in-flight jobs are reported as interrupted. */
+  stop(): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+  ready: boolean;
+  dead: boolean;
+}
+
+/** A record for a subject that ended outside the pipeline (crash, interrupt). */
+export function abortedRecord(
+  job: Job,
+  status: "failed" | "interrupted",
+  message: string,
+): SubjectRecord {
+  return {
+    id: job.id,
+    row: job.row,
+    status,
+    inputs: [],
+    steps: [],
+    outputs: [],
+    warnings: [],
+    error: { step: -1, name: status === "failed" ? "worker" : "interrupt", message },
+  };
+}
+
+/** Creates a pool of `size` module workers. */
+export function createPool(options: PoolOptions): Pool {
+  const url = options.workerUrl ?? new URL("./worker.ts", import.meta.url);
+  const slots: Slot[] = [];
+  let queue: Job[] = [];
+  let stopped = false;
+  let onRecord: (record: SubjectRecord) => void = () => {};
+  let finish: (() => void) | undefined;
+  let fail: ((e: Error) => void) | undefined;
+
+  const send = (slot: Slot, message: ToWorker) => slot.worker.postMessage(message);
+  const settle = () => {
+    if (slots.every((s) => s.dead || !s.job) && (queue.length === 0 || stopped)) {
+      for (const s of slots) if (!s.dead) kill(s);
+      finish?.();
+    }
+  };
+  const kill = (slot: Slot) => {
+    slot.dead = true;
+    slot.worker.terminate();
+  };
+  const feed = (slot: Slot) => {
+    const job = stopped ? undefined : queue.shift();
+    if (!job) {
+      kill(slot);
+      settle();
+      return;
+    }
+    slot.job = job;
+    send(slot, { type: "job", job });
+  };
+  const spawn = (): Slot => {
+    const worker = new Worker(url, {
+      type: "module",
+      name: `medprep-worker-${slots.length}`,
+      deno: { permissions: options.permissions },
+    });
+    const slot: Slot = { worker, ready: false, dead: false };
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.type === "ready") {
+        slot.ready = true;
+        feed(slot);
+      } else if (message.type === "done") {
+        slot.job = undefined;
+        onRecord(message.record);
+        feed(slot);
+      } else {
+        abortAll(new Error(message.message));
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      crash(slot, event.message ?? "uncaught error");
+    };
+    worker.onmessageerror = () => crash(slot, "a message could not be decoded");
+    send(slot, { type: "init", init: options.init });
+    slots.push(slot);
+    return slot;
+  };
+  const crash = (slot: Slot, reason: string) => {
+    if (slot.dead) return;
+    kill(slot);
+    if (!slot.ready) {
+      abortAll(new Error(`Cannot start a runner worker: ${reason}`));
+      return;
+    }
+    if (slot.job) {
+      onRecord(abortedRecord(slot.job, "failed", `Worker crashed: ${reason}`));
+      slot.job = undefined;
+    }
+    if (!stopped && queue.length > 0) spawn();
+    settle();
+  };
+  const abortAll = (error: Error) => {
+    stopped = true;
+    for (const s of slots) if (!s.dead) kill(s);
+    fail?.(error);
+  };
+
+  return {
+    run(jobs, callback) {
+      queue = [...jobs];
+      onRecord = callback;
+      return new Promise<Job[]>((resolve, reject) => {
+        finish = () => resolve(queue.splice(0));
+        fail = reject;
+        if (queue.length === 0) return finish();
+        const n = Math.max(1, Math.min(options.size, queue.length));
+        for (let i = 0; i < n; i++) spawn();
+      });
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      for (const s of slots) {
+        if (s.dead) continue;
+        kill(s);
+        if (s.job) onRecord(abortedRecord(s.job, "interrupted", "Interrupted before it finished"));
+        s.job = undefined;
+      }
+      settle();
+    },
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * Pre-flight checks, before any subject is read: output names that collide across subjects,
+ * roles or copies (with manifest rows), inputs that are the same file as an output (refused),
+ * an output directory that cannot be written, and a rough free-space estimate (a warning).
+ */
+import { type Issue, ManifestError } from "../errors.ts";
+import type { ResolvedRecipe } from "../provenance/types.ts";
+import type { Geometry, StepDefinition } from "../steps/step.ts";
+import { formatBytes, readFreeBytes } from "./disk_space.ts";
+import { planJob } from "./plan.ts";
+import type { Job } from "./messages.ts";
+import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
+
+/** One file the run will write. */
+export interface PlannedOutput {
+  id: string;
+  row: number;
+  role: string;
+  copy: number;
+  /** Relative to the output directory. */
+  path: string;
+}
+
+/** Every output of every job, in job order (roles, then copies). */
+export function planOutputs(
+  jobs: readonly Job[],
+  recipe: ResolvedRecipe,
+  registry: readonly StepDefinition[],
+): PlannedOutput[] {
+  const defs = recipe.steps.map((s) => registry.find((d) => d.name === s.step));
+  const load = recipe.steps.find((_, i) => defs[i]?.kind === "source")?.params ?? {};
+  const out: PlannedOutput[] = [];
+  for (const job of jobs) {
+    let copies = 1;
+    recipe.steps.forEach((step, s) => {
+      const def = defs[s];
+      if (!def) return;
+      if (def.kind !== "sink") {
+        copies *= def.copies?.(step.params) ?? 1;
+        return;
+      }
+      for (const role of deriveRoles(load as { roles?: string[] }, job.paths)) {
+        for (let copy = 0; copy < copies; copy++) {
+          if (job.replay && job.replay.copy !== copy) continue;
+          const sourcePath = job.paths[role] ?? "";
+          const path = deriveOutputPath(step.params as unknown as SaveParams, {
+            id: job.id,
+            role,
+            sourcePath,
+            copy,
+          });
+          out.push({ id: job.id, row: job.row, role, copy, path });
+        }
+      }
+    });
+  }
+  return out;
+}
+
+function describe(o: PlannedOutput): string {
+  return `row ${o.row} (subject "${o.id}", role ${o.role}${o.copy ? `, copy ${o.copy}` : ""})`;
+}
+
+/** Outputs written twice (exact path, or paths that differ only in letter case). */
+export function findCollisions(outputs: readonly PlannedOutput[], file?: string): Issue[] {
+  const issues: Issue[] = [];
+  const seen = new Map<string, PlannedOutput>();
+  for (const o of outputs) {
+    const key = o.path.toLowerCase();
+    const prev = seen.get(key);
+    if (!prev) {
+      seen.set(key, o);
+      continue;
+    }
+    const how = prev.path === o.path ? "" : ` (same name but for letter case: "${prev.path}")`;
+    issues.push({
+      file,
+      path: `row ${o.row}`,
+      message: `Cannot write "${o.path}": ${describe(o)} and ${
+        describe(prev)
+      } write the same file${how}`,
+    });
+  }
+  return issues;
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Inputs that are also an output of the run (the run would overwrite its own input). */
+export function findInputOutputClashes(
+  jobs: readonly Job[],
+  outputs: readonly PlannedOutput[],
+  outDir: string,
+  file?: string,
+): Issue[] {
+  const inputs = new Map<string, { job: Job; role: string }>();
+  for (const job of jobs) {
+    for (const [role, p] of Object.entries(job.paths)) {
+      if (p) inputs.set(realOrSelf(p), { job, role });
+    }
+  }
+  const dir = realOrSelf(outDir);
+  const issues: Issue[] = [];
+  for (const o of outputs) {
+    const hit = inputs.get(realOrSelf(`${dir}/${o.path}`)) ?? inputs.get(`${outDir}/${o.path}`);
+    if (hit) {
+      issues.push({
+        file,
+        path: `row ${o.row}`,
+        message: `Cannot write "${outDir}/${o.path}": it is the input of row ${hit.job.row} ` +
+          `(subject "${hit.job.id}", role ${hit.role}); choose another --out or save name`,
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Creates the output directory and proves it is writable with a probe file.
+ * @returns an issue when it is not
+ */
+export async function checkWritable(outDir: string): Promise<Issue | undefined> {
+  try {
+    await Deno.mkdir(outDir, { recursive: true });
+    const probe = `${outDir}/.medprep-tmp-probe-${crypto.randomUUID()}`;
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+    return undefined;
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { path: "--out", message: `Cannot write to "${outDir}": ${reason}` };
+  }
+}
+
+/** Rough bytes the outputs need: input file sizes × planned voxel ratio × copies. */
+async function estimateOutputBytes(
+  jobs: readonly Job[],
+  outputs: readonly PlannedOutput[],
+  ratio: number,
+): Promise<number> {
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  let total = 0;
+  for (const o of outputs) {
+    const input = byId.get(o.id)?.paths[o.role];
+    if (!input) continue;
+    try {
+      total += (await Deno.stat(input)).size * ratio;
+    } catch { /* checked by the manifest reader */ }
+  }
+  return total;
+}
+
+/**
+ * Every pre-flight check of a run; returns the planned outputs.
+ * @throws ManifestError (exit 2) on collisions, input/output clashes or an unwritable directory
+ */
+export async function runPreflight(
+  jobs: readonly Job[],
+  recipe: ResolvedRecipe,
+  registry: readonly StepDefinition[],
+  options: { outDir: string; manifestFile?: string; dryRun: boolean; warn(line: string): void },
+): Promise<PlannedOutput[]> {
+  const outputs = planOutputs(jobs, recipe, registry);
+  const issues = [
+    ...findCollisions(outputs, options.manifestFile),
+    ...findInputOutputClashes(jobs, outputs, options.outDir, options.manifestFile),
+  ];
+  if (issues.length === 0 && !options.dryRun) {
+    const issue = await checkWritable(options.outDir);
+    if (issue) issues.push(issue);
+  }
+  if (issues.length > 0) throw new ManifestError(issues);
+  const free = await readFreeBytes(options.outDir);
+  if (typeof free !== "number") {
+    options.warn(`medprep: free disk space not checked: ${free.skipped}`);
+    return outputs;
+  }
+  let ratio = 1;
+  if (jobs.length > 0) {
+    const first = (await planJob(jobs[0], recipe, registry).catch(() => []))[0];
+    const voxels = (g?: Geometry) => g ? g.shape[0] * g.shape[1] * g.shape[2] * g.frames : 0;
+    if (first?.output) ratio = voxels(first.output) / Math.max(1, voxels(first.input));
+  }
+  const needed = await estimateOutputBytes(jobs, outputs, ratio * 2);
+  if (needed > free) {
+    options.warn(
+      `medprep: warning: outputs may need about ${formatBytes(needed)} but only ${
+        formatBytes(free)
+      } are free under "${options.outDir}"`,
+    );
+  }
+  return outputs;
+}

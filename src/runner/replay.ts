@@ -1,0 +1,47 @@
+/**
+ * `run --replay provenance.json --subject ID --copy K`: rebuild one augmented copy of one
+ * subject with the values a previous run drew (each random step gets its recorded values).
+ */
+import { ManifestError } from "../errors.ts";
+import type { Provenance, ResolvedRecipe } from "../provenance/types.ts";
+import type { StepDefinition } from "../steps/step.ts";
+import type { Job } from "./messages.ts";
+
+const fail = (message: string) => new ManifestError([{ path: "--replay", message }]);
+
+/** Number of outputs per subject the recipe makes (product of augmentation copies). */
+export function countCopies(recipe: ResolvedRecipe, registry: readonly StepDefinition[]): number {
+  return recipe.steps.reduce(
+    (n, s) => n * (registry.find((d) => d.name === s.step)?.copies?.(s.params) ?? 1),
+    1,
+  );
+}
+
+/**
+ * The single job to replay.
+ * @throws ManifestError when the file, subject or copy cannot be replayed
+ */
+export async function selectReplay(
+  jobs: readonly Job[],
+  replay: { provenance: string; subject: string; copy: number },
+  recipe: ResolvedRecipe,
+  registry: readonly StepDefinition[],
+): Promise<Job[]> {
+  let previous: Provenance;
+  try {
+    previous = JSON.parse(await Deno.readTextFile(replay.provenance));
+  } catch (e) {
+    throw fail(`Cannot read provenance "${replay.provenance}": ${(e as Error).message}`);
+  }
+  const record = previous.subjects?.find((s) => s.id === replay.subject);
+  if (!record) {
+    throw fail(`Cannot replay subject "${replay.subject}": it is not in "${replay.provenance}"`);
+  }
+  const job = jobs.find((j) => j.id === replay.subject);
+  if (!job) throw fail(`Cannot replay subject "${replay.subject}": it is not in the manifest`);
+  const copies = countCopies(recipe, registry);
+  if (!Number.isInteger(replay.copy) || replay.copy < 0 || replay.copy >= copies) {
+    throw fail(`Cannot replay copy ${replay.copy}: the recipe makes copies 0..${copies - 1}`);
+  }
+  return [{ ...job, replay: { copy: replay.copy, steps: record.steps ?? [] } }];
+}

@@ -1,0 +1,30 @@
+/**
+ * Runner worker (a module Deno worker): receives the recipe once (`init`), then one subject
+ * per `job` message; reads, runs the steps, encodes and writes inside this thread and posts
+ * back the subject's provenance record (plain data, never volumes). Permissions are given by
+ * the pool: read the inputs and the output directory, write only the output directory.
+ */
+/// <reference lib="deno.worker" />
+import type { FromWorker, ToWorker, WorkerInit } from "./messages.ts";
+import { runSubject } from "./run_pipeline.ts";
+import { WORKER_IO } from "./worker_io.ts";
+
+let init: WorkerInit | undefined;
+
+function post(message: FromWorker): void {
+  self.postMessage(message);
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  if (message.type === "init") {
+    init = message.init;
+    post({ type: "ready" });
+    return;
+  }
+  if (!init) {
+    post({ type: "fatal", message: "Cannot run a job: the worker got no init message" });
+    return;
+  }
+  post({ type: "done", record: runSubject(message.job, init, { io: WORKER_IO }) });
+};
