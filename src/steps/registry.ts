@@ -5,6 +5,7 @@ import { resampleToSize } from "./spatial/resample_to_size.ts";
 import { resampleToSpacing } from "./spatial/resample_to_spacing.ts";
 import { clip } from "./intensity/clip.ts";
 import { normalize } from "./intensity/normalize.ts";
+import { augment } from "./augment/augment.ts";
 
 /** Every step medprep knows, in the order `steps` lists them. */
 export const STEPS: readonly StepDefinition[] = [
@@ -13,6 +14,7 @@ export const STEPS: readonly StepDefinition[] = [
   resampleToSpacing,
   clip,
   normalize,
+  augment,
   save,
 ] as unknown as readonly StepDefinition[];
 
