@@ -1,0 +1,116 @@
+/** Sequential byte input from a file or memory, transparently gunzipped (sync, no whole-file buffer). */
+import { NiftiError } from "../errors.ts";
+import { GunzipReader, isGzip, memoryReader, type ReadFn } from "./gzip.ts";
+
+/** A sequential reader of (decompressed) bytes. */
+export interface ByteStream {
+  readonly file: string;
+  readonly gzip: boolean;
+  /** Size on disk (compressed size for gzip). */
+  readonly storedSize: number;
+  /** Fills `out` as far as the input goes; returns the count. */
+  read(out: Uint8Array): number;
+  /** Skips `n` bytes; returns how many were skipped. */
+  skip(n: number): number;
+  /** Reads to the end checking integrity (gzip CRC); returns warnings (trailing garbage). */
+  finish(): string[];
+  close(): void;
+}
+
+function describeOpenError(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "no such file";
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (e instanceof Deno.errors.NotCapable) return "read permission not granted (--allow-read)";
+  if (e instanceof Deno.errors.IsADirectory) return "is a directory";
+  return e instanceof Error ? e.message.split("\n")[0] : String(e);
+}
+
+function makeStream(file: string, raw: ReadFn, size: number, close: () => void): ByteStream {
+  const head = new Uint8Array(2);
+  let headLen = 0;
+  while (headLen < 2) {
+    const n = raw(head.subarray(headLen));
+    if (n === 0) break;
+    headLen += n;
+  }
+  let replay = headLen;
+  const withHead: ReadFn = (buf) => {
+    if (replay > 0 && buf.length > 0) {
+      const n = Math.min(replay, buf.length);
+      buf.set(head.subarray(headLen - replay, headLen - replay + n));
+      replay -= n;
+      return n;
+    }
+    return raw(buf);
+  };
+  const gzip = isGzip(head.subarray(0, headLen));
+  const gz = gzip ? new GunzipReader(file, withHead) : null;
+  const read: ReadFn = gz ? (buf) => gz.read(buf) : (buf) => {
+    let filled = 0;
+    while (filled < buf.length) {
+      const n = withHead(buf.subarray(filled));
+      if (n === 0) break;
+      filled += n;
+    }
+    return filled;
+  };
+  let scratch: Uint8Array | null = null;
+  return {
+    file,
+    gzip,
+    storedSize: size,
+    read,
+    skip(n) {
+      scratch ??= new Uint8Array(1 << 16);
+      let done = 0;
+      while (done < n) {
+        const got = read(scratch.subarray(0, Math.min(scratch.length, n - done)));
+        if (got === 0) break;
+        done += got;
+      }
+      return done;
+    },
+    finish() {
+      if (!gz) return [];
+      gz.drain();
+      return gz.warnings;
+    },
+    close,
+  };
+}
+
+/**
+ * Opens a file for sequential reading.
+ * @throws NiftiError when it is missing, a directory or unreadable
+ */
+export function openByteStream(file: string): ByteStream {
+  let f: Deno.FsFile;
+  let size: number;
+  try {
+    const st = Deno.statSync(file);
+    if (st.isDirectory) throw new NiftiError(file, "is a directory");
+    size = st.size;
+    f = Deno.openSync(file, { read: true });
+  } catch (e) {
+    if (e instanceof NiftiError) throw e;
+    throw new NiftiError(file, describeOpenError(e));
+  }
+  const raw: ReadFn = (buf) => {
+    try {
+      return f.readSync(buf) ?? 0;
+    } catch (e) {
+      throw new NiftiError(file, `read failed: ${describeOpenError(e)}`);
+    }
+  };
+  try {
+    return makeStream(file, raw, size, () => f.close());
+  } catch (e) {
+    f.close();
+    throw e;
+  }
+}
+
+/** A ByteStream over bytes already in memory (gzip detected by magic). */
+export function memoryByteStream(file: string, bytes: Uint8Array): ByteStream {
+  return makeStream(file, memoryReader(bytes), bytes.length, () => {});
+}

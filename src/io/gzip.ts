@@ -1,0 +1,250 @@
+/**
+ * Streaming gzip on node:zlib's native handles, writing straight into caller buffers
+ * (no intermediate chunks): multi-member streams are read whole, every member's CRC-32
+ * and length are checked, and bytes after the last member are ignored with a warning,
+ * as gzip(1) does ("decompression OK, trailing garbage ignored").
+ */
+import zlib from "node:zlib";
+import { NiftiError } from "../errors.ts";
+
+/** Whether `bytes` start with the gzip magic 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Reads up to `buf.length` bytes into `buf`, returning the count (0 at end of input). */
+export type ReadFn = (buf: Uint8Array) => number;
+
+interface NativeHandle {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOff: number,
+    inLen: number,
+    out: Uint8Array,
+    outOff: number,
+    outLen: number,
+  ): void;
+  onerror: (message: string, errno: number) => void;
+  close(): void;
+}
+
+interface HandleOwner {
+  _handle?: NativeHandle;
+  _writeState?: Uint32Array;
+}
+
+/** A native zlib handle and its [availOutAfter, availInAfter] state, with errors captured. */
+function openHandle(stream: unknown): { h: NativeHandle; state: Uint32Array; error: () => string } {
+  const owner = stream as HandleOwner;
+  if (!owner._handle || typeof owner._handle.writeSync !== "function" || !owner._writeState) {
+    throw new Error("node:zlib in this Deno lacks the native handle medprep's gzip relies on");
+  }
+  let message = "";
+  owner._handle.onerror = (m: string) => {
+    message = m || "zlib error";
+  };
+  return { h: owner._handle, state: owner._writeState, error: () => message };
+}
+
+const crc32 = (zlib as unknown as { crc32(d: Uint8Array, v?: number): number }).crc32;
+
+/** Sync streaming gunzip: `read(out)` fills `out` from the decompressed stream. */
+export class GunzipReader {
+  readonly warnings: string[] = [];
+  #file: string;
+  #source: ReadFn;
+  #in = new Uint8Array(1 << 20);
+  #start = 0;
+  #end = 0;
+  #eof = false;
+  #member: ReturnType<typeof openHandle> | null = null;
+  #crc = 0;
+  #size = 0;
+  #done = false;
+  /** Compressed bytes consumed so far. */
+  #consumed = 0;
+
+  constructor(file: string, source: ReadFn) {
+    this.#file = file;
+    this.#source = source;
+  }
+
+  #fail(reason: string): never {
+    this.#close();
+    throw new NiftiError(this.#file, reason);
+  }
+
+  /** Makes at least `n` input bytes available if the input has them; returns the count available. */
+  #ensure(n: number): number {
+    if (this.#end - this.#start >= n || this.#eof) return this.#end - this.#start;
+    this.#in.copyWithin(0, this.#start, this.#end);
+    this.#end -= this.#start;
+    this.#start = 0;
+    while (this.#end < n && !this.#eof) {
+      const got = this.#source(this.#in.subarray(this.#end));
+      if (got === 0) this.#eof = true;
+      this.#end += got;
+    }
+    return this.#end - this.#start;
+  }
+
+  #take(n: number): Uint8Array {
+    if (this.#ensure(n) < n) this.#fail("truncated gzip stream (unexpected end of file)");
+    const out = this.#in.subarray(this.#start, this.#start + n);
+    this.#start += n;
+    this.#consumed += n;
+    return out;
+  }
+
+  #skipString(): void {
+    while (this.#take(1)[0] !== 0) { /* zero-terminated */ }
+  }
+
+  /** Parses a member header; returns false (with a warning) on trailing garbage. */
+  #beginMember(first: boolean): boolean {
+    const avail = this.#ensure(10);
+    if (!first && avail === 0) return false;
+    if (
+      !first &&
+      !(avail >= 2 && this.#in[this.#start] === 0x1f && this.#in[this.#start + 1] === 0x8b)
+    ) {
+      this.warnings.push(
+        `trailing garbage after gzip data ignored (at compressed byte ${this.#consumed})`,
+      );
+      return false;
+    }
+    const hdr = this.#take(10);
+    if (hdr[0] !== 0x1f || hdr[1] !== 0x8b) this.#fail("not a gzip stream (bad magic)");
+    if (hdr[2] !== 8) this.#fail(`unsupported gzip compression method ${hdr[2]}`);
+    const flags = hdr[3];
+    if (flags & 0xe0) this.#fail("corrupt gzip header (reserved flags set)");
+    if (flags & 4) {
+      const x = this.#take(2);
+      const len = x[0] | (x[1] << 8);
+      for (let left = len; left > 0;) left -= this.#take(Math.min(left, 65536)).length;
+    }
+    if (flags & 8) this.#skipString();
+    if (flags & 16) this.#skipString();
+    if (flags & 2) this.#take(2);
+    this.#member = openHandle(zlib.createInflateRaw());
+    this.#crc = 0;
+    this.#size = 0;
+    return true;
+  }
+
+  #endMember(): void {
+    this.#member?.h.close();
+    this.#member = null;
+    const t = this.#take(8);
+    const v = new DataView(t.buffer, t.byteOffset, 8);
+    if (v.getUint32(0, true) !== this.#crc >>> 0) {
+      this.#fail("corrupt gzip data (CRC-32 mismatch)");
+    }
+    if (v.getUint32(4, true) !== this.#size % 4294967296) {
+      this.#fail("corrupt gzip data (length mismatch)");
+    }
+  }
+
+  /** Fills `out` as far as the stream goes; returns the number of bytes written. */
+  read(out: Uint8Array): number {
+    let filled = 0;
+    while (filled < out.length && !this.#done) {
+      if (!this.#member && !this.#beginMember(this.#size === 0 && this.#consumed === 0)) {
+        this.#done = true;
+        break;
+      }
+      const m = this.#member!;
+      if (this.#ensure(1) === 0) this.#fail("truncated gzip stream (unexpected end of file)");
+      const inLen = this.#end - this.#start, outLen = out.length - filled;
+      m.h.writeSync(0, this.#in, this.#start, inLen, out, filled, outLen);
+      if (m.error()) this.#fail(`corrupt gzip data (${m.error()})`);
+      const used = inLen - m.state[1], made = outLen - m.state[0];
+      if (made > 0) this.#crc = crc32(out.subarray(filled, filled + made), this.#crc);
+      this.#start += used;
+      this.#consumed += used;
+      this.#size += made;
+      filled += made;
+      const ended = m.state[0] > 0 && m.state[1] > 0;
+      if (ended || (used === 0 && made === 0 && this.#eof)) {
+        if (!ended) this.#fail("truncated gzip stream (unexpected end of file)");
+        this.#endMember();
+      } else if (m.state[1] === 0) {
+        this.#start = this.#end = 0;
+        this.#ensure(1);
+      }
+    }
+    return filled;
+  }
+
+  /** Decompresses and discards the rest, checking every remaining CRC. */
+  drain(): void {
+    const scratch = new Uint8Array(1 << 16);
+    while (this.read(scratch) > 0) { /* discard */ }
+  }
+
+  #close(): void {
+    this.#member?.h.close();
+    this.#member = null;
+    this.#done = true;
+  }
+}
+
+/** Sync streaming gzip writer (deterministic: mtime 0, no name). */
+export class GzipWriter {
+  #sink: (bytes: Uint8Array) => void;
+  #out = new Uint8Array(1 << 20);
+  #z: ReturnType<typeof openHandle>;
+
+  constructor(sink: (bytes: Uint8Array) => void, level = 6) {
+    this.#sink = sink;
+    this.#z = openHandle(zlib.createGzip({ level }));
+  }
+
+  #run(flush: number, input: Uint8Array): void {
+    let off = 0;
+    for (;;) {
+      const inLen = input.length - off;
+      this.#z.h.writeSync(flush, input, off, inLen, this.#out, 0, this.#out.length);
+      if (this.#z.error()) throw new Error(`gzip failed: ${this.#z.error()}`);
+      const made = this.#out.length - this.#z.state[0];
+      off += inLen - this.#z.state[1];
+      if (made > 0) this.#sink(this.#out.subarray(0, made));
+      if (this.#z.state[0] > 0 && off === input.length) return;
+    }
+  }
+
+  /** Compresses `bytes` (may be called many times). */
+  write(bytes: Uint8Array): void {
+    if (bytes.length > 0) this.#run(zlib.constants.Z_NO_FLUSH, bytes);
+  }
+
+  /** Flushes the end of the stream and releases the handle. */
+  finish(): void {
+    this.#run(zlib.constants.Z_FINISH, new Uint8Array(0));
+    this.#z.h.close();
+  }
+}
+
+/** Gzips `bytes` in memory (deterministic). */
+export function gzipBytes(bytes: Uint8Array, level = 6): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const w = new GzipWriter((b) => parts.push(b.slice()), level);
+  w.write(bytes);
+  w.finish();
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) out.set(p, (o += p.length) - p.length);
+  return out;
+}
+
+/** A ReadFn over an in-memory buffer. */
+export function memoryReader(bytes: Uint8Array): ReadFn {
+  let pos = 0;
+  return (buf) => {
+    const n = Math.min(buf.length, bytes.length - pos);
+    buf.set(bytes.subarray(pos, pos + n));
+    pos += n;
+    return n;
+  };
+}
