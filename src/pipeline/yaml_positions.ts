@@ -72,3 +72,25 @@ export function positionOf(
   const { line, col } = lineCounter.linePos(offset);
   return { line, col };
 }
+
+/** The path of the node (value or key) that starts at `offset`, or undefined when none does. */
+export function findPathAt(root: Node | null, offset: number): (string | number)[] | undefined {
+  const walk = (node: unknown, path: (string | number)[]): (string | number)[] | undefined => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const name = keyName(pair.key);
+        const here = name === undefined ? path : [...path, name];
+        if ((pair.key as Node | null)?.range?.[0] === offset) return here;
+        const found = walk(pair.value, here);
+        if (found) return found;
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        const found = walk(node.items[i], [...path, i]);
+        if (found) return found;
+      }
+    }
+    return (node as Node | null)?.range?.[0] === offset ? path : undefined;
+  };
+  return walk(root, []);
+}
