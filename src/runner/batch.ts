@@ -47,7 +47,10 @@ export interface RunOptions {
 
 const argError = (path: string, message: string) => new ManifestError([{ path, message }]);
 
-function memoryGuard(workers: number): number {
+/** Largest input a worker reads: MEDPREP_MAX_BYTES, else a third of RAM per worker. */
+function memoryGuard(workers: number, env: (name: string) => string | undefined): number {
+  const given = Number(env("MEDPREP_MAX_BYTES"));
+  if (given > 0) return given;
   try {
     return Math.floor(Deno.systemMemoryInfo().total / Math.max(1, workers) / 3);
   } catch {
@@ -58,6 +61,7 @@ function memoryGuard(workers: number): number {
 /** Runs a recipe over a manifest; see the module comment for the exit codes. */
 export async function runBatch(options: RunOptions): Promise<number> {
   const registry = options.registry ?? STEPS;
+  const getEnv = options.env ?? ((name: string) => Deno.env.get(name));
   const log = (line: string) => options.quiet || console.error(line);
   const recipePath = resolve(options.recipe);
   const { recipe, text } = await readRecipe(recipePath);
@@ -81,7 +85,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   if (options.shard) {
     try {
       shard = parseShard(options.shard, {
-        env: options.env ?? ((n) => Deno.env.get(n)),
+        env: getEnv,
         shardCount: options.shardCount,
       });
     } catch (e) {
@@ -135,7 +139,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const inputFiles = [...new Set(todo.flatMap((j) => Object.values(j.paths)))];
   const pool = createPool({
     size: workers,
-    init: { recipe: resolved, outDir, maxInputBytes: memoryGuard(workers) },
+    init: { recipe: resolved, outDir, maxInputBytes: memoryGuard(workers, getEnv) },
     permissions: {
       read: [outDir, ...inputFiles],
       write: [outDir],

@@ -58,7 +58,7 @@ export async function planJob(
     plans.push({
       role,
       input,
-      dtype: String(header.info.dtype ?? ""),
+      dtype: header.info.dtypeName,
       output: planGeometry(input, recipe, registry),
     });
   }

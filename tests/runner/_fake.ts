@@ -1,0 +1,104 @@
+/** Test helpers: an in-memory PipelineIo and a tiny registry of test steps. */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { defineStep, mapImages, type StepDefinition } from "../../src/steps/step.ts";
+import { load } from "../../src/steps/io/load.ts";
+import { save } from "../../src/steps/io/save.ts";
+import { createRng } from "../../src/random/rng.ts";
+import type { PipelineIo } from "../../src/runner/run_pipeline.ts";
+import type { Volume } from "../../src/volume/volume.ts";
+import type { ResolvedRecipe } from "../../src/provenance/types.ts";
+
+/** Adds `amount` to image voxels (an intensity step). */
+export const addStep = defineStep({
+  name: "add",
+  kind: "intensity",
+  summary: "test: add a constant",
+  params: z.object({ amount: z.number(), failOn: z.string().optional() }).strict(),
+  example: "- step: add\n  amount: 1",
+  apply(subject, { amount, failOn }) {
+    if (failOn === subject.id) throw new Error(`add refuses subject ${subject.id}`);
+    return {
+      subject: mapImages(subject, (it) => {
+        const data = Float32Array.from(it.volume.data as Float32Array, (v) => Number(v) + amount);
+        return { ...it, volume: { ...it.volume, data, dtype: "float32" } };
+      }),
+      record: { amount },
+    };
+  },
+});
+
+/** Draws one offset per copy from the step seed (an augment step with copies). */
+export const jitterStep = defineStep({
+  name: "jitter",
+  kind: "augment",
+  summary: "test: random offset",
+  params: z.object({ copies: z.number().int().min(1) }).strict(),
+  example: "- step: jitter\n  copies: 2",
+  copies: (p) => p.copies,
+  apply(subject, _p, ctx) {
+    const offset = (ctx.replay?.offset as number | undefined) ?? createRng(ctx.seed).int(0, 1000);
+    return {
+      subject: mapImages(subject, (it) => {
+        const data = Float32Array.from(it.volume.data as Float32Array, (v) => Number(v) + offset);
+        return { ...it, volume: { ...it.volume, data, dtype: "float32" } };
+      }),
+      record: { offset },
+    };
+  },
+});
+
+/** The test registry: real load/save plus the test steps. */
+export const TEST_STEPS = [load, save, addStep, jitterStep] as unknown as StepDefinition[];
+
+/** Parses params through the step schemas, as the recipe validator does. */
+export function testRecipe(
+  steps: { step: string; [k: string]: unknown }[],
+  seed = 7,
+): ResolvedRecipe {
+  return {
+    version: 1,
+    name: "test",
+    seed,
+    steps: steps.map(({ step, ...params }) => ({
+      step,
+      params: TEST_STEPS.find((d) => d.name === step)!.params.parse(params) as Record<
+        string,
+        unknown
+      >,
+    })),
+  };
+}
+
+/** An in-memory file system for PipelineIo. */
+export function createMemoryIo(files: Map<string, Volume>): PipelineIo & { written: string[] } {
+  const written: string[] = [];
+  const bytes = (v: Volume) =>
+    createHash("sha256").update(
+      JSON.stringify([v.shape, v.dtype, Array.from(v.data as Float32Array)]),
+    )
+      .digest("hex");
+  return {
+    written,
+    read(path) {
+      const v = files.get(path);
+      if (!v) throw new Error(`Cannot read "${path}": file not found`);
+      return v;
+    },
+    write(path, volume) {
+      files.set(path, volume);
+      written.push(path);
+    },
+    sha256: (path) => bytes(files.get(path)!),
+    encode: (item) => ({
+      volume: item.volume,
+      dtype: item.volume.dtype,
+      reason: "test",
+      clamped: 0,
+    }),
+    remove: (path) => {
+      files.delete(path);
+    },
+    mkdir: () => {},
+  };
+}
