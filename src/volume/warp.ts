@@ -146,7 +146,8 @@ function linearRow(
     }
     let x0 = Math.floor(x), y0 = Math.floor(y), z0 = Math.floor(z);
     const fx = x - x0, fy = y - y0, fz = z - z0;
-    let x1 = x0 + 1, y1 = y0 + 1, z1 = z0 + 1;
+    // a zero weight never reads its neighbour (a NaN there must not leak in)
+    let x1 = fx === 0 ? x0 : x0 + 1, y1 = fy === 0 ? y0 : y0 + 1, z1 = fz === 0 ? z0 : z0 + 1;
     if (x0 < 0) x0 = 0;
     if (y0 < 0) y0 = 0;
     if (z0 < 0) z0 = 0;
