@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineStep } from "../step.ts";
 import { perAxis, resampleCommon } from "./resample_params.ts";
+import { applyResample, planResample } from "./resample_apply.ts";
 
 const params = z.object({
   size: perAxis(z.number().int().min(1).max(65535)).describe(
@@ -20,7 +21,10 @@ export const resampleToSize = defineStep({
   params,
   example:
     "- step: resample-to-size\n  size: [224, 224, 128]\n  interpolation: bspline\n  grid: origin",
-  apply() {
-    throw new Error("resample-to-size is not implemented yet");
+  plan(geometry, p) {
+    return planResample(geometry, { size: p.size, grid: p.grid });
+  },
+  apply(subject, p) {
+    return applyResample(subject, { size: p.size, grid: p.grid }, p);
   },
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineStep } from "../step.ts";
 import { perAxis, resampleCommon } from "./resample_params.ts";
+import { applyResample, planResample } from "./resample_apply.ts";
 
 const params = z.object({
   spacing: perAxis(z.number().positive().max(1e4)).describe(
@@ -19,7 +20,10 @@ export const resampleToSpacing = defineStep({
   summary: "Resample to a voxel spacing in mm",
   params,
   example: "- step: resample-to-spacing\n  spacing: [1, 1, 1]\n  interpolation: linear",
-  apply() {
-    throw new Error("resample-to-spacing is not implemented yet");
+  plan(geometry, p) {
+    return planResample(geometry, { spacing: p.spacing, grid: p.grid });
+  },
+  apply(subject, p) {
+    return applyResample(subject, { spacing: p.spacing, grid: p.grid }, p);
   },
 });

@@ -1,0 +1,53 @@
+/**
+ * The shared apply/plan of resample-to-size and resample-to-spacing: every
+ * role of the subject is resampled onto the grid derived from its own geometry;
+ * labels always with nearest and never anti-aliased (SPEC §3).
+ */
+import type { Geometry, StepRecord, StepResult, Subject } from "../step.ts";
+import { mapItems } from "../step.ts";
+import { deriveResampleGrid, type GridKind, type GridRequest } from "../../volume/grid.ts";
+import type { Interpolation } from "../../volume/interpolate.ts";
+import { resampleVolume } from "../../volume/resample.ts";
+import { columnNorms } from "../../volume/affine.ts";
+
+/** Params both resample steps share after zod parsing. */
+export interface ResampleParams {
+  readonly grid: GridKind;
+  readonly interpolation: Interpolation;
+  readonly antialias: boolean;
+  readonly fill: number;
+}
+
+/** Output geometry of a resampling (frames unchanged). */
+export function planResample(geometry: Geometry, request: GridRequest): Geometry {
+  const grid = deriveResampleGrid(geometry.shape, geometry.affine, request);
+  return { shape: grid.shape, frames: geometry.frames, affine: grid.affine };
+}
+
+/** Resamples every item; records per role the interpolation used, output shape and spacing. */
+export function applyResample(
+  subject: Subject,
+  request: GridRequest,
+  params: ResampleParams,
+): StepResult {
+  const roles: Record<string, StepRecord> = {};
+  const next = mapItems(subject, (item) => {
+    const interpolation: Interpolation = item.label ? "nearest" : params.interpolation;
+    const antialias = !item.label && params.antialias;
+    const grid = deriveResampleGrid(item.volume.shape, item.volume.affine, request);
+    const volume = resampleVolume(item.volume, grid, {
+      interpolation,
+      antialias,
+      fill: params.fill,
+    });
+    roles[item.role] = {
+      interpolation,
+      antialias,
+      inputShape: [...item.volume.shape],
+      shape: [...grid.shape],
+      spacing: columnNorms(grid.affine),
+    };
+    return { ...item, volume };
+  });
+  return { subject: next, record: { grid: params.grid, fill: params.fill, roles } };
+}

@@ -1,0 +1,242 @@
+/**
+ * Resampling of a volume onto a grid from `deriveResampleGrid` (SPEC §3), done
+ * as separable 1-D passes: x and y inside each input plane, then z across
+ * planes. B-spline prefiltering and anti-aliasing are per-axis line operators,
+ * so they run inside their axis's pass. Values are interpolated in storage
+ * units and re-encoded into the input's dtype with its slope/inter.
+ */
+import { createVoxelArray, DTYPE_INFO, encodeValue, type NumberArray } from "./dtype.ts";
+import { numericData, type Volume } from "./volume.ts";
+import type { ResampleGrid } from "./grid.ts";
+import {
+  antialiasSigma,
+  type AxisTaps,
+  deriveAxisTaps,
+  deriveGaussianKernel,
+  type Interpolation,
+} from "./interpolate.ts";
+import { prefilterLines } from "./bspline.ts";
+import { smoothLines } from "./gaussian.ts";
+import { combinePlanes, sampleLine, sampleRows } from "./separable.ts";
+import { borrowFloats, type FloatArray, releaseFloats } from "./scratch.ts";
+import { emitPlane, gatherNearest } from "./resample_emit.ts";
+
+/** How to sample: the interpolator, anti-aliasing and the fill value (real units). */
+export interface ResampleOptions {
+  readonly interpolation: Interpolation;
+  readonly antialias: boolean;
+  readonly fill: number;
+}
+
+/** One axis's work: tap table, optional Gaussian kernel and B-spline prefilter. */
+interface AxisOp {
+  readonly taps: AxisTaps;
+  readonly kernel: Float64Array | null;
+  readonly prefilter: boolean;
+  /** The axis is the identity: no pass at all. */
+  readonly skip: boolean;
+}
+
+/** Resamples every frame of `volume` onto `grid`; the result keeps dtype, slope and inter. */
+export function resampleVolume(
+  volume: Volume,
+  grid: ResampleGrid,
+  options: ResampleOptions,
+): Volume {
+  const { interpolation } = options;
+  const ops = grid.axes.map((axis): AxisOp => {
+    const kernel = options.antialias ? deriveGaussianKernel(antialiasSigma(axis.r)) : null;
+    const skip = axis.identity && !kernel;
+    const taps = deriveAxisTaps(axis, skip ? "nearest" : interpolation);
+    return { taps, kernel, prefilter: interpolation === "bspline" && !skip, skip };
+  }) as [AxisOp, AxisOp, AxisOp];
+  const [mx, my, mz] = grid.shape;
+  const out = createVoxelArray(volume.dtype, mx * my * mz * volume.frames);
+  const fillRaw = encodeValue((options.fill - volume.inter) / volume.slope, volume.dtype);
+  const result = { ...volume, shape: grid.shape, affine: grid.affine, data: out };
+  if (ops.every((op) => op.skip)) {
+    (out as Float64Array).set(volume.data as Float64Array);
+    return result;
+  }
+  const taps = ops.map((op) => op.taps) as [AxisTaps, AxisTaps, AxisTaps];
+  if (ops.every((op) => op.taps.taps === 1 && !op.kernel)) {
+    gatherNearest(volume, taps, out, fillRaw);
+    return result;
+  }
+  const src = numericData(volume);
+  // Float32 intermediates are exact enough for ≤16-bit and float32 data (SPEC tolerances).
+  const f64 = DTYPE_INFO[volume.dtype].bytes > 2 && volume.dtype !== "float32";
+  const sep = new SeparablePass(volume.shape, grid.shape, ops, f64);
+  const zPlane = borrowFloats(f64, mx * my);
+  for (let f = 0; f < volume.frames; f++) {
+    sep.frame(src, f, (plane, k) => {
+      emitPlane(plane, out, (f * mz + k) * mx * my, taps, k, fillRaw);
+    }, zPlane);
+  }
+  releaseFloats(zPlane);
+  sep.release();
+  return result;
+}
+
+/** The separable float pipeline of one resampling, with its scratch planes. */
+class SeparablePass {
+  readonly #nIn: readonly [number, number, number];
+  readonly #mOut: readonly [number, number, number];
+  readonly #ops: readonly [AxisOp, AxisOp, AxisOp];
+  readonly #f64: boolean;
+  readonly #xFirst: boolean;
+  readonly #borrowed: FloatArray[] = [];
+  /** Plane buffers not holding a cached plane, reused across output planes and frames. */
+  readonly #free: FloatArray[] = [];
+  #tmp: FloatArray | null = null;
+
+  constructor(
+    nIn: readonly [number, number, number],
+    mOut: readonly [number, number, number],
+    ops: readonly [AxisOp, AxisOp, AxisOp],
+    f64: boolean,
+  ) {
+    this.#nIn = nIn;
+    this.#mOut = mOut;
+    this.#ops = ops;
+    this.#f64 = f64;
+    const [nx, ny] = nIn, [mx, my] = mOut;
+    // Shrink first: the in-plane order with fewer samples computed (x passes gather, cost more).
+    const costX = 1.5 * ops[0].taps.taps, costY = ops[1].taps.taps;
+    this.#xFirst = mx * ny * costX + mx * my * costY <= nx * my * costY + mx * my * costX;
+  }
+
+  #borrow(length: number, f64 = this.#f64): FloatArray {
+    const b = borrowFloats(f64, length);
+    this.#borrowed.push(b);
+    return b;
+  }
+
+  /** Returns every scratch buffer to the pool. */
+  release(): void {
+    for (const b of this.#borrowed.splice(0)) releaseFloats(b);
+  }
+
+  /** Runs one frame; `emit(plane, k)` receives each output plane k in order. */
+  frame(
+    src: NumberArray,
+    f: number,
+    emit: (plane: FloatArray, k: number) => void,
+    zPlane: FloatArray,
+  ): void {
+    const [nx, ny, nz] = this.#nIn, [mx, my, mz] = this.#mOut;
+    const inPlane = nx * ny, outPlane = mx * my, base = f * inPlane * nz;
+    const op = this.#ops[2];
+    const { idx, w, taps } = op.taps;
+    if (op.kernel || op.prefilter) {
+      // Whole in-plane-resampled stack, then the z line operators and sampling.
+      const stack = this.#borrow(outPlane * nz);
+      for (let k = 0; k < nz; k++) {
+        this.#plane(src, base + k * inPlane, stack.subarray(k * outPlane, (k + 1) * outPlane));
+      }
+      if (op.kernel) smoothLines(stack, 0, nz, outPlane, outPlane, 1, op.kernel);
+      if (op.prefilter) prefilterLines(stack, 0, nz, outPlane, outPlane, 1);
+      for (let k = 0; k < mz; k++) {
+        sampleLine(stack, 0, outPlane, op.taps, k, zPlane, 0);
+        emit(zPlane, k);
+      }
+      releaseFloats(stack);
+      this.#borrowed.splice(this.#borrowed.indexOf(stack), 1);
+      return;
+    }
+    // Streaming: in-plane results of the input planes the current output plane needs.
+    const cache = new Map<number, FloatArray>();
+    const free = this.#free;
+    for (let k = 0; k < mz; k++) {
+      const planes: FloatArray[] = [], weights: number[] = [];
+      for (let q = 0; q < taps; q++) {
+        const z = idx[k * taps + q];
+        let p = cache.get(z);
+        if (!p) {
+          p = free.pop() ?? this.#borrow(outPlane);
+          this.#plane(src, base + z * inPlane, p);
+          cache.set(z, p);
+        }
+        planes.push(p);
+        weights.push(w[k * taps + q]);
+      }
+      if (op.skip || planes.length === 1 || (planes.length === 2 && weights[1] === 0)) {
+        emit(planes[0], k);
+      } else {
+        combinePlanes(planes, weights, zPlane, outPlane);
+        emit(zPlane, k);
+      }
+      const keepFrom = k + 1 < mz ? idx[(k + 1) * taps] : Infinity;
+      for (const [z, p] of cache) {
+        if (z < keepFrom) {
+          cache.delete(z);
+          free.push(p);
+        }
+      }
+    }
+    for (const p of cache.values()) free.push(p);
+  }
+
+  /** x and y passes of the input plane at `srcOff` into `dst` (mx × my). */
+  #plane(src: NumberArray | FloatArray, srcOff: number, dst: FloatArray): void {
+    const [nx, ny] = this.#nIn, [mx, my] = this.#mOut;
+    const [ox, oy] = this.#ops;
+    if (ox.skip && oy.skip) {
+      for (let p = 0; p < nx * ny; p++) dst[p] = src[srcOff + p];
+    } else if (ox.skip) this.#yPass(src, srcOff, nx, dst);
+    else if (oy.skip) this.#xPass(src, srcOff, ny, dst);
+    else if (this.#xFirst) {
+      const tmp = this.#scratch(mx * ny);
+      this.#xPass(src, srcOff, ny, tmp);
+      this.#yPass(tmp, 0, mx, dst);
+    } else {
+      const tmp = this.#scratch(nx * my);
+      this.#yPass(src, srcOff, nx, tmp);
+      this.#xPass(tmp, 0, my, dst);
+    }
+  }
+
+  #scratch(length: number): FloatArray {
+    if (!this.#tmp || this.#tmp.length < length) this.#tmp = this.#borrow(length);
+    return this.#tmp.length === length ? this.#tmp : this.#tmp.subarray(0, length);
+  }
+
+  /** x pass over `rows` rows of length nx. */
+  #xPass(src: NumberArray | FloatArray, srcOff: number, rows: number, dst: FloatArray): void {
+    const op = this.#ops[0];
+    const nx = this.#nIn[0], mx = this.#mOut[0];
+    if (!op.kernel && !op.prefilter) {
+      sampleRows(src, srcOff, rows, op.taps, dst, 0);
+      return;
+    }
+    const chunk = Math.max(1, Math.min(rows, Math.floor(32768 / nx)));
+    const lines = borrowFloats(true, chunk * nx);
+    for (let p0 = 0; p0 < rows; p0 += chunk) {
+      const c = Math.min(chunk, rows - p0);
+      const s = srcOff + p0 * nx;
+      for (let e = 0; e < c * nx; e++) lines[e] = src[s + e];
+      if (op.kernel) smoothLines(lines, 0, nx, 1, c, nx, op.kernel);
+      if (op.prefilter) prefilterLines(lines, 0, nx, 1, c, nx);
+      sampleRows(lines, 0, c, op.taps, dst, p0 * mx);
+    }
+    releaseFloats(lines);
+  }
+
+  /** y pass over one plane of `width` columns and ny rows. */
+  #yPass(src: NumberArray | FloatArray, srcOff: number, width: number, dst: FloatArray): void {
+    const op = this.#ops[1];
+    const ny = this.#nIn[1], my = this.#mOut[1];
+    let from: NumberArray | FloatArray = src, off = srcOff;
+    let lines: FloatArray | null = null;
+    if (op.kernel || op.prefilter) {
+      lines = borrowFloats(true, width * ny);
+      for (let e = 0; e < width * ny; e++) lines[e] = src[srcOff + e];
+      if (op.kernel) smoothLines(lines, 0, ny, width, width, 1, op.kernel);
+      if (op.prefilter) prefilterLines(lines, 0, ny, width, width, 1);
+      from = lines;
+      off = 0;
+    }
+    for (let j = 0; j < my; j++) sampleLine(from, off, width, op.taps, j, dst, j * width);
+    if (lines) releaseFloats(lines);
+  }
+}

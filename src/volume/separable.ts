@@ -1,0 +1,96 @@
+/**
+ * Separable 1-D sampling kernels: applying one axis's tap table to rows
+ * (contiguous axis) or to lines of a strided axis (one output line at a time).
+ * The inner loops are specialised for 1, 2 and 4 taps.
+ */
+import type { NumberArray } from "./dtype.ts";
+import type { AxisTaps } from "./interpolate.ts";
+import type { FloatArray } from "./scratch.ts";
+
+/**
+ * Samples `rows` rows of length `taps.n` (row p at `srcOff + p * taps.n`) along
+ * the row: `dst[dstOff + p * taps.m + i] = Σ_q w[i,q] · src[row + idx[i,q]]`.
+ */
+export function sampleRows(
+  src: NumberArray | FloatArray,
+  srcOff: number,
+  rows: number,
+  taps: AxisTaps,
+  dst: FloatArray,
+  dstOff: number,
+): void {
+  const { n, m, idx, w } = taps;
+  if (taps.taps === 1) {
+    for (let p = 0; p < rows; p++) {
+      const s = srcOff + p * n, d = dstOff + p * m;
+      for (let i = 0; i < m; i++) dst[d + i] = src[s + idx[i]];
+    }
+  } else if (taps.taps === 2) {
+    for (let p = 0; p < rows; p++) {
+      const s = srcOff + p * n, d = dstOff + p * m;
+      for (let i = 0, o = 0; i < m; i++, o += 2) {
+        dst[d + i] = w[o] * src[s + idx[o]] + w[o + 1] * src[s + idx[o + 1]];
+      }
+    }
+  } else {
+    for (let p = 0; p < rows; p++) {
+      const s = srcOff + p * n, d = dstOff + p * m;
+      for (let i = 0, o = 0; i < m; i++, o += 4) {
+        dst[d + i] = w[o] * src[s + idx[o]] + w[o + 1] * src[s + idx[o + 1]] +
+          w[o + 2] * src[s + idx[o + 2]] + w[o + 3] * src[s + idx[o + 3]];
+      }
+    }
+  }
+}
+
+/**
+ * Output line j of a strided axis: lines of `width` contiguous samples, input
+ * line k at `srcOff + k * width`; writes `width` values at `dstOff`.
+ */
+export function sampleLine(
+  src: NumberArray | FloatArray,
+  srcOff: number,
+  width: number,
+  taps: AxisTaps,
+  j: number,
+  dst: FloatArray,
+  dstOff: number,
+): void {
+  const { idx, w } = taps;
+  const t = taps.taps, o = j * t;
+  const a = srcOff + idx[o] * width, wa = w[o];
+  if (t === 1) {
+    for (let p = 0; p < width; p++) dst[dstOff + p] = src[a + p];
+    return;
+  }
+  const b = srcOff + idx[o + 1] * width, wb = w[o + 1];
+  if (t === 2) {
+    if (wb === 0) {
+      for (let p = 0; p < width; p++) dst[dstOff + p] = src[a + p];
+    } else {
+      for (let p = 0; p < width; p++) dst[dstOff + p] = wa * src[a + p] + wb * src[b + p];
+    }
+    return;
+  }
+  const c = srcOff + idx[o + 2] * width, wc = w[o + 2];
+  const d = srcOff + idx[o + 3] * width, wd = w[o + 3];
+  for (let p = 0; p < width; p++) {
+    dst[dstOff + p] = wa * src[a + p] + wb * src[b + p] + wc * src[c + p] + wd * src[d + p];
+  }
+}
+
+/** Output plane of the last axis from separately stored input planes `planes[q]` (tap q). */
+export function combinePlanes(
+  planes: readonly FloatArray[],
+  weights: readonly number[],
+  dst: FloatArray,
+  length: number,
+): void {
+  const a = planes[0], wa = weights[0];
+  if (planes.length === 1 || (planes.length === 2 && weights[1] === 0)) {
+    for (let p = 0; p < length; p++) dst[p] = a[p];
+    return;
+  }
+  const b = planes[1], wb = weights[1];
+  for (let p = 0; p < length; p++) dst[p] = wa * a[p] + wb * b[p];
+}
