@@ -1,6 +1,6 @@
 import { DTYPE_INFO, isIntegerDType, type NumberArray } from "./dtype.ts";
 import { frameLength, type Volume } from "./volume.ts";
-import { selectOrderStatistics } from "./select.ts";
+import { histogramOrderSource, type OrderSource, radixOrderSource } from "./order.ts";
 
 /** Voxels statistics are computed over: every voxel, or those whose real value is ≠ 0. */
 export type VoxelMask = "all" | "nonzero";
@@ -67,13 +67,13 @@ export function deriveFrameStats(
   return { n, min, max, mean, std: Math.sqrt(ss / n) };
 }
 
-/** Largest histogram (bins) used for integer storage before falling back to selection. */
+/** Largest histogram (bins) used for integer storage before switching to radix selection. */
 const MAX_HISTOGRAM_BINS = 1 << 22;
 
 /**
  * Percentiles (0–100) of one frame's real values with numpy's default 'linear' method
  * (`np.nanpercentile` over the mask); NaN for every percentile when no voxel counts.
- * Integer storage uses a histogram of stored values, float storage a selection on a copy.
+ * Narrow integer storage uses a histogram of stored values, other storage radix selection.
  */
 export function derivePercentiles(
   volume: Volume,
@@ -83,9 +83,7 @@ export function derivePercentiles(
 ): number[] {
   const src = frameNumbers(volume, frame);
   const { slope, inter } = volume;
-  const raw = isIntegerDType(volume.dtype)
-    ? integerOrderSource(src, volume, mask)
-    : gatherValues(src, slope, inter, mask);
+  const raw = orderSource(src, volume, mask);
   const n = raw.count;
   if (n === 0) return percents.map(() => NaN);
   // Virtual indexes exactly as numpy: (n − 1) · (q / 100), neighbours floor and floor + 1.
@@ -108,60 +106,21 @@ export function derivePercentiles(
   });
 }
 
-interface OrderSource {
-  count: number;
-  /** Raw values of the given 0-based order statistics (ascending raw order). */
-  orderStatistics(ks: number[]): number[];
-}
-
-function gatherValues(src: NumberArray, slope: number, inter: number, mask: VoxelMask) {
-  const ctor = src instanceof Float32Array ? Float32Array : Float64Array;
-  const copy = new ctor(src.length);
-  const nonzero = mask === "nonzero";
-  let n = 0;
-  for (let i = 0; i < src.length; i++) {
-    const r = src[i];
-    if (r !== r || (nonzero && r * slope + inter === 0)) continue;
-    copy[n++] = r;
+function orderSource(src: NumberArray, volume: Volume, mask: VoxelMask): OrderSource {
+  const options = { slope: volume.slope, inter: volume.inter, nonzero: mask === "nonzero" };
+  if (!isIntegerDType(volume.dtype) || src instanceof Float64Array) {
+    return radixOrderSource(src, options);
   }
-  const values = copy.subarray(0, n);
-  return { count: n, orderStatistics: (ks: number[]) => selectOrderStatistics(values, ks) };
-}
-
-function integerOrderSource(src: NumberArray, volume: Volume, mask: VoxelMask): OrderSource {
   const info = DTYPE_INFO[volume.dtype];
-  let lo = info.min, hi = info.max;
-  if (hi - lo + 1 > MAX_HISTOGRAM_BINS) {
-    lo = Infinity;
-    hi = -Infinity;
-    for (let i = 0; i < src.length; i++) {
-      if (src[i] < lo) lo = src[i];
-      if (src[i] > hi) hi = src[i];
-    }
-    if (hi - lo + 1 > MAX_HISTOGRAM_BINS) {
-      return gatherValues(src, volume.slope, volume.inter, mask);
-    }
+  if (info.max - info.min + 1 <= MAX_HISTOGRAM_BINS) {
+    return histogramOrderSource(src, info.min, info.max, options);
   }
-  const counts = new Uint32Array(src.length === 0 ? 1 : hi - lo + 1);
-  for (let i = 0; i < src.length; i++) counts[src[i] - lo]++;
-  if (mask === "nonzero") {
-    for (let b = 0; b < counts.length; b++) {
-      if ((b + lo) * volume.slope + volume.inter === 0) counts[b] = 0;
-    }
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] < lo) lo = src[i];
+    if (src[i] > hi) hi = src[i];
   }
-  let count = 0;
-  for (let b = 0; b < counts.length; b++) count += counts[b];
-  return {
-    count,
-    orderStatistics(ks) {
-      const order = ks.map((k, i) => ({ k, i })).sort((a, b) => a.k - b.k);
-      const out = new Array<number>(ks.length);
-      let b = 0, below = 0;
-      for (const { k, i } of order) {
-        while (below + counts[b] <= k) below += counts[b++];
-        out[i] = b + lo;
-      }
-      return out;
-    },
-  };
+  return hi - lo + 1 <= MAX_HISTOGRAM_BINS
+    ? histogramOrderSource(src, lo, hi, options)
+    : radixOrderSource(src, options);
 }

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { createRng } from "../../src/random/rng.ts";
 import type { DType } from "../../src/volume/dtype.ts";
-import { selectOrderStatistics } from "../../src/volume/select.ts";
 import {
   deriveFrameStats,
   derivePercentiles,
@@ -84,22 +83,6 @@ Deno.test("derivePercentiles matches numpy's linear method on hand values", () =
   // Real values -0.5, 0.5, -1, 0.75 → sorted -1, -0.5, 0.5, 0.75.
   assert.deepEqual(derivePercentiles(f, 0, [0, 25, 50, 100], "nonzero"), [-1, -0.625, 0, 0.75]);
   assert.deepEqual(derivePercentiles(makeVolume({ fn: () => 0 }), 0, [5], "nonzero"), [NaN]);
-});
-
-Deno.test("selectOrderStatistics agrees with a sort, duplicates and sorted input included", () => {
-  const rng = createRng(7);
-  const cases = [
-    Float64Array.from({ length: 1001 }, () => rng.int(0, 9)),
-    Float32Array.from({ length: 5000 }, () => rng.normal()),
-    Float64Array.from({ length: 4000 }, (_, i) => i),
-    Float64Array.from({ length: 4000 }, (_, i) => -i),
-    new Float64Array(300),
-  ];
-  for (const values of cases) {
-    const sorted = values.slice().sort();
-    const ks = [0, 1, values.length >> 1, values.length - 2, values.length - 1, 17];
-    assert.deepEqual(selectOrderStatistics(values.slice(), ks), ks.map((k) => sorted[k]));
-  }
 });
 
 const NUMPY_CASES: { dtype: DType; slope: number; inter: number; gen: (r: number) => number }[] = [
