@@ -7,12 +7,19 @@
 /** Keys in the order they appear in provenance files; others sort alphabetically after. */
 export const KEY_ORDER: readonly string[] = [
   "tool",
+  "step",
+  "index",
   "name",
   "version",
   "deno",
   "v8",
   "typescript",
+  "id",
+  "row",
   "recipe",
+  "role",
+  "label",
+  "copy",
   "path",
   "glob",
   "sha256",
@@ -25,7 +32,6 @@ export const KEY_ORDER: readonly string[] = [
   "kind",
   "command",
   "shard",
-  "index",
   "count",
   "assigned",
   "all",
@@ -33,12 +39,6 @@ export const KEY_ORDER: readonly string[] = [
   "finished",
   "status",
   "subjects",
-  "id",
-  "row",
-  "role",
-  "label",
-  "copy",
-  "step",
   "steps",
   "params",
   "record",
@@ -84,9 +84,31 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** JSON text with stable key order, two-space indent and a final newline. */
+const isFlat = (v: unknown) => v === null || typeof v !== "object";
+
+function format(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    if (value.every(isFlat)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+    const inner = indent + "  ";
+    return `[\n${value.map((v) => inner + format(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    const inner = indent + "  ";
+    const body = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${format(v, inner)}`);
+    return `{\n${body.join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * JSON text with stable key order, two-space indent, arrays of scalars on one line (shapes,
+ * affine rows) and a final newline.
+ */
 export function stringifyStable(value: unknown): string {
-  return JSON.stringify(canonical(value), null, 2) + "\n";
+  return format(canonical(value), "") + "\n";
 }
 
 /**

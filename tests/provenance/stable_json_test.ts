@@ -18,6 +18,11 @@ Deno.test("stringifyStable orders keys by the provenance rank, others alphabetic
 Deno.test("stringifyStable drops undefined and converts typed arrays and bigints", () => {
   const text = stringifyStable({ a: undefined, b: new Float32Array([1.5, 2]), c: 3n });
   assert.deepEqual(JSON.parse(text), { b: [1.5, 2], c: "3" });
+  assert.equal(text, '{\n  "b": [1.5, 2],\n  "c": "3"\n}\n');
+  assert.equal(
+    stringifyStable({ m: [[1, 2], []], n: NaN }),
+    '{\n  "m": [\n    [1, 2],\n    []\n  ],\n  "n": null\n}\n',
+  );
 });
 
 Deno.test("writeJsonAtomic writes the file and leaves no temp file", async () => {
