@@ -8,7 +8,7 @@ const params = z.object({
   rotate: axisRangeSchema().default(0).describe(
     "Rotation in degrees about the world x, y, z axes through the volume centre: v means [-v, v], or [lo, hi], or one [lo, hi] per axis; drawn per axis",
   ),
-  scale: axisRangeSchema(0).default(1).describe(
+  scale: axisRangeSchema(0).default([1, 1]).describe(
     "Zoom factor along world x, y, z (> 1 enlarges the content): v means [1 - v, 1 + v], or [lo, hi], or one [lo, hi] per axis",
   ),
   isotropic: z.boolean().default(false).describe(

@@ -1,6 +1,12 @@
 import type { Affine } from "../../../src/volume/affine.ts";
 import type { DType } from "../../../src/volume/dtype.ts";
-import type { Item, StepContext, StepRecord, StepResult, Subject } from "../../../src/steps/step.ts";
+import type {
+  Item,
+  StepContext,
+  StepRecord,
+  StepResult,
+  Subject,
+} from "../../../src/steps/step.ts";
 import { augment } from "../../../src/steps/augment/augment.ts";
 import { makeVolume } from "../../_volumes.ts";
 
@@ -14,7 +20,10 @@ export function makeSubject(options: {
   labelDType?: DType;
   frames?: number;
 }): Subject {
-  const base = { shape: options.shape ?? [9, 10, 11] as [number, number, number], affine: options.affine };
+  const base = {
+    shape: options.shape ?? [9, 10, 11] as [number, number, number],
+    affine: options.affine,
+  };
   const image = makeVolume({
     ...base,
     frames: options.frames,
@@ -27,7 +36,13 @@ export function makeSubject(options: {
     fn: options.label ?? ((i, j, k) => (i > 2 && i < 6 && j > 3 && k < 7 ? (j > 6 ? 2 : 1) : 0)),
   });
   const items: Item[] = [
-    { role: "image", label: false, volume: image, inputDType: image.dtype, sourcePath: "image.nii" },
+    {
+      role: "image",
+      label: false,
+      volume: image,
+      inputDType: image.dtype,
+      sourcePath: "image.nii",
+    },
     { role: "label", label: true, volume: label, inputDType: label.dtype, sourcePath: "label.nii" },
   ];
   return { id: "s1", copy: 0, items };
@@ -39,7 +54,12 @@ export function context(seed: number, replay?: StepRecord, copy = 0): StepContex
 }
 
 /** Validates `raw` params with the step schema and applies augment. */
-export function runAugment(subject: Subject, raw: unknown, seed = 1, replay?: StepRecord): StepResult {
+export function runAugment(
+  subject: Subject,
+  raw: unknown,
+  seed = 1,
+  replay?: StepRecord,
+): StepResult {
   const params = augment.params.parse(raw);
   return augment.apply!(subject, params, context(seed, replay));
 }
