@@ -54,7 +54,7 @@ export class GunzipReader {
   readonly warnings: string[] = [];
   #file: string;
   #source: ReadFn;
-  #in = new Uint8Array(1 << 20);
+  #in = new Uint8Array(1 << 18);
   #start = 0;
   #end = 0;
   #eof = false;

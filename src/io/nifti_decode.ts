@@ -63,17 +63,21 @@ function swapBytes(bytes: Uint8Array, width: number): void {
   }
 }
 
+/** Bytes decoded between two pauses of an incremental read. */
+const SLICE = 8 << 20;
+
 /**
  * Reads the voxel data described by `d` from `image` into a new ArrayBuffer
- * (native byte order). `image` is positioned after `consumed` bytes.
+ * (native byte order). `image` is positioned after `consumed` bytes. A generator that
+ * pauses (yields) after every 8 MiB so async callers can let the event loop run.
  * @throws NiftiError on unsupported types, extra dimensions, the memory guard, truncation
  */
-export function readVoxels(
+export function* readVoxels(
   d: NiftiDescription,
   image: ByteStream,
   consumed: number,
   options?: ReadOptions,
-): ArrayBuffer {
+): Generator<void, ArrayBuffer> {
   const file = d.info.file;
   if (!d.dtype) {
     throw new NiftiError(
@@ -130,7 +134,13 @@ export function readVoxels(
   }
   const buffer = new ArrayBuffer(bytes);
   const view = new Uint8Array(buffer);
-  const got = image.read(view);
+  let got = 0;
+  while (got < bytes) {
+    const n = image.read(view.subarray(got, Math.min(bytes, got + SLICE)));
+    got += n;
+    if (n === 0) break;
+    yield;
+  }
   if (got < bytes) {
     throw new NiftiError(img, `truncated data: got ${got} of ${bytes} bytes of voxel data`);
   }

@@ -1,0 +1,163 @@
+/**
+ * `deno task bench io`: read and write a 512×512×300 int16 .nii.gz phantom (generated once
+ * under bench/.data/) with medprep and with nibabel (Debian's /usr/bin/python3), each in a
+ * fresh process so that peak RSS is measurable; prints MB/s (of raw voxel bytes) and peak RSS.
+ * Goal (issue 3): read ≥ nibabel's speed, peak RSS ≤ 1.3× the raw size.
+ */
+import { readNifti, readNiftiInWorker, readNiftiSync } from "../src/io/nifti_read.ts";
+import { writeNifti } from "../src/io/nifti_write.ts";
+import { createVolume } from "../src/volume/volume.ts";
+import { hasNibabel, lastJson, mb, measureDeno, measurePython } from "./_peer.ts";
+
+const SHAPE: [number, number, number] = [512, 512, 300];
+const RAW = SHAPE[0] * SHAPE[1] * SHAPE[2] * 2;
+const DATA_DIR = new URL("./.data/", import.meta.url);
+const PHANTOM = new URL("phantom_512x512x300_int16.nii.gz", DATA_DIR).pathname;
+
+/** A CT-like phantom: air, a body ellipse with lungs and a bone ring, ±noise (deterministic). */
+async function ensurePhantom(): Promise<void> {
+  try {
+    Deno.statSync(PHANTOM);
+    return;
+  } catch { /* generate */ }
+  Deno.mkdirSync(DATA_DIR, { recursive: true });
+  const [nx, ny, nz] = SHAPE;
+  const data = new Int16Array(nx * ny * nz);
+  let seed = 12345;
+  let n = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        const x = (i - nx / 2) / 230, y = (j - ny / 2) / 160, z = (k - nz / 2) / 170;
+        const r = x * x + y * y + 0.3 * z * z;
+        let v = -1000;
+        if (r < 1) {
+          v = 40;
+          if (r > 0.85) v = 700;
+          const lx = Math.abs(x) - 0.45;
+          if (lx * lx / 0.08 + y * y / 0.4 < 1) v = -820;
+        }
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        data[n++] = v + ((seed >> 16) % 41) - 20;
+      }
+    }
+  }
+  const affine = [[-0.7, 0, 0, 180], [0, -0.7, 0, 180], [0, 0, 1.25, -180], [0, 0, 0, 1]];
+  await writeNifti(PHANTOM, createVolume({ shape: SHAPE, data, affine }), { level: 6 });
+}
+
+const NIB_READ = `
+import sys, time, numpy as np, nibabel as nib
+t = time.perf_counter(); img = nib.load(sys.argv[1]); d = np.asanyarray(img.dataobj)
+ms = (time.perf_counter() - t) * 1000
+print('{"ms": %f, "sum": %d}' % (ms, int(d[::7, ::5, ::3].sum())))`;
+const NIB_WRITE = `
+import sys, time, numpy as np, nibabel as nib
+img = nib.load(sys.argv[1]); d = np.asanyarray(img.dataobj)
+out = nib.Nifti1Image(d, img.affine, img.header)
+t = time.perf_counter(); out.to_filename(sys.argv[2]); ms = (time.perf_counter() - t) * 1000
+print('{"ms": %f}' % ms)`;
+
+async function child(args: string[]): Promise<void> {
+  const [op, file, out, level] = args;
+  const t0 = performance.now();
+  if (op.startsWith("read")) {
+    const img = op === "read"
+      ? await readNifti(file)
+      : op === "readworker"
+      ? await readNiftiInWorker(file)
+      : readNiftiSync(file);
+    const ms = performance.now() - t0;
+    console.log(JSON.stringify({ ms, dtype: img.volume.dtype, n: img.volume.data.length }));
+    return;
+  }
+  const img = readNiftiSync(file);
+  const t1 = performance.now();
+  await writeNifti(out, img.volume, { level: Number(level) });
+  console.log(JSON.stringify({ ms: performance.now() - t1 }));
+}
+
+interface Row {
+  tool: string;
+  op: string;
+  ms: number;
+  rss: number;
+}
+
+/** Runs the benchmark and prints a table. */
+export default async function main(args: string[]): Promise<number> {
+  if (args[0] === "--child") {
+    await child(args.slice(1));
+    return 0;
+  }
+  await ensurePhantom();
+  const self = new URL(import.meta.url).pathname;
+  const tmp = Deno.makeTempDirSync({ prefix: "medprep-bench-io-" });
+  const rows: Row[] = [];
+  const add = async (tool: string, op: string, p: Promise<import("./_peer.ts").ChildResult>) => {
+    const r = await p;
+    rows.push({ tool, op, ms: lastJson<{ ms: number }>(r).ms, rss: r.peakRss });
+  };
+  const nib = await hasNibabel();
+  try {
+    for (let rep = 0; rep < 2; rep++) {
+      await add("medprep", "read (readNifti)", measureDeno(self, ["--child", "read", PHANTOM]));
+      await add(
+        "medprep",
+        "read (readNiftiInWorker)",
+        measureDeno(self, ["--child", "readworker", PHANTOM]),
+      );
+      await add(
+        "medprep",
+        "read (readNiftiSync)",
+        measureDeno(self, ["--child", "readsync", PHANTOM]),
+      );
+      if (nib) await add("nibabel", "read (dataobj, int16)", measurePython(NIB_READ, [PHANTOM]));
+    }
+    await add(
+      "medprep",
+      "write gzip level 1",
+      measureDeno(self, ["--child", "write", PHANTOM, `${tmp}/m1.nii.gz`, "1"]),
+    );
+    await add(
+      "medprep",
+      "write gzip level 6",
+      measureDeno(self, ["--child", "write", PHANTOM, `${tmp}/m6.nii.gz`, "6"]),
+    );
+    if (nib) {
+      await add(
+        "nibabel",
+        "write (default level 1)",
+        measurePython(NIB_WRITE, [PHANTOM, `${tmp}/n.nii.gz`]),
+      );
+    }
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+  console.log(
+    `phantom ${SHAPE.join("x")} int16, raw ${mb(RAW)} MB, file ${
+      mb(Deno.statSync(PHANTOM).size)
+    } MB`,
+  );
+  if (!nib) console.warn("nibabel not available in /usr/bin/python3: peer numbers skipped");
+  console.log("tool     op                          ms      MB/s   peak RSS MB  RSS/raw");
+  for (const r of rows) {
+    console.log(
+      `${r.tool.padEnd(8)} ${r.op.padEnd(26)} ${r.ms.toFixed(0).padStart(6)} ${
+        (RAW / 1e6 / (r.ms / 1000)).toFixed(0).padStart(8)
+      } ${mb(r.rss).padStart(12)} ${(r.rss / RAW).toFixed(2).padStart(8)}`,
+    );
+  }
+  const best = (tool: string, op: string) =>
+    Math.min(...rows.filter((r) => r.tool === tool && r.op.startsWith(op)).map((r) => r.ms));
+  if (nib) {
+    console.log(
+      `read speed ratio medprep/nibabel (readNifti): ${
+        (best("nibabel", "read") / best("medprep", "read (readNifti)")).toFixed(2)
+      }x`,
+    );
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

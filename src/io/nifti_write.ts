@@ -1,0 +1,176 @@
+/**
+ * Writing NIfTI-1 single files (SPEC §2): little-endian, vox_offset 352, no extensions,
+ * qform (closest rotation, as nibabel's set_qform) + sform (full affine), deterministic gzip,
+ * atomic temp-file-then-rename. Unscaled volumes get scl_slope 1 / scl_inter 0 (not NaN):
+ * every reader agrees that means "no scaling".
+ * Permissions: --allow-read --allow-write on the target directory.
+ */
+import { dirname, join } from "node:path";
+import { setImmediate } from "node:timers";
+import { DTYPE_INFO } from "../volume/dtype.ts";
+import { deriveQformParams } from "../volume/quaternion.ts";
+import type { Volume } from "../volume/volume.ts";
+import { VERSION } from "../version.ts";
+import { GzipWriter } from "./gzip.ts";
+import type { NiftiHeader } from "./nifti_header.ts";
+import { encodeNiftiHeader } from "./nifti_header_encode.ts";
+
+/** Options of every NIfTI write. */
+export interface WriteOptions {
+  /** Gzip level 0–9 for `.gz` paths (default 6). */
+  level?: number;
+  /** descrip field (default "medprep <version>"). */
+  descrip?: string;
+}
+
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The NIfTI-1 header medprep writes for `volume`. */
+export function buildNiftiHeader(volume: Volume, options?: { descrip?: string }): NiftiHeader {
+  const a = volume.affine;
+  if (!a.slice(0, 3).every((row) => row.every(Number.isFinite))) {
+    throw new RangeError("Cannot write volume: affine has non-finite entries");
+  }
+  const m = volume.meta;
+  const q = deriveQformParams(a);
+  const four = volume.frames > 1;
+  const info = DTYPE_INFO[volume.dtype];
+  const units = (m.xyztUnits & 0x07) === 0 ? (m.xyztUnits & 0xf8) | 2 : m.xyztUnits;
+  return {
+    version: 1,
+    littleEndian: true,
+    headerSize: 348,
+    magic: "n+1",
+    dimInfo: 0,
+    dim: [four ? 4 : 3, ...volume.shape, four ? volume.frames : 1, 1, 1, 1],
+    intentP: [...m.intentP],
+    intentCode: m.intentCode,
+    datatype: info.niftiCode,
+    bitpix: info.bytes * 8,
+    sliceStart: 0,
+    pixdim: [q.qfac, ...q.zooms, four ? m.timeStep : 1, 1, 1, 1],
+    voxOffset: 352,
+    sclSlope: volume.slope,
+    sclInter: volume.inter,
+    sliceEnd: 0,
+    sliceCode: 0,
+    xyztUnits: units,
+    calMax: m.calMax,
+    calMin: m.calMin,
+    sliceDuration: 0,
+    toffset: 0,
+    descrip: options?.descrip ?? `medprep ${VERSION}`,
+    auxFile: "",
+    qformCode: m.qformCode > 0 ? m.qformCode : 2,
+    sformCode: m.sformCode > 0 ? m.sformCode : 2,
+    quatern: q.quatern,
+    qoffset: q.qoffset,
+    srow: [[...a[0]], [...a[1]], [...a[2]]],
+    intentName: m.intentName,
+  };
+}
+
+/** The voxel bytes in little-endian order (a view when the host is little-endian). */
+export function voxelBytes(volume: Volume): Uint8Array {
+  const d = volume.data;
+  const view = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  if (HOST_LE || d.BYTES_PER_ELEMENT === 1) return view;
+  const copy = view.slice();
+  const w = d.BYTES_PER_ELEMENT;
+  for (let i = 0; i < copy.length; i += w) copy.subarray(i, i + w).reverse();
+  return copy;
+}
+
+/** The uncompressed `.nii` bytes of `volume`. */
+export function encodeNifti(volume: Volume, options?: { descrip?: string }): Uint8Array {
+  const header = encodeNiftiHeader(buildNiftiHeader(volume, options));
+  const data = voxelBytes(volume);
+  const out = new Uint8Array(header.length + data.length);
+  out.set(header);
+  out.set(data, header.length);
+  return out;
+}
+
+function tempPath(path: string): string {
+  const rand = crypto.getRandomValues(new Uint32Array(2));
+  return join(dirname(path), `.medprep-tmp-${rand[0].toString(36)}${rand[1].toString(36)}`);
+}
+
+function failure(path: string, e: unknown): Error {
+  const reason = e instanceof Error ? e.message.split("\n")[0] : String(e);
+  return new Error(`Cannot write "${path}": ${reason}`, { cause: e });
+}
+
+const CHUNK = 4 << 20;
+
+/** Writes the file body chunk by chunk through `put`, yielding via `pause` between chunks. */
+function* chunks(volume: Volume, options?: WriteOptions): Generator<Uint8Array> {
+  yield encodeNiftiHeader(buildNiftiHeader(volume, options));
+  const data = voxelBytes(volume);
+  for (let o = 0; o < data.length; o += CHUNK) yield data.subarray(o, o + CHUNK);
+}
+
+function openSink(path: string, level: number | undefined) {
+  const tmp = tempPath(path);
+  const f = Deno.openSync(tmp, { write: true, createNew: true });
+  const put = (b: Uint8Array) => {
+    for (let o = 0; o < b.length;) o += f.writeSync(b.subarray(o));
+  };
+  const gz = path.endsWith(".gz") ? new GzipWriter(put, level ?? 6) : null;
+  return {
+    tmp,
+    write: (b: Uint8Array) => (gz ? gz.write(b) : put(b)),
+    commit() {
+      gz?.finish();
+      f.close();
+      Deno.renameSync(tmp, path);
+    },
+    abort() {
+      try {
+        f.close();
+      } catch { /* already closed */ }
+      try {
+        Deno.removeSync(tmp);
+      } catch { /* never created */ }
+    },
+  };
+}
+
+/**
+ * Writes `volume` to `path` (gzip iff it ends in `.gz`) atomically, synchronously.
+ * @throws Error `Cannot write "<path>": <reason>`; no file is left under `path` or the temp name
+ */
+export function writeNiftiSync(path: string, volume: Volume, options?: WriteOptions): void {
+  let sink: ReturnType<typeof openSink> | null = null;
+  try {
+    sink = openSink(path, options?.level);
+    for (const c of chunks(volume, options)) sink.write(c);
+    sink.commit();
+  } catch (e) {
+    sink?.abort();
+    throw failure(path, e);
+  }
+}
+
+/**
+ * Like writeNiftiSync, but compresses in 4 MiB slices and yields to the event loop between
+ * them, so timers and signals keep running (the voxels are never copied or transferred).
+ */
+export async function writeNifti(
+  path: string,
+  volume: Volume,
+  options?: WriteOptions,
+): Promise<void> {
+  let sink: ReturnType<typeof openSink> | null = null;
+  try {
+    sink = openSink(path, options?.level);
+    for (const c of chunks(volume, options)) {
+      sink.write(c);
+      await new Promise((r) => setImmediate(r));
+    }
+    sink.commit();
+  } catch (e) {
+    sink?.abort();
+    throw failure(path, e);
+  }
+}
