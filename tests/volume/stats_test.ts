@@ -91,34 +91,79 @@ const NUMPY_CASES: { dtype: DType; slope: number; inter: number; gen: (r: number
   { dtype: "int32", slope: -0.25, inter: 3, gen: (r) => Math.floor((r - 0.5) * 4e9) },
   { dtype: "float32", slope: 1, inter: 0, gen: (r) => (r < 0.2 ? 0 : r < 0.25 ? NaN : r * 1e3) },
   { dtype: "float64", slope: 2, inter: 0.5, gen: (r) => Math.tan(r * 3) },
+  {
+    dtype: "float32",
+    slope: 1,
+    inter: 0,
+    gen: (r) => (r < 0.1 ? -0 : Math.round((r - 0.6) * 50) / 7),
+  },
+  { dtype: "uint32", slope: 1e-3, inter: 0, gen: (r) => Math.floor(r * 4294967295) },
 ];
 
+/** numpy's linear percentile by a full sort (reference for the selection code). */
+function sortedPercentile(values: number[], q: number): number {
+  const a = values.filter((v) => !Number.isNaN(v)).sort((x, y) => x - y);
+  const pos = (a.length - 1) * (q / 100), f = Math.floor(pos);
+  if (f >= a.length - 1) return a[a.length - 1];
+  const g = pos - f, d = a[f + 1] - a[f];
+  return g >= 0.5 ? a[f + 1] - d * (1 - g) : a[f] + d * g;
+}
+
+Deno.test("derivePercentiles agrees with a full sort on every storage type", () => {
+  const rng = createRng(99);
+  const dtypes: DType[] = ["uint8", "int8", "int16", "uint16", "int32", "float32", "float64"];
+  for (const dtype of dtypes) {
+    const frames = 9;
+    const span = dtype === "uint8" || dtype === "int8" ? 100 : 3e4;
+    const v = makeVolume({
+      dtype,
+      frames,
+      slope: dtype === "int8" ? -1.5 : 1,
+      fn: () => (rng.next() < 0.3
+        ? 7
+        : Math.round(rng.next() * span) - (dtype[0] === "u" ? 0 : span / 2)),
+    });
+    for (let t = 0; t < frames; t++) {
+      const real = [...realValues(v, t)];
+      const qs = [0, 1, 12.5, 50, 77.7, 99.9, 100];
+      const got = derivePercentiles(v, t, qs);
+      qs.forEach((q, i) => assert.equal(got[i], sortedPercentile(real, q), `${dtype} ${t} ${q}`));
+    }
+  }
+});
+
 Deno.test({
-  name: "derivePercentiles matches numpy.nanpercentile on random volumes (histogram and select)",
+  name: "derivePercentiles matches numpy.nanpercentile on random volumes (histogram and radix)",
   ignore: !HAVE_SCIPY,
   async fn() {
     const rng = createRng(2024);
     const qs = [0, 0.5, 2, 25, 50, 63.7, 99, 99.5, 100];
+    const runs: { label: string; got: number[]; a: (number | null)[]; mask: VoxelMask }[] = [];
     for (const c of NUMPY_CASES) {
       const vals = Array.from({ length: 420 }, () => c.gen(rng.next()));
       const v = fromValues(vals, c.dtype, { slope: c.slope, inter: c.inter });
       for (const mask of ["all", "nonzero"] as VoxelMask[]) {
         for (const t of [0, 1]) {
-          const real = Array.from(realValues(v, t), (x) => (Number.isNaN(x) ? null : x));
-          const want = await runScipy(
-            `a = np.array([np.nan if x is None else x for x in inp["a"]], dtype=np.float64)\n` +
-              `a = a[a != 0] if inp["mask"] == "nonzero" else a\n` +
-              `out = [float(x) for x in np.nanpercentile(a, inp["q"])]`,
-            { a: real, q: qs, mask },
-          ) as number[];
+          const a = Array.from(realValues(v, t), (x) => (Number.isNaN(x) ? null : x));
           const got = derivePercentiles(v, t, qs, mask);
-          for (let i = 0; i < qs.length; i++) {
-            const tol = 1e-12 * Math.max(1, Math.abs(want[i]));
-            const msg = `${c.dtype} ${mask} frame ${t} q=${qs[i]}: ${got[i]} vs numpy ${want[i]}`;
-            assert.ok(Math.abs(got[i] - want[i]) <= tol, msg);
-          }
+          runs.push({ label: `${c.dtype} ${mask} frame ${t}`, got, a, mask });
         }
       }
     }
+    const want = await runScipy(
+      `def pct(r):\n` +
+        `    a = np.array([np.nan if x is None else x for x in r["a"]], dtype=np.float64)\n` +
+        `    a = a[a != 0] if r["mask"] == "nonzero" else a\n` +
+        `    return [float(x) for x in np.nanpercentile(a, inp["q"])]\n` +
+        `out = [pct(r) for r in inp["runs"]]`,
+      { q: qs, runs: runs.map(({ a, mask }) => ({ a, mask })) },
+    ) as number[][];
+    runs.forEach((run, r) => {
+      for (let i = 0; i < qs.length; i++) {
+        const tol = 1e-12 * Math.max(1, Math.abs(want[r][i]));
+        const msg = `${run.label} q=${qs[i]}: ${run.got[i]} vs numpy ${want[r][i]}`;
+        assert.ok(Math.abs(run.got[i] - want[r][i]) <= tol, msg);
+      }
+    });
   },
 });
