@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { applyAffine, columnNorms } from "../../../src/volume/affine.ts";
+import { createRng } from "../../../src/random/rng.ts";
+import { elastic } from "../../../src/steps/augment/elastic.ts";
+import { biasField } from "../../../src/steps/augment/bias_field.ts";
+import { gamma } from "../../../src/steps/augment/gamma.ts";
+import { blur } from "../../../src/steps/augment/blur.ts";
+import { obliqueAffine } from "../../_volumes.ts";
+import { HAVE_SCIPY, runScipy } from "../../volume/_scipy.ts";
+import { makeSubject, role, runAugment } from "./_subject.ts";
+
+const floats = (s: ReturnType<typeof makeSubject>, r = "image") =>
+  Array.from(role(s, r).volume.data as Float32Array);
+
+Deno.test("elastic field stays within maxDisplacement (world mm, per axis) and is not trivial", () => {
+  const grid = { shape: [19, 17, 9] as const, affine: obliqueAffine() };
+  const params = elastic.params.parse({ maxDisplacement: [4, 2, 6], controlPoints: [6, 5, 4] });
+  const realized = elastic.draw(createRng(3), params, { grid, pickLabelled: () => null });
+  const { stage } = elastic.spatial!(realized, grid);
+  assert.ok(stage?.kind === "field");
+  const d = new Float64Array(3), peak = [0, 0, 0];
+  const a = grid.affine;
+  for (let k = 0; k < 9; k++) {
+    for (let j = 0; j < 17; j++) {
+      for (let i = 0; i < 19; i++) {
+        stage.field.at(i, j, k, d);
+        for (let r = 0; r < 3; r++) {
+          const w = a[r][0] * d[0] + a[r][1] * d[1] + a[r][2] * d[2];
+          peak[r] = Math.max(peak[r], Math.abs(w));
+        }
+      }
+    }
+  }
+  [4, 2, 6].forEach((m, r) =>
+    assert.ok(peak[r] <= m + 1e-9 && peak[r] > m / 10, `axis ${r}: ${peak[r]}`)
+  );
+});
+
+Deno.test("crop keeps world positions: output voxel v is input voxel origin + v", () => {
+  const s = makeSubject({ shape: [11, 9, 7], affine: obliqueAffine() });
+  const r = runAugment(s, { transforms: [{ crop: { size: [4, 5, 3] } }] }, 8);
+  const origin = (r.record!.transforms as { origin: number[] }[])[0].origin;
+  const out = role(r.subject, "image").volume, inp = role(s, "image").volume;
+  assert.deepEqual(out.shape, [4, 5, 3]);
+  const w0 = applyAffine(out.affine, [1, 2, 1]),
+    w1 = applyAffine(inp.affine, [origin[0] + 1, origin[1] + 2, origin[2] + 1]);
+  w0.forEach((v, a) => assert.ok(Math.abs(v - w1[a]) < 1e-9));
+  for (let k = 0; k < 3; k++) {
+    for (let j = 0; j < 5; j++) {
+      for (let i = 0; i < 4; i++) {
+        const q = i + origin[0] + 11 * (j + origin[1] + 9 * (k + origin[2]));
+        assert.equal(out.data[i + 4 * (j + 5 * k)], inp.data[q]);
+      }
+    }
+  }
+});
+
+Deno.test("crop foreground with probability 1 always contains a labelled voxel, random crops often do not", () => {
+  const s = makeSubject({
+    shape: [30, 30, 30],
+    label: (i, j, k) => (i === 25 && j === 3 && k === 20 ? 4 : 0),
+  });
+  let randomHits = 0;
+  for (let seed = 0; seed < 20; seed++) {
+    const fg = runAugment(s, {
+      transforms: [{ crop: { size: [6, 6, 6], mode: "foreground", foregroundProbability: 1 } }],
+    }, seed);
+    assert.ok((role(fg.subject, "label").volume.data as Uint8Array).includes(4), `seed ${seed}`);
+    const rnd = runAugment(s, { transforms: [{ crop: { size: [6, 6, 6] } }] }, seed);
+    if ((role(rnd.subject, "label").volume.data as Uint8Array).includes(4)) randomHits++;
+  }
+  assert.ok(randomHits < 5, `random crops hit the single voxel ${randomHits} times`);
+  const none = runAugment(s, {
+    transforms: [{
+      crop: { size: [6, 6, 6], mode: "foreground", foregroundProbability: 1, labels: [9] },
+    }],
+  });
+  assert.equal((none.record!.transforms as { centredOn: unknown }[])[0].centredOn, null);
+});
+
+Deno.test("crop-or-pad centres, pads images with fill and labels with 0", () => {
+  const s = makeSubject({ shape: [5, 6, 7], label: () => 1 });
+  const r = runAugment(s, { fill: -9, transforms: [{ "crop-or-pad": { size: [7, 4, null] } }] });
+  const img = role(r.subject, "image").volume, lab = role(r.subject, "label").volume;
+  assert.deepEqual(img.shape, [7, 4, 7]);
+  assert.deepEqual((r.record!.transforms as { origin: number[] }[])[0].origin, [-1, 1, 0]);
+  const src = role(s, "image").volume.data;
+  for (let k = 0; k < 7; k++) {
+    for (let j = 0; j < 4; j++) {
+      for (let i = 0; i < 7; i++) {
+        const q = i + 7 * (j + 4 * k), inside = i >= 1 && i <= 5;
+        assert.equal(img.data[q], inside ? src[i - 1 + 5 * (j + 1 + 6 * k)] : -9);
+        assert.equal(lab.data[q], inside ? 1 : 0);
+      }
+    }
+  }
+});
+
+Deno.test("gamma keeps each frame's min and max, is monotone and records gamma", () => {
+  const s = makeSubject({ shape: [6, 5, 4] });
+  const r = runAugment(s, { transforms: [{ gamma: { logGamma: [0.5, 0.5] } }] });
+  const a = floats(s), b = floats(r.subject);
+  assert.ok(
+    Math.abs(Math.min(...b) - Math.min(...a)) < 1e-3 &&
+      Math.abs(Math.max(...b) - Math.max(...a)) < 1e-3,
+  );
+  const lo = Math.min(...a), w = Math.max(...a) - lo;
+  a.forEach((v, q) =>
+    assert.ok(Math.abs(b[q] - (lo + w * ((v - lo) / w) ** Math.exp(0.5))) < 1e-3)
+  );
+  assert.equal((r.record!.transforms as { gamma: number }[])[0].gamma, Math.exp(0.5));
+  assert.equal(gamma.name, "gamma");
+});
+
+Deno.test("scale-shift maps v to v * scale + shift and leaves labels alone", () => {
+  const s = makeSubject({ shape: [4, 3, 5] });
+  const r = runAugment(s, { transforms: [{ "scale-shift": { scale: [2, 2], shift: [-1, -1] } }] });
+  const a = floats(s), b = floats(r.subject);
+  a.forEach((v, q) => assert.equal(b[q], Math.fround(v * 2 - 1)));
+  assert.equal(role(r.subject, "label"), role(s, "label"));
+});
+
+Deno.test("noise has the drawn standard deviation and mean", () => {
+  const s = makeSubject({ shape: [40, 40, 20], image: () => 10 });
+  const r = runAugment(s, { transforms: [{ noise: { std: [3, 3], mean: [1, 1] } }] });
+  const b = floats(r.subject), n = b.length;
+  const mean = b.reduce((x, y) => x + y, 0) / n;
+  const sd = Math.sqrt(b.reduce((x, y) => x + (y - mean) ** 2, 0) / n);
+  assert.ok(Math.abs(mean - 11) < 0.05 && Math.abs(sd - 3) < 0.05, `mean ${mean} sd ${sd}`);
+});
+
+Deno.test("bias-field multiplies by exp(polynomial); order 0 is a constant factor", () => {
+  const s = makeSubject({ shape: [5, 4, 3] });
+  const r = runAugment(s, {
+    transforms: [{ "bias-field": { order: 0, coefficients: [0.3, 0.3] } }],
+  });
+  const a = floats(s), b = floats(r.subject);
+  a.forEach((v, q) => assert.ok(Math.abs(b[q] - v * Math.exp(0.3)) < 1e-3 * (1 + Math.abs(v))));
+  const realized = biasField.draw(createRng(1), biasField.params.parse({ order: 3 }), {
+    grid: { shape: [2, 2, 2], affine: obliqueAffine() },
+    pickLabelled: () => null,
+  });
+  assert.equal((realized.coefficients as number[]).length, 20);
+});
+
+Deno.test({
+  name: "blur matches scipy gaussian_filter (sigma in mm / spacing, mode nearest)",
+  ignore: !HAVE_SCIPY,
+  async fn() {
+    const s = makeSubject({ shape: [9, 8, 7], affine: obliqueAffine([0.9, 1.1, 2.5]) });
+    const r = runAugment(s, { transforms: [{ blur: { std: [1.5, 1.5] } }] });
+    const sigma = columnNorms(role(s, "image").volume.affine).map((sp) => 1.5 / sp);
+    const want = await runScipy(
+      `a = np.array(inp["a"], dtype=np.float64).reshape(7, 8, 9).T\n` +
+        `out = nd.gaussian_filter(a, inp["s"], mode="nearest", truncate=4).T.ravel().tolist()`,
+      { a: floats(s), s: sigma },
+    ) as number[];
+    floats(r.subject).forEach((v, q) =>
+      assert.ok(Math.abs(v - want[q]) < 1e-3, `${v} vs ${want[q]}`)
+    );
+    assert.equal(blur.kind, "intensity");
+  },
+});
+
+Deno.test("intensity transforms before the last spatial one act on the input grid", () => {
+  const s = makeSubject({ shape: [7, 6, 5] });
+  const t = [{ "scale-shift": { scale: [3, 3] } }, { flip: { axes: [0] } }];
+  const r = runAugment(s, { transforms: t });
+  const a = floats(s), b = floats(r.subject);
+  for (let q = 0; q < a.length; q++) {
+    const i = q % 7;
+    assert.equal(b[q], Math.fround(a[q - i + (6 - i)] * 3));
+  }
+});
