@@ -20,8 +20,18 @@ function controlCoordinate(x: number, size: number, points: number): number {
 /** A displacement field in voxel units over a grid of `shape`. */
 export interface DisplacementField {
   readonly shape: readonly [number, number, number];
-  /** Adds the displacement of grid voxels (0…nx−1, j, k) to xs, ys, zs. */
-  addRow(j: number, k: number, xs: Float64Array, ys: Float64Array, zs: Float64Array): void;
+  /**
+   * Adds the displacement of grid voxels (x0 + i, j, k), i = 0…xs.length−1, to xs, ys, zs;
+   * j and k must lie on the grid (voxels off it in x are evaluated point by point).
+   */
+  addRow(
+    j: number,
+    k: number,
+    xs: Float64Array,
+    ys: Float64Array,
+    zs: Float64Array,
+    x0?: number,
+  ): void;
   /** Displacement at any continuous index, written to out[0..2]. */
   at(x: number, y: number, z: number, out: Float64Array): void;
 }
@@ -57,9 +67,27 @@ export function createDisplacementField(
   const plane = new Float64Array(px * py * 3), line = new Float64Array(px * 3);
   let planeK = -1;
   const wx = new Float64Array(4), wy = new Float64Array(4), wz = new Float64Array(4);
+  const d = new Float64Array(3);
+  const at = (x: number, y: number, z: number, out: Float64Array): void => {
+    const bx = split(controlCoordinate(x, shape[0], px), px, wx);
+    const by = split(controlCoordinate(y, shape[1], py), py, wy);
+    const bz = split(controlCoordinate(z, shape[2], pz), pz, wz);
+    out[0] = out[1] = out[2] = 0;
+    for (let c = 0; c < 4; c++) {
+      for (let b = 0; b < 4; b++) {
+        const wbc = wz[c] * wy[b], r = ((bz + c) * py + by + b) * px;
+        for (let a = 0; a < 4; a++) {
+          const wgt = wbc * wx[a], o = 3 * (r + bx + a);
+          out[0] += wgt * values[o];
+          out[1] += wgt * values[o + 1];
+          out[2] += wgt * values[o + 2];
+        }
+      }
+    }
+  };
   return {
     shape,
-    addRow(j, k, xs, ys, zs) {
+    addRow(j, k, xs, ys, zs, x0 = 0) {
       if (k !== planeK) {
         plane.fill(0);
         for (let c = 0; c < 4; c++) {
@@ -74,30 +102,20 @@ export function createDisplacementField(
         for (let q = 0; q < line.length; q++) line[q] += wgt * plane[off + q];
       }
       for (let i = 0; i < xs.length; i++) {
-        const o = 3 * ax.base[i], w = 4 * i;
+        const g = i + x0;
+        if (g < 0 || g >= shape[0]) {
+          at(g, j, k, d);
+          xs[i] += d[0], ys[i] += d[1], zs[i] += d[2];
+          continue;
+        }
+        const o = 3 * ax.base[g], w = 4 * g;
         const w0 = ax.w[w], w1 = ax.w[w + 1], w2 = ax.w[w + 2], w3 = ax.w[w + 3];
         xs[i] += w0 * line[o] + w1 * line[o + 3] + w2 * line[o + 6] + w3 * line[o + 9];
         ys[i] += w0 * line[o + 1] + w1 * line[o + 4] + w2 * line[o + 7] + w3 * line[o + 10];
         zs[i] += w0 * line[o + 2] + w1 * line[o + 5] + w2 * line[o + 8] + w3 * line[o + 11];
       }
     },
-    at(x, y, z, out) {
-      const bx = split(controlCoordinate(x, shape[0], px), px, wx);
-      const by = split(controlCoordinate(y, shape[1], py), py, wy);
-      const bz = split(controlCoordinate(z, shape[2], pz), pz, wz);
-      out[0] = out[1] = out[2] = 0;
-      for (let c = 0; c < 4; c++) {
-        for (let b = 0; b < 4; b++) {
-          const wbc = wz[c] * wy[b], r = ((bz + c) * py + by + b) * px;
-          for (let a = 0; a < 4; a++) {
-            const wgt = wbc * wx[a], o = 3 * (r + bx + a);
-            out[0] += wgt * values[o];
-            out[1] += wgt * values[o + 1];
-            out[2] += wgt * values[o + 2];
-          }
-        }
-      }
-    },
+    at,
   };
 }
 

@@ -53,6 +53,12 @@ function snap(v: number): number {
   return Math.abs(v - r) < SNAP ? r + 0 : v;
 }
 
+function isIntegerShift(m: VoxelMatrix): boolean {
+  return [0, 1, 2].every((r) =>
+    [0, 1, 2].every((c) => m[4 * r + c] === (r === c ? 1 : 0)) && Number.isInteger(m[4 * r + 3])
+  );
+}
+
 function isIdentityMatrix(m: VoxelMatrix): boolean {
   return m.every((v, i) => v === (i % 5 === 0 ? 1 : 0));
 }
@@ -67,14 +73,36 @@ export function createCoordinateMap(
   shape: readonly [number, number, number],
   stages: readonly Stage[],
 ): CoordinateMap {
-  const head = stages[0];
-  const rest = stages.slice(1);
+  // A field right after a whole-voxel shift (a crop) still reads grid rows, shifted.
+  const shiftedField = stages[0]?.kind === "matrix" && stages[1]?.kind === "field" &&
+      isIntegerShift(stages[0].m)
+    ? { off: [stages[0].m[3], stages[0].m[7], stages[0].m[11]], field: stages[1].field }
+    : null;
+  const head = shiftedField ? undefined : stages[0];
+  const rest = stages.slice(shiftedField ? 2 : 1);
   const d = new Float64Array(3);
   return {
     shape,
     row(j, k, xs, ys, zs) {
       const n = xs.length;
-      if (head?.kind === "matrix") {
+      if (shiftedField) {
+        const { off, field } = shiftedField, y = j + off[1], z = k + off[2];
+        for (let i = 0; i < n; i++) {
+          xs[i] = i + off[0];
+          ys[i] = y;
+          zs[i] = z;
+        }
+        if (y >= 0 && y < field.shape[1] && z >= 0 && z < field.shape[2]) {
+          field.addRow(y, z, xs, ys, zs, off[0]);
+        } else {
+          for (let i = 0; i < n; i++) {
+            field.at(xs[i], y, z, d);
+            xs[i] += d[0];
+            ys[i] += d[1];
+            zs[i] += d[2];
+          }
+        }
+      } else if (head?.kind === "matrix") {
         const m = head.m;
         const bx = m[1] * j + m[2] * k + m[3], by = m[5] * j + m[6] * k + m[7];
         const bz = m[9] * j + m[10] * k + m[11];

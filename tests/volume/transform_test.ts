@@ -51,3 +51,33 @@ Deno.test("pushForward inverts the coordinate map", () => {
   const back = pushForward(chain, [xs[6], ys[6], zs[6]]);
   assert.ok(Math.hypot(back[0] - 6, back[1] - 4, back[2] - 3) < 1e-6, `${back}`);
 });
+
+Deno.test("createCoordinateMap: a field after a whole-voxel shift equals point evaluation, off-grid too", () => {
+  const values = Float64Array.from({ length: 5 * 4 * 6 * 3 }, (_, q) => Math.cos(q * 0.7));
+  const field = createDisplacementField([9, 8, 7], [5, 4, 6], values);
+  for (const off of [[2, 1, 3], [-2, -1, 2], [4, 3, 6]]) {
+    const chain = composeStages([{
+      kind: "matrix",
+      m: [1, 0, 0, off[0], 0, 1, 0, off[1], 0, 0, 1, off[2]],
+    }, {
+      kind: "field",
+      field,
+    }]);
+    const map = createCoordinateMap([6, 5, 4], chain);
+    const xs = new Float64Array(6), ys = new Float64Array(6), zs = new Float64Array(6);
+    const d = new Float64Array(3);
+    for (let k = 0; k < 4; k++) {
+      for (let j = 0; j < 5; j++) {
+        map.row(j, k, xs, ys, zs);
+        for (let i = 0; i < 6; i++) {
+          const p = [i + off[0], j + off[1], k + off[2]];
+          field.at(p[0], p[1], p[2], d);
+          assert.ok(
+            Math.abs(xs[i] - p[0] - d[0]) < 1e-12 && Math.abs(ys[i] - p[1] - d[1]) < 1e-12 &&
+              Math.abs(zs[i] - p[2] - d[2]) < 1e-12,
+          );
+        }
+      }
+    }
+  }
+});
