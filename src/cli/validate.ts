@@ -17,6 +17,11 @@ export const createValidateCommand: CommandFactory = (done) =>
     .option("--manifest <file>", "also check a manifest (CSV, TSV, JSON, JSONL, dataset.json)")
     .option("--input <glob>", "also check the files matching a glob (id = file stem)")
     .action(async (file: string, options: { manifest?: string; input?: string }) => {
+      if (options.manifest !== undefined && options.input !== undefined) {
+        console.error("Cannot use both --manifest and --input: give one");
+        done(2);
+        return;
+      }
       try {
         const { recipe } = await readRecipe(file);
         const source = options.manifest ?? options.input;

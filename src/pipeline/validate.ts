@@ -1,5 +1,14 @@
 import { dirname, resolve } from "node:path";
-import { type Document, isAlias, LineCounter, type Node, parseDocument, visit } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isPair,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import { PipelineError } from "../errors.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import { IssueSink } from "./issue_sink.ts";
@@ -44,6 +53,15 @@ function checkSyntax(sink: IssueSink, text: string, doc: Document): boolean {
     sink.atOffset(w.pos[0], [], `Cannot parse YAML: ${w.message}`);
   }
   visit(doc, (_key, node) => {
+    if (node === null || typeof node !== "object") return;
+    if (isPair(node)) {
+      if (node.key !== null && !isScalar(node.key)) {
+        fatal = true;
+        const at = (node.key as Node).range?.[0] ?? 0;
+        sink.atOffset(at, findPathAt(root, at) ?? [], "Cannot use a list or map as a key");
+      }
+      return;
+    }
     const start = (node as Node).range?.[0] ?? 0;
     const tag = (node as { tag?: string }).tag;
     if (tag !== undefined && !CORE_TAGS.has(tag)) {

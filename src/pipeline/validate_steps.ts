@@ -113,9 +113,9 @@ function checkOutputNames(sink: IssueSink, checked: Checked[]): void {
     if (definition.kind !== "sink" || typeof params.name !== "string") continue;
     const name = params.name;
     const problems = validateNameTemplate(name, { copies, singleRole });
-    const ext = name.endsWith(".nii.gz") ? "nii.gz" : name.endsWith(".nii") ? "nii" : undefined;
-    if (!ext) problems.push("the name must end in .nii.gz or .nii");
-    else if (typeof params.format === "string" && params.format !== ext) {
+    // Without a .nii / .nii.gz ending the runner appends the format's extension.
+    const ext = /\.nii\.gz$/i.test(name) ? "nii.gz" : /\.nii$/i.test(name) ? "nii" : undefined;
+    if (ext && typeof params.format === "string" && params.format !== ext) {
       problems.push(`the name ends in .${ext} but format is ${params.format}`);
     }
     for (const p of problems) {
