@@ -116,7 +116,14 @@ function openSink(path: string, level: number | undefined) {
   const put = (b: Uint8Array) => {
     for (let o = 0; o < b.length;) o += f.writeSync(b.subarray(o));
   };
-  const gz = path.endsWith(".gz") ? new GzipWriter(put, level ?? 6) : null;
+  let gz: GzipWriter | null = null;
+  try {
+    if (path.endsWith(".gz")) gz = new GzipWriter(put, level ?? 6);
+  } catch (e) {
+    f.close();
+    Deno.removeSync(tmp);
+    throw e;
+  }
   return {
     tmp,
     write: (b: Uint8Array) => (gz ? gz.write(b) : put(b)),
