@@ -17,7 +17,7 @@ const params = z.object({
       "Clip to these percentiles [lo, hi] (0-100, numpy's linear method) instead of min/max",
     ),
   mask: z.enum(["all", "nonzero"]).default("all").describe(
-    "Voxels the percentiles are computed over: all, or nonzero ones",
+    "Voxels the percentiles are computed over: all, or nonzero ones (every voxel is clipped)",
   ),
 }).strict()
   .refine((p) => p.percentiles !== undefined || p.min !== undefined || p.max !== undefined, {

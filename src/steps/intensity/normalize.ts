@@ -7,14 +7,18 @@ const range = z.tuple([z.number(), z.number()]);
 
 const params = z.discriminatedUnion("method", [
   z.object({
-    method: z.literal("zscore").describe("(v - mean) / std, population std"),
+    method: z.literal("zscore").describe(
+      "(v - mean) / std with population std (ddof 0); std = 0 gives 0 with a warning",
+    ),
     mask: z.enum(["all", "nonzero"]).default("all").describe(
       "Voxels the statistics are computed over; with nonzero, voxels outside the mask stay 0",
     ),
   }).strict(),
   z.object({
     method: z.literal("minmax").describe("Linear map of [min, max] to range"),
-    range: range.default([0, 1]).describe("Output range [lo, hi]"),
+    range: range.default([0, 1]).describe(
+      "Output range [lo, hi]; a constant volume (max = min) maps to lo with a warning",
+    ),
   }).strict(),
   z.object({
     method: z.literal("window").describe("Linear map of from: [a, b] to to: [c, d] (CT windowing)"),
