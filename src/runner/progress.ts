@@ -72,7 +72,7 @@ export function createProgress(
     tick(ok, failureLine) {
       done++;
       if (!ok) failed++;
-      if (failureLine) print(failureLine);
+      if (failureLine && mode !== "quiet") print(failureLine); // quiet: the summary lists it
       if (bar) bar.update(done, { rate: rate().toFixed(2), failed });
       else if (mode === "lines") {
         const now = performance.now();

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { runBatch } from "../../src/runner/batch.ts";
+import { comparable, createDataset, readTree } from "../runner/_dataset.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const HEAVY = `version: 1
+name: heavy
+steps:
+  - step: load
+    labels: [label]
+  - step: resample-to-spacing
+    spacing: [0.45, 0.5, 0.6]
+    interpolation: bspline
+  - step: normalize
+    method: zscore
+  - step: save
+    compression: 9
+`;
+
+function medprep(args: string[]) {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      `${ROOT}deno.json`,
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-sys",
+      "--allow-run=git,df",
+      `${ROOT}src/main.ts`,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
+async function listOutputs(dir: string): Promise<string[]> {
+  try {
+    return [...(await readTree(dir)).keys()].sort();
+  } catch {
+    return [];
+  }
+}
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`run stops cleanly on ${signal} (exit 130) and --resume completes it identically`, async () => {
+    const ds = await createDataset({ count: 10, shape: [30, 26, 20], recipe: HEAVY });
+    try {
+      const out = `${ds.dir}/out`;
+      const child = medprep([
+        "run",
+        ds.recipe,
+        "--manifest",
+        ds.manifest,
+        "--out",
+        out,
+        "--workers",
+        "2",
+      ])
+        .spawn();
+      const deadline = Date.now() + 60_000;
+      while ((await listOutputs(out)).filter((n) => n.endsWith("_label.nii.gz")).length < 2) {
+        assert.ok(Date.now() < deadline, "the run never finished two subjects");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill(signal);
+      const status = await child.output();
+      const stderr = new TextDecoder().decode(status.stderr);
+      assert.equal(status.code, 130, stderr);
+      assert.match(stderr, /interrupted; run again with --resume/);
+      const files = await listOutputs(out);
+      assert.deepEqual(files.filter((n) => n.includes(".medprep-tmp-")), [], "temp files left");
+      const prov = JSON.parse(await Deno.readTextFile(`${out}/provenance.json`));
+      assert.equal(prov.status, "interrupted");
+      const done = prov.subjects.filter((s: { status: string }) => s.status === "done");
+      assert.ok(done.length >= 2 && done.length < 10, `done: ${done.length}`);
+      const recorded = prov.subjects.flatMap((s: { outputs: { path: string }[] }) =>
+        s.outputs.map((o) => o.path)
+      ).sort();
+      assert.deepEqual(
+        files.filter((n) => n !== "provenance.json"),
+        recorded,
+        "only finished outputs",
+      );
+      assert.equal(prov.subjects.length, 10);
+
+      const base = { quiet: true, command: ["test"], recipe: ds.recipe, manifest: ds.manifest };
+      assert.equal(await runBatch({ ...base, out, resume: true, workers: 2 }), 0);
+      const clean = `${ds.dir}/clean`;
+      assert.equal(await runBatch({ ...base, out: clean, workers: 2 }), 0);
+      const [a, b] = [await readTree(out), await readTree(clean)];
+      assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
+      for (const [name, bytes] of b) {
+        if (name !== "provenance.json") assert.deepEqual(a.get(name), bytes, name);
+      }
+      const pa = JSON.parse(new TextDecoder().decode(a.get("provenance.json")));
+      const pb = JSON.parse(new TextDecoder().decode(b.get("provenance.json")));
+      assert.equal(pa.status, "complete");
+      assert.deepEqual(comparable(pa), comparable(pb));
+    } finally {
+      await Deno.remove(ds.dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("run exits 2 on a missing manifest and 0/1 per SPEC, with a one-line error", async () => {
+  const ds = await createDataset({ count: 1, recipe: HEAVY });
+  try {
+    const missing = await medprep(["run", ds.recipe, "--manifest", `${ds.dir}/nope.csv`]).output();
+    assert.equal(missing.code, 2);
+    const err = new TextDecoder().decode(missing.stderr).trim();
+    assert.match(err, /Cannot read manifest ".*nope\.csv": file not found/);
+    assert.equal(err.split("\n").length, 1);
+    const noManifest = await medprep(["run", ds.recipe]).output();
+    assert.equal(noManifest.code, 2);
+    const badWorkers = await medprep(["run", ds.recipe, "--workers", "0"]).output();
+    assert.equal(badWorkers.code, 2);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
