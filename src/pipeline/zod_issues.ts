@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { didYouMean } from "./did_you_mean.ts";
 import type { DocPath } from "./yaml_positions.ts";
-import { findSchemas, objectKeys, tupleLength } from "./zod_schema_walk.ts";
+import { findSchemas, objectKeys, objectShapes, tupleLength } from "./zod_schema_walk.ts";
 
 /** A zod issue translated for people: where it points and what it says. */
 export interface ParamProblem {
@@ -134,7 +134,13 @@ export function describeZodIssues(
         break;
       }
       case "unrecognized_keys": {
-        const known = findSchemas(schema, path).flatMap(objectKeys);
+        // Keys of the options that fit the keys given (e.g. normalize's method: window).
+        const shapes = findSchemas(schema, path).flatMap(objectShapes);
+        const given = value !== null && typeof value === "object"
+          ? Object.keys(value).filter((k) => !issue.keys.includes(k))
+          : [];
+        const fitting = shapes.filter((s) => given.every((k) => s.includes(k)));
+        const known = [...new Set((fitting.length ? fitting : shapes).flat())];
         const kind = keyKind(path);
         for (const k of issue.keys) {
           const hint = didYouMean(k, known);

@@ -55,17 +55,22 @@ export function findSchemas(schema: z.ZodType, path: DocPath): z.ZodType[] {
   return current;
 }
 
-/** The keys an object schema (or any object option of a union) accepts. */
-export function objectKeys(schema: z.ZodType): string[] {
-  const keys = new Set<string>();
+/** The key lists of an object schema, one per object option of a union. */
+export function objectShapes(schema: z.ZodType): string[][] {
+  const shapes: string[][] = [];
   const visit = (s: z.ZodType) => {
     const def = defOf(unwrapSchema(s));
     if (def.type === "union") def.options.forEach(visit);
     else if (def.type === "intersection") [def.left, def.right].forEach(visit);
-    else if (def.type === "object") Object.keys(def.shape).forEach((k) => keys.add(k));
+    else if (def.type === "object") shapes.push(Object.keys(def.shape));
   };
   visit(schema);
-  return [...keys];
+  return shapes;
+}
+
+/** The keys an object schema (or any object option of a union) accepts. */
+export function objectKeys(schema: z.ZodType): string[] {
+  return [...new Set(objectShapes(schema).flat())];
 }
 
 /** Number of items a tuple schema requires, or undefined for other schemas. */
