@@ -110,9 +110,9 @@ Deno.test("runBatch --dry-run prints each subject's grids and writes nothing", a
     const text = logged.join("\n");
     assert.match(
       text,
-      /subject "sub-01" \(row 2\):\n  image: 12x10x8 @ 0\.9x1\.1x2\.5 mm → 5x6x10 @ 2x2x2 mm/,
+      /subject "sub-01" \(row 2\):\n {2}image: 12x10x8 @ 0\.9x1\.1x2\.5 mm → 5x6x10 @ 2x2x2 mm/,
     );
-    assert.match(text, /  writes sub-02_label\.nii\.gz/);
+    assert.match(text, / {2}writes sub-02_label\.nii\.gz/);
     const skeleton = JSON.parse(text.slice(text.indexOf("{")));
     assert.equal(skeleton.status, "planned");
     assert.deepEqual(skeleton.subjects.map((s: { id: string }) => s.id), ["sub-01", "sub-02"]);
