@@ -13,11 +13,60 @@ const GAIN = (1 - BSPLINE3_POLE) * (1 - 1 / BSPLINE3_POLE);
 const HORIZON = Math.ceil(Math.log(1e-20) / Math.log(-BSPLINE3_POLE));
 
 let initScratch = new Float64Array(0);
+let blockScratch = new Float64Array(0);
+
+/**
+ * In-place cubic prefilter of `width` lines of `n` samples stored interleaved:
+ * sample k of line p at `block[k * width + p]`. Every inner loop is contiguous
+ * and over independent lines, so the recursions pipeline well.
+ */
+export function prefilterBlock(block: Float64Array, n: number, width: number): void {
+  if (n < 2 || width < 1) return;
+  const z = BSPLINE3_POLE;
+  if (initScratch.length < width) initScratch = new Float64Array(width);
+  const c0 = initScratch;
+  const last = (n - 1) * width;
+  // Causal initial value, mirror boundary (scipy `_init_causal_mirror`).
+  if (n <= HORIZON) {
+    const zn1 = Math.pow(z, n - 1);
+    for (let p = 0; p < width; p++) c0[p] = block[p] + zn1 * block[last + p];
+    let zi = z;
+    for (let i = 1; i < n - 1; i++) {
+      const a = i * width, b = (n - 1 - i) * width;
+      for (let p = 0; p < width; p++) c0[p] += zi * (block[a + p] + zn1 * block[b + p]);
+      zi *= z;
+    }
+    const d = 1 / (1 - zn1 * zn1);
+    for (let p = 0; p < width; p++) c0[p] *= d;
+  } else {
+    for (let p = 0; p < width; p++) c0[p] = block[p];
+    let zi = z;
+    for (let i = 1; i < HORIZON; i++) {
+      const a = i * width;
+      for (let p = 0; p < width; p++) c0[p] += zi * block[a + p];
+      zi *= z;
+    }
+  }
+  // The gain is applied to every sample; the initial value is linear in them.
+  for (let p = 0; p < width; p++) block[p] = GAIN * c0[p];
+  for (let k = 1; k < n; k++) {
+    const a = k * width, b = a - width;
+    for (let p = 0; p < width; p++) block[a + p] = GAIN * block[a + p] + z * block[b + p];
+  }
+  // Anticausal initial value (scipy `_init_anticausal_mirror`), then the backward sweep.
+  const f = z / (z * z - 1);
+  const prev = last - width;
+  for (let p = 0; p < width; p++) block[last + p] = (z * block[prev + p] + block[last + p]) * f;
+  for (let k = n - 2; k >= 0; k--) {
+    const a = k * width, b = a + width;
+    for (let p = 0; p < width; p++) block[a + p] = z * (block[b + p] - block[a + p]);
+  }
+}
 
 /**
  * In-place cubic prefilter of `count` lines of `n` samples: sample k of line p
- * sits at `base + k * strideK + p * strideP`. Lines are processed together
- * (inner loop over p), which keeps the recursions pipelined and cache friendly.
+ * sits at `base + k * strideK + p * strideP`. Lines are copied in chunks into
+ * an interleaved float64 block, filtered there and written back.
  */
 export function prefilterLines(
   data: Float32Array | Float64Array,
@@ -28,58 +77,19 @@ export function prefilterLines(
   strideP: number,
 ): void {
   if (n < 2 || count < 1) return;
-  const z = BSPLINE3_POLE;
-  if (initScratch.length < count) initScratch = new Float64Array(count);
-  const c0 = initScratch;
-  const last = base + (n - 1) * strideK;
-  // Causal initial value, mirror boundary (scipy `_init_causal_mirror`).
-  if (n <= HORIZON) {
-    const zn1 = Math.pow(z, n - 1);
-    for (let p = 0; p < count; p++) {
-      const o = p * strideP;
-      c0[p] = data[base + o] + zn1 * data[last + o];
+  const chunk = Math.max(1, Math.min(count, Math.floor(65536 / n)));
+  if (blockScratch.length < chunk * n) blockScratch = new Float64Array(chunk * n);
+  const block = blockScratch;
+  for (let p0 = 0; p0 < count; p0 += chunk) {
+    const w = Math.min(chunk, count - p0);
+    for (let k = 0; k < n; k++) {
+      const a = base + k * strideK + p0 * strideP, o = k * w;
+      for (let p = 0; p < w; p++) block[o + p] = data[a + p * strideP];
     }
-    let zi = z;
-    for (let i = 1; i < n - 1; i++) {
-      const a = base + i * strideK, b = base + (n - 1 - i) * strideK;
-      for (let p = 0; p < count; p++) {
-        const o = p * strideP;
-        c0[p] += zi * (data[a + o] + zn1 * data[b + o]);
-      }
-      zi *= z;
-    }
-    const d = 1 / (1 - zn1 * zn1);
-    for (let p = 0; p < count; p++) c0[p] *= d;
-  } else {
-    for (let p = 0; p < count; p++) c0[p] = data[base + p * strideP];
-    let zi = z;
-    for (let i = 1; i < HORIZON; i++) {
-      const a = base + i * strideK;
-      for (let p = 0; p < count; p++) c0[p] += zi * data[a + p * strideP];
-      zi *= z;
-    }
-  }
-  // The gain is applied to every sample; the initial value is linear in them.
-  for (let p = 0; p < count; p++) data[base + p * strideP] = GAIN * c0[p];
-  for (let k = 1; k < n; k++) {
-    const a = base + k * strideK, b = a - strideK;
-    for (let p = 0; p < count; p++) {
-      const o = p * strideP;
-      data[a + o] = GAIN * data[a + o] + z * data[b + o];
-    }
-  }
-  // Anticausal initial value (scipy `_init_anticausal_mirror`), then the backward sweep.
-  const f = z / (z * z - 1);
-  const prev = last - strideK;
-  for (let p = 0; p < count; p++) {
-    const o = p * strideP;
-    data[last + o] = (z * data[prev + o] + data[last + o]) * f;
-  }
-  for (let k = n - 2; k >= 0; k--) {
-    const a = base + k * strideK, b = a + strideK;
-    for (let p = 0; p < count; p++) {
-      const o = p * strideP;
-      data[a + o] = z * (data[b + o] - data[a + o]);
+    prefilterBlock(block, n, w);
+    for (let k = 0; k < n; k++) {
+      const a = base + k * strideK + p0 * strideP, o = k * w;
+      for (let p = 0; p < w; p++) data[a + p * strideP] = block[o + p];
     }
   }
 }

@@ -5,6 +5,31 @@
 import { borrowFloats, type FloatArray, releaseFloats } from "./scratch.ts";
 
 /**
+ * In-place convolution of `width` interleaved lines of `n` samples (sample k
+ * of line p at `block[k * width + p]`) with a symmetric odd-length `kernel`.
+ */
+export function smoothBlock(
+  block: Float64Array,
+  n: number,
+  width: number,
+  kernel: Float64Array,
+): void {
+  const radius = (kernel.length - 1) / 2;
+  const copy = borrowFloats(true, n * width) as Float64Array;
+  copy.set(block.subarray(0, n * width));
+  for (let k = 0; k < n; k++) {
+    const a = k * width;
+    block.fill(0, a, a + width);
+    for (let j = -radius; j <= radius; j++) {
+      const kk = k + j < 0 ? 0 : k + j > n - 1 ? n - 1 : k + j;
+      const wj = kernel[j + radius], o = kk * width;
+      for (let p = 0; p < width; p++) block[a + p] += wj * copy[o + p];
+    }
+  }
+  releaseFloats(copy);
+}
+
+/**
  * In-place convolution of `count` lines of `n` samples with a symmetric
  * `kernel` (odd length); sample k of line p sits at `base + k * strideK + p * strideP`.
  */
@@ -17,29 +42,20 @@ export function smoothLines(
   strideP: number,
   kernel: Float64Array,
 ): void {
-  const radius = (kernel.length - 1) / 2;
-  const chunk = Math.max(1, Math.min(count, Math.floor(262144 / n)));
-  const s = borrowFloats(true, n * chunk);
-  const acc = borrowFloats(true, chunk);
+  const chunk = Math.max(1, Math.min(count, Math.floor(65536 / n)));
+  const block = borrowFloats(true, n * chunk) as Float64Array;
   for (let p0 = 0; p0 < count; p0 += chunk) {
     const c = Math.min(chunk, count - p0);
-    // Copy the chunk's lines as s[k * c + p], then write the filtered values back.
+    const view = block.subarray(0, n * c);
     for (let k = 0; k < n; k++) {
       const a = base + k * strideK + p0 * strideP;
-      for (let p = 0; p < c; p++) s[k * c + p] = data[a + p * strideP];
+      for (let p = 0; p < c; p++) view[k * c + p] = data[a + p * strideP];
     }
+    smoothBlock(view, n, c, kernel);
     for (let k = 0; k < n; k++) {
       const a = base + k * strideK + p0 * strideP;
-      acc.fill(0, 0, c);
-      for (let j = -radius; j <= radius; j++) {
-        const kk = k + j < 0 ? 0 : k + j > n - 1 ? n - 1 : k + j;
-        const wj = kernel[j + radius];
-        const o = kk * c;
-        for (let p = 0; p < c; p++) acc[p] += wj * s[o + p];
-      }
-      for (let p = 0; p < c; p++) data[a + p * strideP] = acc[p];
+      for (let p = 0; p < c; p++) data[a + p * strideP] = view[k * c + p];
     }
   }
-  releaseFloats(s);
-  releaseFloats(acc);
+  releaseFloats(block);
 }

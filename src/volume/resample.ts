@@ -15,9 +15,9 @@ import {
   deriveGaussianKernel,
   type Interpolation,
 } from "./interpolate.ts";
-import { prefilterLines } from "./bspline.ts";
-import { smoothLines } from "./gaussian.ts";
-import { combinePlanes, sampleLine, sampleRows } from "./separable.ts";
+import { prefilterBlock, prefilterLines } from "./bspline.ts";
+import { smoothBlock, smoothLines } from "./gaussian.ts";
+import { combinePlanes, sampleBlockRows, sampleLine, sampleRows } from "./separable.ts";
 import { borrowFloats, type FloatArray, releaseFloats } from "./scratch.ts";
 import { emitPlane, gatherNearest } from "./resample_emit.ts";
 
@@ -209,17 +209,21 @@ class SeparablePass {
       sampleRows(src, srcOff, rows, op.taps, dst, 0);
       return;
     }
-    const chunk = Math.max(1, Math.min(rows, Math.floor(32768 / nx)));
-    const lines = borrowFloats(true, chunk * nx);
+    // Rows are copied interleaved (sample k of row p at k * c + p) so the line
+    // operators run over independent rows in their inner loops.
+    const chunk = Math.max(1, Math.min(rows, 32));
+    const block = borrowFloats(true, chunk * nx) as Float64Array;
     for (let p0 = 0; p0 < rows; p0 += chunk) {
       const c = Math.min(chunk, rows - p0);
-      const s = srcOff + p0 * nx;
-      for (let e = 0; e < c * nx; e++) lines[e] = src[s + e];
-      if (op.kernel) smoothLines(lines, 0, nx, 1, c, nx, op.kernel);
-      if (op.prefilter) prefilterLines(lines, 0, nx, 1, c, nx);
-      sampleRows(lines, 0, c, op.taps, dst, p0 * mx);
+      for (let p = 0; p < c; p++) {
+        const s = srcOff + (p0 + p) * nx;
+        for (let k = 0; k < nx; k++) block[k * c + p] = src[s + k];
+      }
+      if (op.kernel) smoothBlock(block, nx, c, op.kernel);
+      if (op.prefilter) prefilterBlock(block, nx, c);
+      sampleBlockRows(block, c, op.taps, dst, p0 * mx);
     }
-    releaseFloats(lines);
+    releaseFloats(block);
   }
 
   /** y pass over one plane of `width` columns and ny rows. */
@@ -229,10 +233,11 @@ class SeparablePass {
     let from: NumberArray | FloatArray = src, off = srcOff;
     let lines: FloatArray | null = null;
     if (op.kernel || op.prefilter) {
-      lines = borrowFloats(true, width * ny);
-      for (let e = 0; e < width * ny; e++) lines[e] = src[srcOff + e];
-      if (op.kernel) smoothLines(lines, 0, ny, width, width, 1, op.kernel);
-      if (op.prefilter) prefilterLines(lines, 0, ny, width, width, 1);
+      const block = borrowFloats(true, width * ny) as Float64Array;
+      for (let e = 0; e < width * ny; e++) block[e] = src[srcOff + e];
+      if (op.kernel) smoothBlock(block, ny, width, op.kernel);
+      if (op.prefilter) prefilterBlock(block, ny, width);
+      lines = block;
       from = lines;
       off = 0;
     }

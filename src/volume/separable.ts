@@ -94,3 +94,36 @@ export function combinePlanes(
   const b = planes[1], wb = weights[1];
   for (let p = 0; p < length; p++) dst[p] = wa * a[p] + wb * b[p];
 }
+
+/**
+ * Like sampleRows, from `width` rows stored interleaved in a float64 block
+ * (sample k of row p at `block[k * width + p]`): writes row p at `dstOff + p * taps.m`.
+ */
+export function sampleBlockRows(
+  block: Float64Array,
+  width: number,
+  taps: AxisTaps,
+  dst: FloatArray,
+  dstOff: number,
+): void {
+  const { m, idx, w } = taps;
+  const t = taps.taps;
+  for (let i = 0; i < m; i++) {
+    const o = i * t, d = dstOff + i;
+    if (t === 4) {
+      const a = idx[o] * width, b = idx[o + 1] * width;
+      const c = idx[o + 2] * width, e = idx[o + 3] * width;
+      const wa = w[o], wb = w[o + 1], wc = w[o + 2], we = w[o + 3];
+      for (let p = 0; p < width; p++) {
+        dst[d + p * m] = wa * block[a + p] + wb * block[b + p] + wc * block[c + p] +
+          we * block[e + p];
+      }
+    } else {
+      for (let p = 0; p < width; p++) {
+        let v = 0;
+        for (let q = 0; q < t; q++) v += w[o + q] * block[idx[o + q] * width + p];
+        dst[d + p * m] = v;
+      }
+    }
+  }
+}
