@@ -62,6 +62,8 @@ function encodeLabel(item: EncodableItem, dtype: "auto" | "keep" | DType): Encod
   } else if (isIntegerDType(current)) {
     target = current;
     head = current === item.inputDType ? `label, kept input type ${current}` : `label, ${current}`;
+  } else if (isIntegerDType(item.inputDType)) {
+    [target, head] = [item.inputDType, `label, input type ${item.inputDType} (was ${current})`];
   } else {
     target = smallestLabelType(item.volume);
     head = `label, ${target}: smallest integer type holding the values (was ${current})`;

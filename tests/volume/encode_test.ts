@@ -99,4 +99,7 @@ Deno.test("encodeForSave keeps a label's integer type even when float is asked f
   const fl = withHead("float32", [3, 1]);
   const keep = encodeForSave(item(fl, "int16", { label: true }), "keep");
   assert.equal(keep.dtype, "int16");
+  const back = encodeForSave(item(fl, "int16", { label: true }), "auto");
+  assert.equal(back.dtype, "int16", "a float label whose input was integer gets the input type");
+  assert.deepEqual([...back.volume.data.slice(0, 3)], [3, 1, 0]);
 });

@@ -58,7 +58,12 @@ function frameMap(
   const [lo, hi] = p.range;
   const stats = { min: s.min, max: s.max, n: s.n };
   if (!(s.max > s.min) || !Number.isFinite(s.max - s.min)) {
-    ctx.warn(`${where}: min = max = ${s.min}; output set to range[0] = ${lo}`);
+    const why = s.n === 0
+      ? "no values (all NaN)"
+      : s.max === s.min
+      ? `min = max = ${s.min}`
+      : `no finite range [${s.min}, ${s.max}]`;
+    ctx.warn(`${where}: ${why}; output set to range[0] = ${lo}`);
     return { map: { sub: 0, div: 1, mul: 0, add: lo }, stats };
   }
   return { map: { sub: s.min, div: s.max - s.min, mul: hi - lo, add: lo }, stats };

@@ -81,6 +81,9 @@ Deno.test("normalize minmax maps [min, max] onto range; constant images give ran
   const flat = run(makeVolume({ fn: () => 5 }), { method: "minmax", range: [2, 3] });
   assert.equal(flat.out.volume.data[100], 2);
   assert.match(flat.ctx.warnings[0], /min = max = 5; output set to range\[0\] = 2/);
+  const nan = run(makeVolume({ dtype: "float32", fn: () => NaN }), { method: "minmax" });
+  assert.match(nan.ctx.warnings[0], /no values \(all NaN\)/);
+  assert.ok(Number.isNaN(nan.out.volume.data[7]));
 });
 
 Deno.test("normalize window maps from onto to and clamps when clip is true", () => {
