@@ -1,98 +1,13 @@
 import { dirname, resolve } from "node:path";
-import {
-  type Document,
-  isAlias,
-  isPair,
-  isScalar,
-  LineCounter,
-  type Node,
-  parseDocument,
-  visit,
-} from "yaml";
+import { LineCounter, type Node, parseDocument } from "yaml";
 import { PipelineError } from "../errors.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import { IssueSink } from "./issue_sink.ts";
 import { type Recipe, RECIPE_KEYS } from "./recipe.ts";
 import { validateSteps } from "./validate_steps.ts";
-import { findPathAt } from "./yaml_positions.ts";
-
-/** Tags of the YAML 1.2 core schema; any other tag (e.g. `!!js/function`) is rejected. */
-const CORE_TAGS = new Set(
-  ["str", "int", "float", "bool", "null", "seq", "map"].map((t) => `tag:yaml.org,2002:${t}`),
-);
-
-const INDENT_ERRORS = new Set([
-  "BAD_INDENT",
-  "TAB_AS_INDENT",
-  "BLOCK_AS_IMPLICIT_KEY",
-  "MULTILINE_IMPLICIT_KEY",
-  "MISSING_CHAR",
-]);
+import { checkYamlSyntax, toPlainData } from "./yaml_checks.ts";
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-function checkSyntax(sink: IssueSink, text: string, doc: Document): boolean {
-  const root = doc.contents as Node | null;
-  const lines = new Set<number>();
-  let fatal = false;
-  for (const e of doc.errors) {
-    if (e.code === "DUPLICATE_KEY") {
-      const path = findPathAt(root, e.pos[0]) ?? [];
-      const key = text.slice(e.pos[0]).match(/^("[^"\n]*"|'[^'\n]*'|[^:\n]*)/)?.[0].trim();
-      sink.atOffset(e.pos[0], path, `Cannot use key ${key} twice: keys of a map must be unique`);
-      continue;
-    }
-    fatal = true;
-    const { line } = sink.lineCounter.linePos(e.pos[0]);
-    const hint = INDENT_ERRORS.has(e.code) ? "; check the indentation" : "";
-    if (!lines.has(line)) sink.atOffset(e.pos[0], [], `Cannot parse YAML: ${e.message}${hint}`);
-    lines.add(line);
-  }
-  for (const w of doc.warnings) {
-    if (w.code === "TAG_RESOLVE_FAILED") continue;
-    sink.atOffset(w.pos[0], [], `Cannot parse YAML: ${w.message}`);
-  }
-  visit(doc, (_key, node) => {
-    if (node === null || typeof node !== "object") return;
-    if (isPair(node)) {
-      if (node.key !== null && !isScalar(node.key)) {
-        fatal = true;
-        const at = (node.key as Node).range?.[0] ?? 0;
-        sink.atOffset(at, findPathAt(root, at) ?? [], "Cannot use a list or map as a key");
-      }
-      return;
-    }
-    const start = (node as Node).range?.[0] ?? 0;
-    const tag = (node as { tag?: string }).tag;
-    if (tag !== undefined && !CORE_TAGS.has(tag)) {
-      fatal = true;
-      const shown = tag.replace(/^tag:yaml\.org,2002:/, "!!");
-      sink.atOffset(
-        start,
-        findPathAt(root, start) ?? [],
-        `Cannot use tag ${shown}: recipes are plain data and nothing in them is evaluated`,
-      );
-    }
-    if (isAlias(node) && node.resolve(doc) === undefined) {
-      fatal = true;
-      sink.atOffset(
-        start,
-        findPathAt(root, start) ?? [],
-        `Cannot use alias *${node.source}: no anchor &${node.source} is defined before it`,
-      );
-    }
-  });
-  return !fatal;
-}
-
-function toData(sink: IssueSink, doc: Document): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    sink.atNode(null, [], `Cannot resolve YAML aliases: ${e instanceof Error ? e.message : e}`);
-    return undefined;
-  }
-}
 
 function checkTopLevel(sink: IssueSink, data: Record<string, unknown>): void {
   for (const key of Object.keys(data)) {
@@ -169,8 +84,8 @@ export function validateRecipe(text: string, file: string): Recipe {
     uniqueKeys: true,
   });
   const sink = new IssueSink(file, doc, lineCounter);
-  const parsed = checkSyntax(sink, text, doc);
-  const data = parsed ? toData(sink, doc) : undefined;
+  const parsed = checkYamlSyntax(sink, text, doc);
+  const data = parsed ? toPlainData(sink, doc) : undefined;
   if (parsed && (data === null || typeof data !== "object" || Array.isArray(data))) {
     const what = data === null || data === undefined
       ? "an empty document"
