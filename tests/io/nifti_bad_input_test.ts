@@ -16,7 +16,12 @@ const nii = (o: LayoutOptions = {}) => niftiBytes(makeVolume(), o).hdr;
 
 /** Asserts that both readers fail with one NiftiError line naming `path` and matching `re`. */
 async function assertBad(path: string, re: RegExp, options?: { maxBytes?: number }): Promise<void> {
-  for (const read of [() => readNifti(path, options), async () => readNiftiSync(path, options)]) {
+  for (
+    const read of [
+      () => readNifti(path, options),
+      () => Promise.resolve().then(() => readNiftiSync(path, options)),
+    ]
+  ) {
     await assert.rejects(read, (e: unknown) => {
       assert.ok(e instanceof NiftiError, `not a NiftiError: ${e}`);
       assert.ok(!e.message.includes("\n"), `multi-line: ${e.message}`);
