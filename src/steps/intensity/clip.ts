@@ -52,7 +52,10 @@ function frameBounds(item: Item, p: ClipParams, ctx: StepContext): Bounds[] {
     }
     const [lo, hi] = derivePercentiles(item.volume, t, p.percentiles, p.mask);
     if (Number.isNaN(lo)) {
-      ctx.warn(`clip: role "${item.role}" frame ${t} has no ${p.mask} voxels; left unclipped`);
+      const which = p.mask === "nonzero" ? "nonzero " : "";
+      ctx.warn(
+        `clip: role "${item.role}" frame ${t} has no ${which}voxels that are not NaN; left unclipped`,
+      );
       bounds.push({ lo: -Infinity, hi: Infinity });
     } else bounds.push({ lo, hi });
   }
