@@ -24,12 +24,6 @@ export interface Manifest {
   rows: ManifestRow[];
 }
 
-/**
- * Columns accepted as the subject id, in order of preference: `id`, else `subject_id`, else
- * `subject`; every other column is a role holding a path.
- */
-export const ID_COLUMNS = ["id", "subject_id", "subject"] as const;
-
 function fail(source: string, message: string): never {
   throw new ManifestError([{ file: source, path: "", message }]);
 }
@@ -106,3 +100,4 @@ export async function readManifest(
 }
 
 export { validateManifestForRecipe } from "./manifest_recipe.ts";
+export { ID_COLUMNS } from "./manifest_entries.ts";

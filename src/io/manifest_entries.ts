@@ -15,7 +15,11 @@ export interface RawRow {
   problem?: string;
 }
 
-const ID_COLUMNS = ["id", "subject_id", "subject"];
+/**
+ * Columns accepted as the subject id, in order of preference: `id`, else `subject_id`, else
+ * `subject`; every other column is a role holding a path (an empty cell: no file).
+ */
+export const ID_COLUMNS = ["id", "subject_id", "subject"] as const;
 
 /** Places an issue at a row (and column) of a manifest. */
 export function rowIssue(source: string, raw: RawRow, column: string, message: string): Issue {
@@ -61,7 +65,7 @@ export async function parseManifestEntries(
   for (const r of raw) {
     for (const k of Object.keys(r.cells)) if (!columns.includes(k)) columns.push(k);
   }
-  const idColumn = ID_COLUMNS.find((c) => columns.includes(c));
+  const idColumn = ID_COLUMNS.find((c) => columns.includes(c)) as string | undefined;
   const roles = columns.filter((c) => c !== idColumn);
   if (raw.length === 0) {
     issues.push({
