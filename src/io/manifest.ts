@@ -60,6 +60,11 @@ function delimitedRows(source: string, text: string, delimiter: string): RawRow[
   if (records.length === 0) fail(source, `Cannot use manifest "${source}": it is empty`);
   const [header, ...body] = records;
   const names = header.fields.map((f) => f.trim());
+  const bad = names.find((n, i) => n === "" || names.indexOf(n) !== i);
+  if (bad !== undefined) {
+    const why = bad === "" ? "an empty column name" : `column "${bad}" twice`;
+    fail(source, `Cannot use manifest "${source}": its header has ${why}`);
+  }
   return body.map((r) => ({
     row: r.line,
     lineBased: true,

@@ -191,6 +191,8 @@ Deno.test("readManifest names a missing manifest, an unknown format, no id colum
   await rejects(readManifest(join(dir, "m.csv")), /no id column; add a column named id/);
   await Deno.writeTextFile(join(dir, "m.csv"), "id,image\n");
   await rejects(readManifest(join(dir, "m.csv")), /lists no subjects/);
+  await Deno.writeTextFile(join(dir, "m.csv"), "id,image,image\na,x,y\n");
+  await rejects(readManifest(join(dir, "m.csv")), /its header has column "image" twice/);
   await Deno.writeTextFile(join(dir, "m.csv"), "id\na\n");
   await rejects(readManifest(join(dir, "m.csv")), /no path columns/);
   await Deno.remove(dir, { recursive: true });
