@@ -1,3 +1,5 @@
+import { orthogonalFactor } from "./quaternion.ts";
+
 /** A 4×4 affine as rows: voxel (i, j, k, 1) → world (x, y, z, 1) in RAS+ mm. */
 export type Affine = readonly (readonly number[])[];
 
@@ -63,33 +65,29 @@ export function applyAffine(a: Affine, p: readonly number[]): [number, number, n
 
 /**
  * Orientation codes (nibabel's `aff2axcodes`): the world direction each voxel
- * axis points to, e.g. "LAS". Uses the same greedy assignment as nibabel's
- * `io_orientation` on the rotation part.
+ * axis points to, e.g. "LAS"; "?" for a zero column. Same algorithm as nibabel's
+ * `io_orientation`: take the closest orthogonal matrix to the normalised columns
+ * (polar decomposition), then for voxel axes in order pick the world axis with the
+ * largest |component| among those not taken yet.
  */
 export function deriveOrientation(a: Affine): string {
   const labels = [["L", "R"], ["P", "A"], ["I", "S"]];
-  const rzs = [0, 1, 2].map((r) => [0, 1, 2].map((c) => a[r][c]));
-  const norms = columnNorms(a);
-  // Normalised columns; a zero column stays zero.
-  const m = rzs.map((row) => row.map((v, c) => (norms[c] === 0 ? 0 : v / norms[c])));
-  const used = new Set<number>();
-  const out = ["", "", ""];
-  // nibabel: repeatedly pick the largest |value| among unused rows/cols.
-  const doneCols = new Set<number>();
-  for (let step = 0; step < 3; step++) {
-    let best = -1, br = -1, bc = -1;
+  const norms = columnNorms(a).map((n) => (n === 0 ? 1 : n));
+  const rs = [0, 1, 2].map((r) => [0, 1, 2].map((c) => a[r][c] / norms[c]));
+  const m = orthogonalFactor(rs) ?? rs;
+  const out: string[] = [];
+  for (let c = 0; c < 3; c++) {
+    let best = -1, br = -1;
     for (let r = 0; r < 3; r++) {
-      if (used.has(r)) continue;
-      for (let c = 0; c < 3; c++) {
-        if (doneCols.has(c)) continue;
-        const v = Math.abs(m[r][c]);
-        if (v > best) [best, br, bc] = [v, r, c];
-      }
+      const v = Math.abs(m[r][c]);
+      if (v > best) [best, br] = [v, r];
     }
-    if (best <= 0) break;
-    used.add(br);
-    doneCols.add(bc);
-    out[bc] = labels[br][m[br][bc] > 0 ? 1 : 0];
+    if (best <= 1e-8) {
+      out.push("?");
+      continue;
+    }
+    out.push(labels[br][m[br][c] > 0 ? 1 : 0]);
+    for (let k = 0; k < 3; k++) m[br][k] = 0;
   }
-  return out.map((s) => s || "?").join("");
+  return out.join("");
 }
