@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { deriveResampleGrid, type GridRequest } from "../../src/volume/grid.ts";
+import type { Interpolation } from "../../src/volume/interpolate.ts";
+import { resampleVolume } from "../../src/volume/resample.ts";
+import type { Volume } from "../../src/volume/volume.ts";
+import type { DType } from "../../src/volume/dtype.ts";
+import { makeVolume } from "../_volumes.ts";
+
+const INTERPOLATIONS: Interpolation[] = ["nearest", "linear", "bspline"];
+
+function resample(
+  v: Volume,
+  request: GridRequest,
+  interpolation: Interpolation,
+  extra: { antialias?: boolean; fill?: number } = {},
+): Volume {
+  const grid = deriveResampleGrid(v.shape, v.affine, request);
+  return resampleVolume(v, grid, {
+    interpolation,
+    antialias: extra.antialias ?? false,
+    fill: extra.fill ?? 0,
+  });
+}
+
+/** Stored values as plain numbers. */
+function values(v: Volume): number[] {
+  return Array.from(v.data as ArrayLike<number | bigint>, Number);
+}
+
+/** A 1-D volume of n voxels along x (others size 1) with the given stored values. */
+function line(values: number[], dtype: DType = "float32"): Volume {
+  return makeVolume({ shape: [values.length, 1, 1], dtype, fn: (i) => values[i] });
+}
+
+Deno.test("resampleVolume returns the input exactly for identity grids (all interpolators)", () => {
+  const v = makeVolume({
+    dtype: "float32",
+    fn: (i, j, k) => Math.sin(i * 3.1 + j * 1.7 + k) * 1e3,
+  });
+  for (const grid of ["center", "origin", "corners"] as const) {
+    for (const interp of INTERPOLATIONS) {
+      const out = resample(v, { size: [5, 6, 7], grid }, interp);
+      assert.deepEqual(out.data, v.data, `${grid} ${interp}`);
+      assert.deepEqual(out.affine, v.affine.map((r) => [...r]));
+    }
+  }
+  const spacing = resample(v, { spacing: [null, null, null], grid: "origin" }, "bspline");
+  assert.deepEqual(spacing.data, v.data);
+});
+
+Deno.test("resampleVolume linear reproduces a ramp at the SPEC sampling coordinates", () => {
+  const v = makeVolume({
+    shape: [7, 6, 5],
+    dtype: "float64",
+    fn: (i, j, k) => 2 * i + 3 * j - 5 * k,
+  });
+  // center grid 7→3 along x: r = 7/3, x(i) = 3 + (i − 1)·7/3.
+  const out = resample(v, { size: [3, 4, null], grid: "center" }, "linear");
+  const xs = [3 - 7 / 3, 3, 3 + 7 / 3], ys = [0, 1, 2, 3].map((j) => 2.5 + (j - 1.5) * 1.5);
+  for (let k = 0; k < 5; k++) {
+    for (let j = 0; j < 4; j++) {
+      for (let i = 0; i < 3; i++) {
+        const got = out.data[(k * 4 + j) * 3 + i] as number;
+        assert.ok(Math.abs(got - (2 * xs[i] + 3 * ys[j] - 5 * k)) < 1e-9, `${i},${j},${k}`);
+      }
+    }
+  }
+});
+
+Deno.test("resampleVolume linear clamps neighbours at the edges and interpolates between", () => {
+  // origin grid 2→4: x = 0, 0.5, 1, 1.5 (1.5 = edge, inside, clamped).
+  const out = resample(line([10, 20]), { size: [4, null, null], grid: "origin" }, "linear");
+  assert.deepEqual(values(out), [10, 15, 20, 20]);
+});
+
+Deno.test("resampleVolume nearest picks floor(x + 0.5), exact halves going up", () => {
+  const v = line([0, 1, 2, 3, 4]);
+  // center 5→3: x = 0.333…, 2, 3.666…
+  assert.deepEqual(values(resample(v, { size: [3, null, null], grid: "center" }, "nearest")), [
+    0,
+    2,
+    4,
+  ]);
+  // origin 5→10: x = i/2, halves round up; x = 4.5 is the edge (inside).
+  const up = resample(v, { size: [10, null, null], grid: "origin" }, "nearest");
+  assert.deepEqual(values(up), [0, 1, 1, 2, 2, 3, 3, 4, 4, 4]);
+});
+
+Deno.test("resampleVolume fills samples outside the field of view, encoded with slope/inter", () => {
+  // origin 5→12: x(11) = 55/12 ≈ 4.58 > 4.5 is outside.
+  const f = resample(line([1, 2, 3, 4, 5]), { size: [12, null, null], grid: "origin" }, "linear", {
+    fill: -7,
+  });
+  assert.equal(f.data[11], -7);
+  assert.equal(f.data[10], 5);
+  const scaled = makeVolume({ shape: [5, 1, 1], dtype: "int16", slope: 2, inter: 10, fn: () => 1 });
+  const s = resample(scaled, { size: [12, null, null], grid: "origin" }, "bspline", { fill: 30 });
+  assert.equal(s.dtype, "int16");
+  assert.equal(s.slope, 2);
+  assert.equal(s.inter, 10);
+  assert.equal(s.data[11], 10); // (30 − 10) / 2
+  assert.equal(s.data[3], 1);
+  for (const interp of INTERPOLATIONS) {
+    const n = resample(line([1, 2, 3, 4, 5]), { size: [12, null, null], grid: "origin" }, interp, {
+      fill: 99,
+    });
+    assert.equal(n.data[11], 99, interp);
+  }
+});
+
+Deno.test("resampleVolume rounds integer outputs half away from zero and clamps", () => {
+  const neg = resample(line([-1, 0], "int16"), { size: [4, null, null], grid: "origin" }, "linear");
+  assert.deepEqual(values(neg), [-1, -1, 0, 0]); // −0.5 → −1
+  const pos = resample(line([2, 3], "int16"), { size: [4, null, null], grid: "origin" }, "linear");
+  assert.deepEqual(values(pos), [2, 3, 3, 3]); // 2.5 → 3
+  // B-spline overshoot at a step is clamped into uint8's range.
+  const u8 = resample(line([0, 0, 255, 255, 0, 0], "uint8"), {
+    size: [23, null, null],
+    grid: "center",
+  }, "bspline");
+  for (const x of u8.data as Uint8Array) assert.ok(x >= 0 && x <= 255);
+  assert.ok((u8.data as Uint8Array).some((x) => x === 255));
+});
+
+Deno.test("resampleVolume resamples each 4D frame independently", () => {
+  const v = makeVolume({
+    frames: 3,
+    dtype: "float32",
+    fn: (i, j, k, t) => (t + 1) * (i * i - j + 2 * k),
+  });
+  const req: GridRequest = { size: [3, 8, 4], grid: "center" };
+  const all = resample(v, req, "bspline");
+  assert.equal(all.frames, 3);
+  const n = 5 * 6 * 7, m = 3 * 8 * 4;
+  for (let t = 0; t < 3; t++) {
+    const frame = makeVolume({ dtype: "float32", fn: (i, j, k) => (t + 1) * (i * i - j + 2 * k) });
+    const one = resample(frame, req, "bspline");
+    assert.deepEqual(all.data.subarray(t * m, (t + 1) * m), one.data, `frame ${t}`);
+  }
+  assert.equal(all.data.length, 3 * m);
+  assert.ok(n > 0);
+});
+
+Deno.test("resampleVolume nearest keeps only input values, also for 64-bit integers", () => {
+  const v = makeVolume({
+    shape: [5, 6, 7],
+    dtype: "int64",
+    fn: (i, j, k) => (i * 7 + j * 3 + k) % 5,
+  });
+  const out = resample(v, { spacing: [0.7, 1.9, 1.1], grid: "center" }, "nearest");
+  assert.equal(out.dtype, "int64");
+  for (const x of out.data as BigInt64Array) assert.ok(x >= 0n && x < 5n);
+});
+
+Deno.test("resampleVolume B-spline reproduces a cubic polynomial away from the borders", () => {
+  const p = (x: number) => 0.001 * x ** 3 - 0.05 * x * x + 2 * x;
+  const v = makeVolume({ shape: [61, 3, 1], dtype: "float64", fn: (i) => p(i) });
+  const out = resample(v, { size: [150, null, null], grid: "origin" }, "bspline");
+  const r = 61 / 150;
+  for (let i = 50; i < 100; i++) {
+    assert.ok(Math.abs((out.data[i] as number) - p(i * r)) < 1e-6, `i=${i}`);
+  }
+});
+
+Deno.test("resampleVolume antialias leaves a constant volume constant and smooths an impulse", () => {
+  const c = makeVolume({ dtype: "float32", fn: () => 42 });
+  const cd = resample(c, { size: [2, 3, 3], grid: "center" }, "linear", { antialias: true });
+  for (const x of cd.data as Float32Array) assert.ok(Math.abs(x - 42) < 1e-4);
+  const impulse = line([0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0], "float64");
+  // center 13→3: r = 13/3, x = 6 ± 13/3, 6; σ = (r − 1)/2 = 5/3.
+  const plain = resample(impulse, { size: [3, null, null], grid: "center" }, "linear");
+  const aa = resample(impulse, { size: [3, null, null], grid: "center" }, "linear", {
+    antialias: true,
+  });
+  assert.equal(plain.data[1], 100);
+  const sigma = 5 / 3, radius = Math.floor(4 * sigma + 0.5);
+  let sum = 0;
+  for (let x = -radius; x <= radius; x++) sum += Math.exp(-0.5 * x * x / (sigma * sigma));
+  assert.ok(Math.abs((aa.data[1] as number) - 100 / sum) < 1e-9);
+});
