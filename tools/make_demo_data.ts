@@ -21,9 +21,27 @@ interface Phantom {
 }
 
 const PHANTOMS: Phantom[] = [
-  { id: "case001", shape: [120, 100, 40], spacing: [0.78, 0.78, 3], tiltDeg: 0, lesion: [0.3, 0.1, 0.2] },
-  { id: "case002", shape: [128, 96, 36], spacing: [0.7, 0.74, 3.2], tiltDeg: 6, lesion: [-0.35, 0, -0.1] },
-  { id: "case003", shape: [112, 104, 44], spacing: [0.82, 0.8, 2.5], tiltDeg: -4, lesion: [0.25, -0.2, 0.3] },
+  {
+    id: "case001",
+    shape: [120, 100, 40],
+    spacing: [0.78, 0.78, 3],
+    tiltDeg: 0,
+    lesion: [0.3, 0.1, 0.2],
+  },
+  {
+    id: "case002",
+    shape: [128, 96, 36],
+    spacing: [0.7, 0.74, 3.2],
+    tiltDeg: 6,
+    lesion: [-0.35, 0, -0.1],
+  },
+  {
+    id: "case003",
+    shape: [112, 104, 44],
+    spacing: [0.82, 0.8, 2.5],
+    tiltDeg: -4,
+    lesion: [0.25, -0.2, 0.3],
+  },
 ];
 
 function affineFor(p: Phantom): number[][] {
