@@ -15,7 +15,7 @@ import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { STEPS } from "../steps/registry.ts";
 import type { StepDefinition } from "../steps/step.ts";
 import { VERSION } from "../version.ts";
-import { listenForInterrupt, removeTempFiles } from "./interrupt.ts";
+import { listenForInterrupt, sweepUntilClean } from "./interrupt.ts";
 import type { Job } from "./messages.ts";
 import { createPool } from "./pool.ts";
 import { runPreflight } from "./preflight.ts";
@@ -185,11 +185,11 @@ export async function runBatch(options: RunOptions): Promise<number> {
   }
   // No partial or stale output may stay for a subject that did not finish.
   const undone = new Set([...records.values()].filter((r) => r.status !== "done").map((r) => r.id));
-  for (const o of planned) {
-    if (undone.has(o.id)) await Deno.remove(`${outDir}/${o.path}`).catch(() => {});
-  }
-  await removeTempFiles([outDir, ...planned.map((o) => dirname(`${outDir}/${o.path}`))]);
-
+  await sweepUntilClean(
+    [outDir, ...planned.map((o) => dirname(`${outDir}/${o.path}`))],
+    planned.filter((o) => undone.has(o.id)).map((o) => `${outDir}/${o.path}`),
+    interrupted || undone.size > 0 ? {} : { maxPasses: 1 },
+  );
   const subjects = [...records.values()].sort((a, b) => compareIds(a.id, b.id));
   const provenance: Provenance = {
     ...header,

@@ -38,3 +38,26 @@ export async function removeTempFiles(dirs: Iterable<string>): Promise<number> {
   }
   return removed;
 }
+
+/**
+ * Removes temp files and the given leftover outputs until a pass finds none: a terminated
+ * worker thread may still finish a native call (a gzip pass, a rename) shortly after
+ * `terminate()`, so one sweep is not enough.
+ */
+export async function sweepUntilClean(
+  dirs: readonly string[],
+  leftovers: readonly string[],
+  options: { pauseMs?: number; cleanPasses?: number; maxPasses?: number } = {},
+): Promise<void> {
+  const pause = options.pauseMs ?? 100, needClean = options.cleanPasses ?? 3;
+  const max = options.maxPasses ?? 50;
+  for (let pass = 0, clean = 0; pass < max; pass++) {
+    let removed = await removeTempFiles(dirs);
+    for (const path of leftovers) {
+      removed += await Deno.remove(path).then(() => 1, () => 0);
+    }
+    clean = removed === 0 ? clean + 1 : 0;
+    if (clean >= needClean || pass + 1 >= max) return;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}

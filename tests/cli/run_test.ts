@@ -61,13 +61,20 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
         "2",
       ])
         .spawn();
+      const output = child.output();
+      let exited = false;
+      output.then(() => exited = true, () => exited = true);
       const deadline = Date.now() + 60_000;
       while ((await listOutputs(out)).filter((n) => n.endsWith("_label.nii.gz")).length < 2) {
-        assert.ok(Date.now() < deadline, "the run never finished two subjects");
+        if (exited || Date.now() > deadline) {
+          if (!exited) child.kill("SIGKILL");
+          const early = await output;
+          assert.fail(`the run ended or stalled early: ${new TextDecoder().decode(early.stderr)}`);
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
       child.kill(signal);
-      const status = await child.output();
+      const status = await output;
       const stderr = new TextDecoder().decode(status.stderr);
       assert.equal(status.code, 130, stderr);
       assert.match(stderr, /interrupted; run again with --resume/);
