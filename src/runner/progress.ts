@@ -25,7 +25,7 @@ export function chooseProgressMode(quiet: boolean): ProgressMode {
 }
 
 const encoder = new TextEncoder();
-const writeErr = (line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n"));
+const writeStderr = (line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n"));
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return "?";
@@ -38,8 +38,9 @@ function formatSeconds(s: number): string {
 export function createProgress(
   total: number,
   mode: ProgressMode,
-  options: { intervalMs?: number } = {},
+  options: { intervalMs?: number; write?: (line: string) => void } = {},
 ): Progress {
+  const writeErr = options.write ?? writeStderr;
   const started = performance.now();
   let done = 0, failed = 0, lastLine = started;
   const interval = options.intervalMs ?? 5000;

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { ManifestError } from "../../src/errors.ts";
+import { runBatch } from "../../src/runner/batch.ts";
+import { createDataset, readTree } from "./_dataset.ts";
+
+const quiet = { quiet: true, command: ["test"] };
+
+Deno.test("runBatch --replay rebuilds one augmented copy byte-identically from recorded values", async () => {
+  const ds = await createDataset({ count: 2 });
+  try {
+    const out = `${ds.dir}/out`, again = `${ds.dir}/again`;
+    assert.equal(await runBatch({ ...quiet, recipe: ds.recipe, manifest: ds.manifest, out }), 0);
+    const replay = { provenance: `${out}/provenance.json`, subject: "sub-02", copy: 1 };
+    // Another run seed would draw other values; replay must use the recorded ones.
+    const code = await runBatch({
+      ...quiet,
+      recipe: ds.recipe,
+      manifest: ds.manifest,
+      out: again,
+      seed: 999,
+      replay,
+    });
+    assert.equal(code, 0);
+    const original = await readTree(out), replayed = await readTree(again);
+    assert.deepEqual([...replayed.keys()].sort(), [
+      "provenance.replay-sub-02-copy1.json",
+      "sub-02/image_1.nii.gz",
+      "sub-02/label_1.nii.gz",
+    ]);
+    assert.deepEqual(replayed.get("sub-02/image_1.nii.gz"), original.get("sub-02/image_1.nii.gz"));
+    assert.deepEqual(replayed.get("sub-02/label_1.nii.gz"), original.get("sub-02/label_1.nii.gz"));
+    await assert.rejects(
+      () =>
+        runBatch({
+          ...quiet,
+          recipe: ds.recipe,
+          manifest: ds.manifest,
+          out: again,
+          replay: { ...replay, copy: 2 },
+        }),
+      (e) => e instanceof ManifestError && /the recipe makes copies 0\.\.1/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
+
+Deno.test("runBatch memory guard fails a subject whose input is too large, not the run", async () => {
+  const ds = await createDataset({ count: 1 });
+  try {
+    const out = `${ds.dir}/out`;
+    const env = (name: string) => name === "MEDPREP_MAX_BYTES" ? "500" : undefined;
+    const code = await runBatch({ ...quiet, recipe: ds.recipe, manifest: ds.manifest, out, env });
+    assert.equal(code, 1);
+    const prov = JSON.parse(await Deno.readTextFile(`${out}/provenance.json`));
+    assert.equal(prov.subjects[0].status, "failed");
+    assert.equal(prov.subjects[0].error.step, 0);
+    assert.match(prov.subjects[0].error.message, /sub-01_ct\.nii\.gz/);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
