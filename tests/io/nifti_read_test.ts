@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { decodeNifti, readNifti, readNiftiHeader, readNiftiSync } from "../../src/io/nifti_read.ts";
+import { NiftiError } from "../../src/errors.ts";
+import {
+  decodeNifti,
+  readNifti,
+  readNiftiHeader,
+  readNiftiInWorker,
+  readNiftiSync,
+} from "../../src/io/nifti_read.ts";
 import { gzipBytes } from "../../src/io/gzip.ts";
 import { DTYPES } from "../../src/volume/dtype.ts";
 import type { Volume } from "../../src/volume/volume.ts";
@@ -225,4 +232,28 @@ Deno.test("decodeNifti fills VolumeMeta from the header", () => {
     descrip: "hello",
     timeStep: 2.5,
   });
+});
+
+Deno.test("readNiftiInWorker transfers the same volume back and reports errors as NiftiError", async () => {
+  const dir = tempDir();
+  try {
+    const vol = makeVolume({
+      dtype: "float64",
+      frames: 2,
+      fn: (i, j, k, t) => i / (j + 1) - k * t,
+    });
+    const p = `${dir}/w.nii.gz`;
+    Deno.writeFileSync(p, gzipBytes(niftiBytes(vol, { bigEndian: true }).hdr));
+    const img = await readNiftiInWorker(p);
+    assertSameVoxels(img.volume, vol);
+    assert.deepEqual(img.volume.affine, f32Affine(vol));
+    assert.equal(img.info.endianness, "big");
+    await assert.rejects(
+      readNiftiInWorker(`${dir}/none.nii`),
+      (e: unknown) =>
+        e instanceof NiftiError && e.message === `Cannot read "${dir}/none.nii": no such file`,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
