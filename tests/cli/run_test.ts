@@ -129,3 +129,27 @@ Deno.test("run exits 2 on a missing manifest and 0/1 per SPEC, with a one-line e
     await Deno.remove(ds.dir, { recursive: true });
   }
 });
+
+Deno.test("merge-provenance writes provenance.json and exits 1 when a shard is missing", async () => {
+  const ds = await createDataset({ count: 4, recipe: HEAVY.replace("bspline", "nearest") });
+  try {
+    const out = `${ds.dir}/out`;
+    const base = { quiet: true, command: ["test"], recipe: ds.recipe, manifest: ds.manifest, out };
+    assert.equal(await runBatch({ ...base, shard: "1/2" }), 0);
+    const partial = await medprep(["merge-provenance", out]).output();
+    assert.equal(partial.code, 1);
+    const err = new TextDecoder().decode(partial.stderr);
+    assert.match(err, /Shard 2 of 2 is missing/);
+    assert.match(err, /Subject "sub-02" is in no shard/);
+    assert.equal(await runBatch({ ...base, shard: "2/2" }), 0);
+    const full = await medprep(["merge-provenance", out]).output();
+    assert.equal(full.code, 0, new TextDecoder().decode(full.stderr));
+    const merged = JSON.parse(await Deno.readTextFile(`${out}/provenance.json`));
+    assert.equal(merged.status, "complete");
+    assert.deepEqual(merged.subjects.map((s: { id: string }) => s.id), ds.ids);
+    const none = await medprep(["merge-provenance", ds.dir]).output();
+    assert.equal(none.code, 1);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
