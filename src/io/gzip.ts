@@ -34,8 +34,13 @@ interface HandleOwner {
   _writeState?: Uint32Array;
 }
 
-/** A native zlib handle and its [availOutAfter, availInAfter] state, with errors captured. */
-function openHandle(stream: unknown): { h: NativeHandle; state: Uint32Array; error: () => string } {
+/**
+ * The native zlib handle of a node:zlib stream and its [availOutAfter, availInAfter] state,
+ * with errors captured (a Deno/Node internal, feature-checked here).
+ */
+export function openHandle(
+  stream: unknown,
+): { h: NativeHandle; state: Uint32Array; error: () => string } {
   const owner = stream as HandleOwner;
   if (!owner._handle || typeof owner._handle.writeSync !== "function" || !owner._writeState) {
     throw new Error("node:zlib in this Deno lacks the native handle medprep's gzip relies on");
@@ -188,54 +193,6 @@ export class GunzipReader {
     this.#member = null;
     this.#done = true;
   }
-}
-
-/** Sync streaming gzip writer (deterministic: mtime 0, no name). */
-export class GzipWriter {
-  #sink: (bytes: Uint8Array) => void;
-  #out = new Uint8Array(1 << 20);
-  #z: ReturnType<typeof openHandle>;
-
-  constructor(sink: (bytes: Uint8Array) => void, level = 6) {
-    this.#sink = sink;
-    this.#z = openHandle(zlib.createGzip({ level }));
-  }
-
-  #run(flush: number, input: Uint8Array): void {
-    let off = 0;
-    for (;;) {
-      const inLen = input.length - off;
-      this.#z.h.writeSync(flush, input, off, inLen, this.#out, 0, this.#out.length);
-      if (this.#z.error()) throw new Error(`gzip failed: ${this.#z.error()}`);
-      const made = this.#out.length - this.#z.state[0];
-      off += inLen - this.#z.state[1];
-      if (made > 0) this.#sink(this.#out.subarray(0, made));
-      if (this.#z.state[0] > 0 && off === input.length) return;
-    }
-  }
-
-  /** Compresses `bytes` (may be called many times). */
-  write(bytes: Uint8Array): void {
-    if (bytes.length > 0) this.#run(zlib.constants.Z_NO_FLUSH, bytes);
-  }
-
-  /** Flushes the end of the stream and releases the handle. */
-  finish(): void {
-    this.#run(zlib.constants.Z_FINISH, new Uint8Array(0));
-    this.#z.h.close();
-  }
-}
-
-/** Gzips `bytes` in memory (deterministic). */
-export function gzipBytes(bytes: Uint8Array, level = 6): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const w = new GzipWriter((b) => parts.push(b.slice()), level);
-  w.write(bytes);
-  w.finish();
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) out.set(p, (o += p.length) - p.length);
-  return out;
 }
 
 /** A ReadFn over an in-memory buffer. */

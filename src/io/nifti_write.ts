@@ -11,7 +11,7 @@ import { DTYPE_INFO } from "../volume/dtype.ts";
 import { deriveQformParams } from "../volume/quaternion.ts";
 import type { Volume } from "../volume/volume.ts";
 import { VERSION } from "../version.ts";
-import { GzipWriter } from "./gzip.ts";
+import { GzipWriter } from "./gzip_writer.ts";
 import type { NiftiHeader } from "./nifti_header.ts";
 import { encodeNiftiHeader } from "./nifti_header_encode.ts";
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import { NiftiError } from "../../src/errors.ts";
-import { GunzipReader, gzipBytes, GzipWriter, isGzip, memoryReader } from "../../src/io/gzip.ts";
+import { GunzipReader, isGzip, memoryReader } from "../../src/io/gzip.ts";
+import { gzipBytes, GzipWriter } from "../../src/io/gzip_writer.ts";
 
 const text = (n: number) =>
   new TextEncoder().encode(Array.from({ length: n }, (_, i) => `line ${i * 7 % 113}\n`).join(""));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { NiftiError } from "../../src/errors.ts";
-import { gzipBytes } from "../../src/io/gzip.ts";
+import { gzipBytes } from "../../src/io/gzip_writer.ts";
 import { readNifti, readNiftiHeader, readNiftiSync } from "../../src/io/nifti_read.ts";
 import { makeVolume } from "../_volumes.ts";
 import { type LayoutOptions, niftiBytes, tempDir } from "./_nifti.ts";

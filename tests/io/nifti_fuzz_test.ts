@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import { NiftiError } from "../../src/errors.ts";
 import { decodeNifti } from "../../src/io/nifti_read.ts";
-import { gzipBytes } from "../../src/io/gzip.ts";
+import { gzipBytes } from "../../src/io/gzip_writer.ts";
 import { createRng, type Rng } from "../../src/random/rng.ts";
 import { frameLength } from "../../src/volume/volume.ts";
 import { makeVolume } from "../_volumes.ts";

@@ -7,7 +7,7 @@ import {
   readNiftiInWorker,
   readNiftiSync,
 } from "../../src/io/nifti_read.ts";
-import { gzipBytes } from "../../src/io/gzip.ts";
+import { gzipBytes } from "../../src/io/gzip_writer.ts";
 import { DTYPES } from "../../src/volume/dtype.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import { makeVolume, obliqueAffine } from "../_volumes.ts";
