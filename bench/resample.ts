@@ -1,0 +1,269 @@
+/**
+ * `deno task bench resample`: a generated 512×512×300 int16 CT (.nii.gz, cached under
+ * bench/.data/) resampled to 224×224×128 (linear, B-spline) and to 1 mm (linear).
+ * Reports resample-only seconds (in-process) and whole-command seconds + peak RSS
+ * (`src/main.ts run` in a child), next to scipy.ndimage (Debian's /usr/bin/python3)
+ * and MRtrix3 mrgrid (-oversample 1, 2 threads), all in the same run.
+ * Goals (issue 4): linear ≤ 0.1 s, B-spline ≤ 1.0 s, whole linear command ≤ 1.2 s,
+ * peak RSS ≤ 2× the input's raw size.
+ * Permissions: read, write, run (children), env, sys.
+ */
+import { readNiftiHeaderSync, readNiftiSync } from "../src/io/nifti_read.ts";
+import { writeNifti } from "../src/io/nifti_write.ts";
+import { createVolume } from "../src/volume/volume.ts";
+import { deriveResampleGrid, type GridRequest } from "../src/volume/grid.ts";
+import { resampleVolume } from "../src/volume/resample.ts";
+import type { Interpolation } from "../src/volume/interpolate.ts";
+import { type ChildResult, lastJson, mb, measureChild, measurePython } from "./_peer.ts";
+
+const SHAPE: [number, number, number] = [512, 512, 300];
+const SPACING = [0.7, 0.7, 1.25];
+const RAW = SHAPE[0] * SHAPE[1] * SHAPE[2] * 2;
+const ROOT = new URL("../", import.meta.url).pathname;
+const DATA_DIR = new URL("./.data/", import.meta.url).pathname;
+const CT = `${DATA_DIR}ct_512x512x300_int16.nii.gz`;
+
+interface Case {
+  name: string;
+  request: GridRequest;
+  interpolation: Interpolation;
+  goal: number;
+  /** scipy.ndimage.zoom arguments (order, grid_mode, mode) for the same job. */
+  scipy: { order: number; gridMode: boolean; mode: string };
+  mrgrid: string[];
+}
+
+const CASES: Case[] = [
+  {
+    name: "size 224x224x128 linear (center)",
+    request: { size: [224, 224, 128], grid: "center" },
+    interpolation: "linear",
+    goal: 0.1,
+    scipy: { order: 1, gridMode: true, mode: "nearest" },
+    mrgrid: ["-size", "224,224,128", "-interp", "linear"],
+  },
+  {
+    name: "size 224x224x128 bspline (origin)",
+    request: { size: [224, 224, 128], grid: "origin" },
+    interpolation: "bspline",
+    goal: 1.0,
+    scipy: { order: 3, gridMode: false, mode: "mirror" },
+    mrgrid: ["-size", "224,224,128", "-interp", "cubic"],
+  },
+  {
+    name: "spacing 1 mm linear (center)",
+    request: { spacing: [1, 1, 1], grid: "center" },
+    interpolation: "linear",
+    goal: NaN,
+    scipy: { order: 1, gridMode: true, mode: "nearest" },
+    mrgrid: ["-voxel", "1", "-interp", "linear"],
+  },
+];
+
+/** A CT-like phantom: air, body ellipse with lungs and a bone rim, ±20 HU noise. */
+async function ensureCt(): Promise<void> {
+  try {
+    Deno.statSync(CT);
+    return;
+  } catch { /* generate */ }
+  Deno.mkdirSync(DATA_DIR, { recursive: true });
+  const [nx, ny, nz] = SHAPE;
+  const data = new Int16Array(nx * ny * nz);
+  let seed = 7, n = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        const x = (i - nx / 2) / 230, y = (j - ny / 2) / 160, z = (k - nz / 2) / 170;
+        const r = x * x + y * y + 0.3 * z * z;
+        let v = -1000;
+        if (r < 1) {
+          v = r > 0.85 ? 700 : 40;
+          const lx = Math.abs(x) - 0.45;
+          if ((lx * lx) / 0.08 + (y * y) / 0.4 < 1) v = -820;
+        }
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        data[n++] = v + ((seed >> 16) % 41) - 20;
+      }
+    }
+  }
+  const affine = [
+    [-SPACING[0], 0, 0, 180],
+    [0, -SPACING[1], 0, 180],
+    [0, 0, SPACING[2], -180],
+    [0, 0, 0, 1],
+  ];
+  await writeNifti(CT, createVolume({ shape: SHAPE, data, affine }), { level: 6 });
+}
+
+/** In-process resample-only timing: best and median of `reps` runs after one warm-up. */
+function timeResample(c: Case, reps: number): { best: number; median: number } {
+  const volume = readNiftiSync(CT).volume;
+  const grid = deriveResampleGrid(volume.shape, volume.affine, c.request);
+  const opts = { interpolation: c.interpolation, antialias: false, fill: 0 };
+  resampleVolume(volume, grid, opts);
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    resampleVolume(volume, grid, opts);
+    times.push((performance.now() - t0) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return { best: times[0], median: times[Math.floor(times.length / 2)] };
+}
+
+function recipe(c: Case): string {
+  const req = "size" in c.request
+    ? `size: [${c.request.size.join(", ")}]`
+    : `spacing: [${c.request.spacing.join(", ")}]`;
+  return `version: 1\nname: bench\nsteps:\n  - step: load\n  - step: ${
+    "size" in c.request ? "resample-to-size" : "resample-to-spacing"
+  }\n    ${req}\n    interpolation: ${c.interpolation}\n    grid: ${c.request.grid}\n` +
+    `  - step: save\n    dtype: keep\n`;
+}
+
+const SCIPY = `
+import sys, json, time, numpy as np, nibabel as nib, scipy.ndimage as nd
+t0 = time.perf_counter()
+img = nib.load(sys.argv[1]); a = np.asanyarray(img.dataobj)
+order, grid_mode, mode, shape = int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5], json.loads(sys.argv[6])
+t1 = time.perf_counter()
+out = nd.zoom(a, [m / n for m, n in zip(shape, a.shape)], order=order, grid_mode=grid_mode, mode=mode)
+t2 = time.perf_counter()
+nib.save(nib.Nifti1Image(out, img.affine), sys.argv[2])
+print(json.dumps({"resample": t2 - t1, "shape": list(out.shape)}))`;
+
+interface Row {
+  tool: string;
+  resample: number;
+  whole: number;
+  rss: number;
+  note: string;
+}
+
+/** Runs the benchmark and prints a table per case with ratios. */
+export default async function main(args: string[] = []): Promise<number> {
+  const reps = Number(args.find((a) => a.startsWith("--reps="))?.slice(7) ?? 3);
+  await ensureCt();
+  const tmp = Deno.makeTempDirSync({ prefix: "medprep-bench-resample-" });
+  const haveMrgrid = (() => {
+    try {
+      return Deno.statSync("/usr/bin/mrgrid").isFile;
+    } catch {
+      return false;
+    }
+  })();
+  console.log(
+    `input ${SHAPE.join("x")} int16 ${SPACING.join("x")} mm, raw ${mb(RAW)} MB, file ${
+      mb(Deno.statSync(CT).size)
+    } MB; ${navigator.hardwareConcurrency} cores`,
+  );
+  try {
+    // One untimed run so the first timed child does not pay Deno's module compile cache.
+    Deno.writeTextFileSync(`${tmp}/recipe.yaml`, recipe(CASES[0]));
+    await measureChild(runCommand(`${tmp}/recipe.yaml`, `${tmp}/out`));
+    for (const c of CASES) {
+      const rows: Row[] = [];
+      const own = timeResample(c, reps);
+      const recipePath = `${tmp}/recipe.yaml`;
+      Deno.writeTextFileSync(recipePath, recipe(c));
+      const run = await measureChild(runCommand(recipePath, `${tmp}/out`));
+      rows.push({
+        tool: "medprep",
+        resample: own.median,
+        whole: run.code === 0 ? run.wallMs / 1000 : NaN,
+        rss: run.peakRss,
+        note: run.code === 0
+          ? `best ${own.best.toFixed(3)} s`
+          : `run failed: ${run.stderr.trim().split("\n")[0]}`,
+      });
+      const header = readNiftiHeaderSync(CT);
+      const grid = deriveResampleGrid(header.shape, header.affine, c.request);
+      const sp = await measurePython(SCIPY, [
+        CT,
+        `${tmp}/scipy.nii.gz`,
+        String(c.scipy.order),
+        c.scipy.gridMode ? "1" : "0",
+        c.scipy.mode,
+        JSON.stringify(grid.shape),
+      ]);
+      rows.push(peerRow(`scipy zoom order=${c.scipy.order}`, sp, (r) => r.wallMs / 1000));
+      if (haveMrgrid) {
+        const mr = await measureChild([
+          "/usr/bin/mrgrid",
+          CT,
+          "regrid",
+          `${tmp}/mrgrid.nii.gz`,
+          ...c.mrgrid,
+          "-oversample",
+          "1",
+          "-nthreads",
+          "2",
+          "-force",
+          "-quiet",
+        ]);
+        rows.push({
+          tool: `mrgrid ${c.mrgrid.at(-1)}`,
+          resample: NaN,
+          whole: mr.code === 0 ? mr.wallMs / 1000 : NaN,
+          rss: mr.peakRss,
+          note: mr.code === 0 ? "whole command only" : `failed: ${mr.stderr.trim()}`,
+        });
+      }
+      print(c, grid.shape, rows);
+    }
+  } finally {
+    Deno.removeSync(tmp, { recursive: true });
+  }
+  if (!haveMrgrid) console.warn("mrgrid not found at /usr/bin/mrgrid: its numbers are skipped");
+  return 0;
+}
+
+/** The whole medprep command for one recipe on the CT (one worker: one subject). */
+function runCommand(recipePath: string, out: string): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    "-A",
+    `${ROOT}src/main.ts`,
+    "run",
+    recipePath,
+    "--input",
+    CT,
+    "--out",
+    out,
+    "--workers",
+    "1",
+    "--quiet",
+  ];
+}
+
+function peerRow(tool: string, r: ChildResult, whole: (r: ChildResult) => number): Row {
+  if (r.code !== 0) {
+    return { tool, resample: NaN, whole: NaN, rss: NaN, note: `failed: ${r.stderr.trim()}` };
+  }
+  const j = lastJson<{ resample: number }>(r);
+  return { tool, resample: j.resample, whole: whole(r), rss: r.peakRss, note: "" };
+}
+
+function print(c: Case, shape: number[], rows: Row[]): void {
+  const ours = rows[0];
+  const goal = Number.isNaN(c.goal) ? "" : ` (goal resample ≤ ${c.goal} s)`;
+  console.log(`\n${c.name} → ${shape.join("x")}${goal}`);
+  console.log(
+    "tool                  resample s  whole s  peak RSS MB  RSS/raw  peer÷medprep (resample, whole)",
+  );
+  for (const r of rows) {
+    const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? (a / b).toFixed(1) : "-");
+    console.log(
+      `${r.tool.padEnd(21)} ${fmt(r.resample).padStart(10)} ${fmt(r.whole).padStart(8)} ${
+        mb(r.rss).padStart(12)
+      } ${(r.rss / RAW).toFixed(2).padStart(8)}  ${
+        r === ours ? "" : `${ratio(r.resample, ours.resample)}x, ${ratio(r.whole, ours.whole)}x`
+      } ${r.note}`,
+    );
+  }
+}
+
+const fmt = (s: number) => (Number.isFinite(s) ? s.toFixed(3) : "-");
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
