@@ -101,22 +101,40 @@ export function createDisplacementField(
         const wgt = ay.w[4 * j + b], off = (ay.base[j] + b) * px * 3;
         for (let q = 0; q < line.length; q++) line[q] += wgt * plane[off + q];
       }
-      for (let i = 0; i < xs.length; i++) {
+      // Along x the field is a cubic polynomial in t = u − f on each knot interval f.
+      const ab = ax.base, ln = line, nx = shape[0], n = xs.length;
+      const sc = nx > 1 ? (px - 3) / (nx - 1) : 0;
+      let cur = -1;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+      for (let i = 0; i < n; i++) {
         const g = i + x0;
-        if (g < 0 || g >= shape[0]) {
+        if (g < 0 || g >= nx) {
           at(g, j, k, d);
           xs[i] += d[0], ys[i] += d[1], zs[i] += d[2];
           continue;
         }
-        const o = 3 * ax.base[g], w = 4 * g;
-        const w0 = ax.w[w], w1 = ax.w[w + 1], w2 = ax.w[w + 2], w3 = ax.w[w + 3];
-        xs[i] += w0 * line[o] + w1 * line[o + 3] + w2 * line[o + 6] + w3 * line[o + 9];
-        ys[i] += w0 * line[o + 1] + w1 * line[o + 4] + w2 * line[o + 7] + w3 * line[o + 10];
-        zs[i] += w0 * line[o + 2] + w1 * line[o + 5] + w2 * line[o + 8] + w3 * line[o + 11];
+        const base = ab[g];
+        if (base !== cur) {
+          cur = base;
+          const o = 3 * base;
+          [a0, a1, a2, a3] = cubic(ln[o], ln[o + 3], ln[o + 6], ln[o + 9]);
+          [b0, b1, b2, b3] = cubic(ln[o + 1], ln[o + 4], ln[o + 7], ln[o + 10]);
+          [e0, e1, e2, e3] = cubic(ln[o + 2], ln[o + 5], ln[o + 8], ln[o + 11]);
+        }
+        const tt = nx > 1 ? g * sc - base : 0;
+        xs[i] += a0 + tt * (a1 + tt * (a2 + tt * a3));
+        ys[i] += b0 + tt * (b1 + tt * (b2 + tt * b3));
+        zs[i] += e0 + tt * (e1 + tt * (e2 + tt * e3));
       }
     },
     at,
   };
+}
+
+/** Power-basis coefficients of the cubic B-spline segment with control values p0…p3. */
+function cubic(p0: number, p1: number, p2: number, p3: number): [number, number, number, number] {
+  return [(p0 + 4 * p1 + p2) / 6, (p2 - p0) / 2, (p0 - 2 * p1 + p2) / 2, (p3 - p0 + 3 * (p1 - p2)) / 6];
 }
 
 function split(u: number, points: number, w: Float64Array): number {

@@ -1,4 +1,4 @@
-import { DTYPE_INFO, dtypeOf, type NumberArray } from "./dtype.ts";
+import { DTYPE_INFO, dtypeOf, encodeValue, type NumberArray } from "./dtype.ts";
 import { bsplineWeights, mirrorIndex, prefilterBSpline3 } from "./bspline.ts";
 
 /** Interpolators of SPEC §3. */
@@ -31,6 +31,13 @@ export interface WarpOptions {
 
 const EDGE = 1e-6;
 
+/** One source to sample into one output with its options. */
+export interface WarpJob {
+  readonly source: WarpSource;
+  readonly out: NumberArray;
+  readonly options: WarpOptions;
+}
+
 /**
  * Samples every frame of `source` at the coordinates of `map` into `out`
  * (SPEC §3: fill outside [−0.5, N−0.5], nearest / clamped trilinear / mirrored
@@ -42,49 +49,79 @@ export function warp(
   out: NumberArray,
   options: WarpOptions,
 ): void {
+  warpAll([{ source, out, options }], map);
+}
+
+/** Like `warp` for several sources on one grid: each row's coordinates are computed once. */
+export function warpAll(jobs: readonly WarpJob[], map: CoordinateMap): void {
   const [nx, ny, nz] = map.shape;
-  const frameIn = source.shape[0] * source.shape[1] * source.shape[2];
   const frameOut = nx * ny * nz;
-  if (out.length !== frameOut * source.frames || source.data.length !== frameIn * source.frames) {
-    throw new RangeError(`Cannot warp into ${out.length} voxels: expected ${frameOut} per frame`);
+  const lanes: {
+    args: SampleArgs;
+    out: NumberArray;
+    offset: number;
+    info: typeof DTYPE_INFO.uint8;
+    kind: Interpolation;
+    /** Samples can be stored as they are (float output, or nearest copying its own type). */
+    direct: boolean;
+  }[] = [];
+  for (const { source, out, options } of jobs) {
+    const frameIn = source.shape[0] * source.shape[1] * source.shape[2];
+    if (out.length !== frameOut * source.frames || source.data.length !== frameIn * source.frames) {
+      throw new RangeError(`Cannot warp into ${out.length} voxels: expected ${frameOut} per frame`);
+    }
+    for (let f = 0; f < source.frames; f++) {
+      let src: NumberArray = source.data, base = f * frameIn;
+      if (options.interpolation === "bspline") {
+        src = Float64Array.from(source.data.subarray(f * frameIn, (f + 1) * frameIn));
+        prefilterBSpline3(src, source.shape);
+        base = 0;
+      }
+      lanes.push({
+        args: {
+          src,
+          finite: options.interpolation !== "linear" || allFinite(src, base, frameIn),
+          base,
+          sx: source.shape[0],
+          sy: source.shape[1],
+          sz: source.shape[2],
+          fill: options.fill,
+          slope: options.slope ?? 1,
+          inter: options.inter ?? 0,
+        },
+        out,
+        offset: f * frameOut,
+        info: DTYPE_INFO[dtypeOf(out)],
+        kind: options.interpolation,
+        direct: !DTYPE_INFO[dtypeOf(out)].integer || (options.interpolation === "nearest" &&
+          dtypeOf(out) === dtypeOf(source.data) && (options.slope ?? 1) === 1 &&
+          (options.inter ?? 0) === 0 && encodeValue(options.fill, dtypeOf(out)) === options.fill),
+      });
+    }
   }
   const xs = new Float64Array(nx), ys = new Float64Array(nx), zs = new Float64Array(nx);
   const row = new Float64Array(nx);
-  const info = DTYPE_INFO[dtypeOf(out)];
-  const s: SampleArgs = {
-    src: source.data,
-    base: 0,
-    sx: source.shape[0],
-    sy: source.shape[1],
-    sz: source.shape[2],
-    fill: options.fill,
-    slope: options.slope ?? 1,
-    inter: options.inter ?? 0,
-  };
-  for (let f = 0; f < source.frames; f++) {
-    if (options.interpolation === "bspline") {
-      const c = Float64Array.from(source.data.subarray(f * frameIn, (f + 1) * frameIn));
-      prefilterBSpline3(c, source.shape);
-      s.src = c;
-      s.base = 0;
-    } else s.base = f * frameIn;
-    let o = f * frameOut;
-    for (let k = 0; k < nz; k++) {
-      for (let j = 0; j < ny; j++) {
-        map.row(j, k, xs, ys, zs);
-        if (options.interpolation === "nearest") nearestRow(s, xs, ys, zs, row);
-        else if (options.interpolation === "linear") linearRow(s, xs, ys, zs, row);
-        else bsplineRow(s, xs, ys, zs, row);
-        if (info.integer) storeInteger(row, out, o, info.min, info.max);
-        else for (let i = 0; i < nx; i++) out[o + i] = row[i];
-        o += nx;
+  let o = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      map.row(j, k, xs, ys, zs);
+      for (const lane of lanes) {
+        const at = lane.offset + o;
+        const dst = lane.direct ? lane.out : row, to = lane.direct ? at : 0;
+        if (lane.kind === "nearest") nearestRow(lane.args, xs, ys, zs, dst, to);
+        else if (lane.kind === "linear") linearRow(lane.args, xs, ys, zs, dst, to);
+        else bsplineRow(lane.args, xs, ys, zs, dst, to);
+        if (!lane.direct) storeInteger(row, lane.out, at, lane.info.min, lane.info.max);
       }
+      o += nx;
     }
   }
 }
 
 interface SampleArgs {
   src: NumberArray;
+  /** No NaN or ±Inf in src (zero-weight neighbours may then be read). */
+  finite: boolean;
   base: number;
   sx: number;
   sy: number;
@@ -92,6 +129,11 @@ interface SampleArgs {
   fill: number;
   slope: number;
   inter: number;
+}
+
+function allFinite(src: NumberArray, base: number, n: number): boolean {
+  for (let i = base; i < base + n; i++) if (!Number.isFinite(src[i])) return false;
+  return true;
 }
 
 function storeInteger(row: Float64Array, out: NumberArray, o: number, lo: number, hi: number) {
@@ -110,21 +152,23 @@ function nearestRow(
   xs: Float64Array,
   ys: Float64Array,
   zs: Float64Array,
-  row: Float64Array,
+  dst: NumberArray,
+  at: number,
 ) {
   const { src, base, sx, sy, sz, fill, slope, inter } = s;
   const hx = sx - 0.5 + EDGE, hy = sy - 0.5 + EDGE, hz = sz - 0.5 + EDGE, lo = -0.5 - EDGE;
-  for (let i = 0; i < row.length; i++) {
+  for (let i = 0; i < xs.length; i++) {
     const x = xs[i], y = ys[i], z = zs[i];
     if (!(x >= lo && x <= hx && y >= lo && y <= hy && z >= lo && z <= hz)) {
-      row[i] = fill;
+      dst[at + i] = fill;
       continue;
     }
-    let a = Math.floor(x + 0.5), b = Math.floor(y + 0.5), c = Math.floor(z + 0.5);
-    a = a < 0 ? 0 : a >= sx ? sx - 1 : a;
-    b = b < 0 ? 0 : b >= sy ? sy - 1 : b;
-    c = c < 0 ? 0 : c >= sz ? sz - 1 : c;
-    row[i] = src[base + a + sx * (b + sy * c)] * slope + inter;
+    // x + 0.5 > −1e-6 here, so truncation is floor (or 0 at the very edge)
+    let a = (x + 0.5) | 0, b = (y + 0.5) | 0, c = (z + 0.5) | 0;
+    if (a >= sx) a = sx - 1;
+    if (b >= sy) b = sy - 1;
+    if (c >= sz) c = sz - 1;
+    dst[at + i] = src[base + a + sx * (b + sy * c)] * slope + inter;
   }
 }
 
@@ -133,15 +177,29 @@ function linearRow(
   xs: Float64Array,
   ys: Float64Array,
   zs: Float64Array,
-  row: Float64Array,
+  dst: NumberArray,
+  at: number,
 ) {
   const { src, base, sx, sy, sz, fill, slope, inter } = s;
   const hx = sx - 0.5 + EDGE, hy = sy - 0.5 + EDGE, hz = sz - 0.5 + EDGE, lo = -0.5 - EDGE;
-  const sxy = sx * sy;
-  for (let i = 0; i < row.length; i++) {
+  const sxy = sx * sy, mx = sx - 1, my = sy - 1, mz = sz - 1, finite = s.finite;
+  for (let i = 0; i < xs.length; i++) {
     const x = xs[i], y = ys[i], z = zs[i];
+    if (finite && x >= 0 && x < mx && y >= 0 && y < my && z >= 0 && z < mz) {
+      // interior: all 8 neighbours exist (x | 0 is floor for x >= 0)
+      const x0 = x | 0, y0 = y | 0, z0 = z | 0;
+      const fx = x - x0, fy = y - y0, fz = z - z0;
+      const r = base + x0 + sx * y0 + sxy * z0, q = r + sxy;
+      const c00 = src[r] + (src[r + 1] - src[r]) * fx;
+      const c10 = src[r + sx] + (src[r + sx + 1] - src[r + sx]) * fx;
+      const c01 = src[q] + (src[q + 1] - src[q]) * fx;
+      const c11 = src[q + sx] + (src[q + sx + 1] - src[q + sx]) * fx;
+      const c0 = c00 + (c10 - c00) * fy, c1 = c01 + (c11 - c01) * fy;
+      dst[at + i] = (c0 + (c1 - c0) * fz) * slope + inter;
+      continue;
+    }
     if (!(x >= lo && x <= hx && y >= lo && y <= hy && z >= lo && z <= hz)) {
-      row[i] = fill;
+      dst[at + i] = fill;
       continue;
     }
     let x0 = Math.floor(x), y0 = Math.floor(y), z0 = Math.floor(z);
@@ -161,7 +219,7 @@ function linearRow(
     const c00 = a00 + (b00 - a00) * fx, c10 = a10 + (b10 - a10) * fx;
     const c01 = a01 + (b01 - a01) * fx, c11 = a11 + (b11 - a11) * fx;
     const c0 = c00 + (c10 - c00) * fy, c1 = c01 + (c11 - c01) * fy;
-    row[i] = (c0 + (c1 - c0) * fz) * slope + inter;
+    dst[at + i] = (c0 + (c1 - c0) * fz) * slope + inter;
   }
 }
 
@@ -170,16 +228,17 @@ function bsplineRow(
   xs: Float64Array,
   ys: Float64Array,
   zs: Float64Array,
-  row: Float64Array,
+  dst: NumberArray,
+  at: number,
 ) {
   const { src, sx, sy, sz, fill, slope, inter } = s;
   const hx = sx - 0.5 + EDGE, hy = sy - 0.5 + EDGE, hz = sz - 0.5 + EDGE, lo = -0.5 - EDGE;
   const wx = new Float64Array(4), wy = new Float64Array(4), wz = new Float64Array(4);
   const ix = new Int32Array(4), iy = new Int32Array(4), iz = new Int32Array(4);
-  for (let i = 0; i < row.length; i++) {
+  for (let i = 0; i < xs.length; i++) {
     const x = xs[i], y = ys[i], z = zs[i];
     if (!(x >= lo && x <= hx && y >= lo && y <= hy && z >= lo && z <= hz)) {
-      row[i] = fill;
+      dst[at + i] = fill;
       continue;
     }
     const x0 = Math.floor(x), y0 = Math.floor(y), z0 = Math.floor(z);
@@ -201,6 +260,6 @@ function bsplineRow(
       }
       v += wz[c] * vy;
     }
-    row[i] = v * slope + inter;
+    dst[at + i] = v * slope + inter;
   }
 }

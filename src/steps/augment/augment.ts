@@ -11,7 +11,7 @@ import { flip } from "./flip.ts";
 import { gamma } from "./gamma.ts";
 import { noise } from "./noise.ts";
 import { realizeSample, type TransformEntry } from "./realize.ts";
-import { type IntensityCall, renderItem } from "./render.ts";
+import { type IntensityCall, renderItems } from "./render.ts";
 import { scaleShift } from "./scale_shift.ts";
 
 /** Every augmentation transform, by recipe key. */
@@ -116,12 +116,7 @@ export const augment = defineStep({
       before: calls(0, lastSpatial),
       after: calls(Math.max(lastSpatial, 0), list.length),
     };
-    const fills: Record<string, number> = {};
-    const items = subject.items.map((it) => {
-      const r = renderItem(it, sample, options);
-      fills[it.role] = r.fill;
-      return r.item;
-    });
+    const { items, fills } = renderItems(subject.items, sample, options);
     const record: StepRecord = { seed: ctx.seed, transforms: sample.happened, fill: fills };
     return { subject: { ...subject, copy: ctx.copy, items }, record };
   },

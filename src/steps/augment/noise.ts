@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createRng } from "../../random/rng.ts";
+import { fillNormal } from "../../random/rng.ts";
 import { defineTransform, drawSubSeed, num, probability } from "./augment_transform.ts";
 import { drawIn, rangeSchema, toRange } from "./ranges.ts";
 
@@ -26,8 +26,6 @@ export const noise = defineTransform({
   },
   intensity(realized, image) {
     const std = num(realized.std, "noise.std"), mean = num(realized.mean, "noise.mean");
-    const rng = createRng(num(realized.seed, "noise.seed"));
-    const d = image.data;
-    for (let i = 0; i < d.length; i++) d[i] += mean + std * rng.normal();
+    fillNormal(num(realized.seed, "noise.seed"), image.data, { mean, std, accumulate: true });
   },
 });

@@ -1,7 +1,12 @@
-import { createVoxelArray, encodeValue, type VoxelArray } from "../../volume/dtype.ts";
+import {
+  createVoxelArray,
+  encodeValue,
+  type NumberArray,
+  type VoxelArray,
+} from "../../volume/dtype.ts";
 import { createCoordinateMap, isIntegralChain } from "../../volume/transform.ts";
 import { createVolume, numericData, type Volume } from "../../volume/volume.ts";
-import { type Interpolation, warp, type WarpSource } from "../../volume/warp.ts";
+import { type Interpolation, warpAll, type WarpJob } from "../../volume/warp.ts";
 import type { Item } from "../step.ts";
 import type { AugmentTransform, Grid } from "./augment_transform.ts";
 import type { Happened, Sample } from "./realize.ts";
@@ -12,7 +17,7 @@ export interface IntensityCall {
   readonly realized: Happened;
 }
 
-/** How the images of a sample are rendered. */
+/** How the items of a sample are rendered. */
 export interface RenderOptions {
   interpolation: Interpolation;
   /** Image fill in real units (default: the image's minimum). */
@@ -41,93 +46,95 @@ function toFloat32(volume: Volume): Float32Array {
   return out;
 }
 
-function sampleInto(src: WarpSource, sample: Sample, dtype: Volume["dtype"], o: {
-  interpolation: Interpolation;
-  fill: number;
-  slope?: number;
-  inter?: number;
-}): VoxelArray {
-  const map = createCoordinateMap(sample.grid.shape, sample.chain);
-  const n = sample.grid.shape[0] * sample.grid.shape[1] * sample.grid.shape[2] * src.frames;
-  const interpolation = isIntegralChain(sample.chain) ? "nearest" : o.interpolation;
-  if (dtype !== "int64" && dtype !== "uint64") {
-    const out = createVoxelArray(dtype, n) as Exclude<VoxelArray, BigInt64Array | BigUint64Array>;
-    warp(src, map, out, { ...o, interpolation });
-    return out;
-  }
-  const tmp = new Float64Array(n), out = createVoxelArray(dtype, n) as BigInt64Array;
-  warp(src, map, tmp, { ...o, interpolation });
-  for (let i = 0; i < n; i++) out[i] = BigInt(encodeValue(tmp[i], dtype));
-  return out;
-}
-
-function run(calls: readonly IntensityCall[], data: Float32Array, grid: Grid, frames: number) {
+function runIntensity(
+  calls: readonly IntensityCall[],
+  data: Float32Array,
+  grid: Grid,
+  frames: number,
+) {
   for (const c of calls) c.def.intensity!(c.realized, { data, grid, frames });
 }
 
-/**
- * Renders one item of a sample: labels with nearest and fill 0 in their own
- * type; images sampled once with `interpolation`, kept in their storage type
- * unless an intensity transform fired (then float32 real values).
- */
-export function renderItem(item: Item, sample: Sample, options: RenderOptions): {
-  item: Item;
+/** An item's output: its data once sampled, and how to finish it. */
+interface Plan {
+  data: VoxelArray | null;
+  finish: (data: VoxelArray | null) => Item;
   fill: number;
+}
+
+/**
+ * Renders every item of a sample with one pass over the output grid: labels
+ * with nearest and fill 0 in their own type; images with `interpolation`, in
+ * their storage type unless an intensity transform fired (then float32 real
+ * values, intensity transforms before/after the sampling as listed).
+ */
+export function renderItems(items: readonly Item[], sample: Sample, options: RenderOptions): {
+  items: Item[];
+  fills: Record<string, number>;
 } {
-  const vol = item.volume;
   const identity = sample.chain.length === 0 &&
-    sample.grid.shape.every((n, a) => n === vol.shape[a]);
-  const grid = identity ? { shape: vol.shape, affine: vol.affine } : sample.grid;
-  const rebuild = (data: VoxelArray, slope: number, inter: number): Volume =>
-    createVolume({ ...grid, frames: vol.frames, data, slope, inter, meta: vol.meta });
-  if (item.label) {
-    if (identity) return { item, fill: 0 };
-    const fill = (0 - vol.inter) / (vol.slope || 1);
-    const src = { data: numericData(vol), shape: vol.shape, frames: vol.frames };
-    const data = sampleInto(src, sample, vol.dtype, { interpolation: "nearest", fill });
-    return { item: { ...item, volume: rebuild(data, vol.slope, vol.inter) }, fill: 0 };
-  }
-  const fill = options.fill ?? deriveMinimum(vol);
+    items.every((it) => sample.grid.shape.every((n, a) => n === it.volume.shape[a]));
+  const integral = isIntegralChain(sample.chain);
   const calls = [...options.before, ...options.after];
-  if (calls.length === 0) {
-    if (identity) return { item, fill };
-    const src = { data: numericData(vol), shape: vol.shape, frames: vol.frames };
-    const raw = (fill - vol.inter) / (vol.slope || 1);
-    const o = { interpolation: options.interpolation, fill: raw };
-    return {
-      item: {
-        ...item,
-        volume: rebuild(sampleInto(src, sample, vol.dtype, o), vol.slope, vol.inter),
-      },
-      fill,
+  const jobs: WarpJob[] = [];
+  const wide: { tmp: Float64Array; out: VoxelArray; dtype: Volume["dtype"] }[] = [];
+  const sampled = (src: NumberArray, vol: Volume, dtype: Volume["dtype"], o: {
+    interpolation: Interpolation;
+    fill: number;
+    slope?: number;
+    inter?: number;
+  }): VoxelArray => {
+    const n = sample.grid.shape[0] * sample.grid.shape[1] * sample.grid.shape[2] * vol.frames;
+    const source = { data: src, shape: vol.shape, frames: vol.frames };
+    const interpolation = integral ? "nearest" : o.interpolation;
+    const out = createVoxelArray(dtype, n);
+    if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+      const tmp = new Float64Array(n);
+      jobs.push({ source, out: tmp, options: { ...o, interpolation } });
+      wide.push({ tmp, out, dtype });
+    } else jobs.push({ source, out, options: { ...o, interpolation } });
+    return out;
+  };
+  const plans: Plan[] = items.map((item) => {
+    const vol = item.volume;
+    const grid = identity ? { shape: vol.shape, affine: vol.affine } : sample.grid;
+    const rebuild = (data: VoxelArray, slope: number, inter: number): Volume =>
+      createVolume({ ...grid, frames: vol.frames, data, slope, inter, meta: vol.meta });
+    if (item.label || calls.length === 0) {
+      const fill = item.label ? 0 : options.fill ?? deriveMinimum(vol);
+      if (identity) return { data: null, finish: () => item, fill };
+      const o = {
+        interpolation: item.label ? "nearest" as const : options.interpolation,
+        fill: (fill - vol.inter) / (vol.slope || 1),
+      };
+      return {
+        data: sampled(numericData(vol), vol, vol.dtype, o),
+        finish: (d) => ({ ...item, volume: rebuild(d!, vol.slope, vol.inter) }),
+        fill,
+      };
+    }
+    const fill = options.fill ?? deriveMinimum(vol);
+    const reason = `augment: ${calls[0].def.name} made values fractional`;
+    const done = (d: Float32Array): Item => {
+      runIntensity(options.after, d, grid, vol.frames);
+      return { ...item, volume: rebuild(d, 1, 0), dtypeReason: reason };
     };
+    let src: NumberArray = numericData(vol), slope = vol.slope, inter = vol.inter;
+    if (options.before.length > 0) {
+      const f = toFloat32(vol);
+      runIntensity(options.before, f, { shape: vol.shape, affine: vol.affine }, vol.frames);
+      [src, slope, inter] = [f, 1, 0];
+      if (identity) return { data: null, finish: () => done(f), fill };
+    }
+    if (identity) return { data: null, finish: () => done(toFloat32(vol)), fill };
+    const o = { interpolation: options.interpolation, fill, slope, inter };
+    return { data: sampled(src, vol, "float32", o), finish: (d) => done(d as Float32Array), fill };
+  });
+  if (jobs.length > 0) warpAll(jobs, createCoordinateMap(sample.grid.shape, sample.chain));
+  for (const w of wide) {
+    for (let i = 0; i < w.tmp.length; i++) w.out[i] = BigInt(encodeValue(w.tmp[i], w.dtype));
   }
-  let src: WarpSource & { slope: number; inter: number };
-  if (options.before.length > 0) {
-    const f = toFloat32(vol);
-    run(options.before, f, { shape: vol.shape, affine: vol.affine }, vol.frames);
-    src = { data: f, shape: vol.shape, frames: vol.frames, slope: 1, inter: 0 };
-  } else {
-    src = {
-      data: numericData(vol),
-      shape: vol.shape,
-      frames: vol.frames,
-      slope: vol.slope,
-      inter: vol.inter,
-    };
-  }
-  let data: Float32Array;
-  if (identity) {
-    data = options.before.length > 0 ? src.data as Float32Array : toFloat32(vol);
-  } else {
-    data = sampleInto(src, sample, "float32", {
-      interpolation: options.interpolation,
-      fill,
-      slope: src.slope,
-      inter: src.inter,
-    }) as Float32Array;
-  }
-  run(options.after, data, grid, vol.frames);
-  const reason = `augment: ${calls[0].def.name} made values fractional`;
-  return { item: { ...item, volume: rebuild(data, 1, 0), dtypeReason: reason }, fill };
+  const fills: Record<string, number> = {};
+  items.forEach((it, q) => (fills[it.role] = plans[q].fill));
+  return { items: plans.map((p) => p.finish(p.data)), fills };
 }
