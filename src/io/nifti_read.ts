@@ -1,6 +1,11 @@
 /**
  * Reading NIfTI-1/-2 files (`.nii`, `.nii.gz`, `.hdr`/`.img` pairs) exactly as nibabel
  * does (SPEC §1). Voxels stay in their storage type; slope/inter ride on the Volume.
+ * Gzip is detected by magic bytes, not by extension. Where nibabel would return garbage or
+ * crash, medprep refuses with one line naming the file instead: a single file whose
+ * vox_offset lies inside the header (nibabel reads header bytes as voxels when it is 0),
+ * a non-finite affine, an invalid qform quaternion (only when the qform is used). A
+ * non-finite scl_inter with a valid slope becomes 0 (SPEC §1; nibabel raises).
  * Permissions: --allow-read (and --allow-env for MEDPREP_MAX_BYTES, optional).
  */
 import { setImmediate } from "node:timers";

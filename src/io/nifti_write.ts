@@ -118,7 +118,7 @@ function openSink(path: string, level: number | undefined) {
   };
   let gz: GzipWriter | null = null;
   try {
-    if (path.endsWith(".gz")) gz = new GzipWriter(put, level ?? 6);
+    if (path.toLowerCase().endsWith(".gz")) gz = new GzipWriter(put, level ?? 6);
   } catch (e) {
     f.close();
     Deno.removeSync(tmp);
