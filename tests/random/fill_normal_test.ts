@@ -20,7 +20,7 @@ Deno.test("fillNormal gives standard normal moments and tails", () => {
 });
 
 Deno.test("fillNormal is a pure function of the seed and scales, shifts and accumulates", () => {
-  const a = new Float32Array(1001), b = new Float32Array(1001), c = new Float32Array(1001).fill(5);
+  const a = new Float64Array(1001), b = new Float32Array(1001), c = new Float32Array(1001).fill(5);
   fillNormal(7, a);
   fillNormal(7, b, { mean: 2, std: 3 });
   fillNormal(7, c, { accumulate: true });
@@ -28,7 +28,7 @@ Deno.test("fillNormal is a pure function of the seed and scales, shifts and accu
     assert.equal(b[i], Math.fround(2 + 3 * a[i]));
     assert.equal(c[i], Math.fround(5 + a[i]));
   }
-  const d = new Float32Array(1001);
+  const d = new Float64Array(1001);
   fillNormal(8, d);
   assert.notDeepEqual(a, d);
   assert.equal(typeof createRng(7).normal(), "number");
