@@ -36,6 +36,9 @@ export interface ResampleGrid {
   readonly axes: readonly [AxisMap, AxisMap, AxisMap];
 }
 
+/** Largest output volume (voxels per frame) a resampling may make: 2^31 − 1. */
+export const MAX_VOXELS = 2 ** 31 - 1;
+
 /** Rounds half to even (numpy's `round`), for M = round(N·s/t). */
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
@@ -87,6 +90,7 @@ export function deriveAxisMap(
 /**
  * The output grid for an input of `shape` and `affine`: output affine = input
  * affine ∘ (per-axis scale r, offset x(0)); direction and shear are kept.
+ * @throws RangeError when the output would exceed MAX_VOXELS
  */
 export function deriveResampleGrid(
   shape: readonly [number, number, number],
@@ -98,6 +102,13 @@ export function deriveResampleGrid(
     const target = "size" in request ? { size: request.size[a] } : { spacing: request.spacing[a] };
     return deriveAxisMap(shape[a], s[a], target, request.grid);
   }) as [AxisMap, AxisMap, AxisMap];
+  const voxels = axes[0].m * axes[1].m * axes[2].m;
+  if (voxels > MAX_VOXELS) {
+    throw new RangeError(
+      `Cannot resample to ${axes.map((a) => a.m).join("x")}: ${voxels} voxels per volume ` +
+        `is more than the ${MAX_VOXELS} supported (check the size or spacing)`,
+    );
+  }
   const x0 = axes.map((ax) => ax.coordinate(0));
   const out = [0, 1, 2].map((r) => [
     affine[r][0] * axes[0].r,

@@ -79,3 +79,14 @@ Deno.test("insideFov counts the outer voxel edge as inside", () => {
   assert.equal(insideFov(3.5 + 2e-6, 4), false);
   assert.equal(insideFov(-0.5 - 2e-6, 4), false);
 });
+
+Deno.test("deriveResampleGrid rejects outputs beyond MAX_VOXELS with a one-line reason", () => {
+  assert.throws(
+    () =>
+      deriveResampleGrid([512, 512, 300], obliqueAffine(), {
+        spacing: [0.01, 0.01, 0.01],
+        grid: "center",
+      }),
+    /^RangeError: Cannot resample to \d+x\d+x\d+: \d+ voxels per volume is more than/,
+  );
+});

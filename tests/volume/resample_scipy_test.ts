@@ -63,5 +63,6 @@ Deno.test(
   async () => {
     assert.ok(await compare({ size: [3, 2, 7], grid: "center" }, "linear", true) < 1e-9);
     assert.ok(await compare({ size: [4, 3, 3], grid: "origin" }, "bspline", true) < 1e-9);
+    assert.ok(await compare({ size: [4, 5, 2], grid: "center" }, "nearest", true) < 1e-9);
   },
 );
