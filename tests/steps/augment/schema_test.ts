@@ -78,3 +78,37 @@ Deno.test("augment transforms all describe themselves and every param", () => {
     }
   }
 });
+
+Deno.test("augment recipe validation reports positions, ranges and did-you-mean for transforms", async () => {
+  const { validateRecipe } = await import("../../../src/pipeline/validate.ts");
+  const text = [
+    "version: 1",
+    "steps:",
+    "  - step: load",
+    "  - step: augment",
+    "    transforms:",
+    "      - flipp: { axes: [0] }",
+    "      - affine: { rotate: [20, -20], scael: 1 }",
+    "      - noise: { std: [0, 20], p: 2 }",
+    "  - step: save",
+  ].join("\n");
+  let message = "";
+  try {
+    validateRecipe(text, "aug.yaml");
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert.match(
+    message,
+    /aug\.yaml:6:9 steps\[1\]\.transforms\[0\]\.flipp: .*did you mean `flip`\?/,
+  );
+  assert.match(
+    message,
+    /aug\.yaml:7:\d+ steps\[1\]\.transforms\[1\]\.affine\.rotate: Range must be \[low, high\]/,
+  );
+  assert.match(
+    message,
+    /aug\.yaml:7:\d+ steps\[1\]\.transforms\[1\]\.affine\.scael: .*did you mean `scale`\?/,
+  );
+  assert.match(message, /aug\.yaml:8:\d+ steps\[1\]\.transforms\[2\]\.noise\.p: /);
+});
