@@ -15,15 +15,16 @@ import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { STEPS } from "../steps/registry.ts";
 import type { StepDefinition } from "../steps/step.ts";
 import { VERSION } from "../version.ts";
-import { listenForInterrupt, sweepUntilClean } from "./interrupt.ts";
+import { sweepUntilClean } from "./interrupt.ts";
+import { executeJobs } from "./execute.ts";
 import type { Job } from "./messages.ts";
-import { createPool } from "./pool.ts";
 import { runPreflight } from "./preflight.ts";
 import { printDryRun } from "./dry_run.ts";
-import { chooseProgressMode, createProgress } from "./progress.ts";
+import { chooseProgressMode } from "./progress.ts";
 import { findReusable, readPreviousProvenance } from "./resume.ts";
 import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
+import { summarizeRun } from "./summary.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
@@ -133,15 +134,12 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const todo = jobs.filter((j) => !reused.has(j.id));
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
 
-  const records = new Map<string, SubjectRecord>(reused);
-  const progress = createProgress(todo.length, chooseProgressMode(options.quiet ?? false));
   const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
-  const inputFiles = [...new Set(todo.flatMap((j) => Object.values(j.paths)))];
-  const pool = createPool({
+  const execution = await executeJobs(todo, {
     size: workers,
     init: { recipe: resolved, outDir, maxInputBytes: memoryGuard(workers, getEnv) },
     permissions: {
-      read: [outDir, ...inputFiles],
+      read: [outDir, ...new Set(todo.flatMap((j) => Object.values(j.paths)))],
       write: [outDir],
       net: false,
       env: false,
@@ -149,82 +147,29 @@ export async function runBatch(options: RunOptions): Promise<number> {
       sys: false,
       ffi: false,
     },
+    progress: chooseProgressMode(options.quiet ?? false),
   });
-  let interrupted = false;
-  const dispose = listenForInterrupt((signal) => {
-    interrupted = true;
-    progress.note(`medprep: ${signal}: stopping; finished subjects are kept`);
-    pool.stop();
-  });
-  let pending: Job[];
   try {
-    pending = await pool.run(todo, (record) => {
-      records.set(record.id, record);
-      const e = record.error;
-      progress.tick(
-        record.status === "done",
-        record.status === "failed" && e
-          ? `medprep: subject "${record.id}" (row ${record.row}) failed at steps[${e.step}] (${e.name}): ${e.message}`
-          : undefined,
-      );
-    });
+    const { interrupted } = execution;
+    const records = [...reused.values(), ...execution.records];
+    // No partial or stale output may stay for a subject that did not finish.
+    const undone = new Set(records.filter((r) => r.status !== "done").map((r) => r.id));
+    await sweepUntilClean(
+      [outDir, ...planned.map((o) => dirname(`${outDir}/${o.path}`))],
+      planned.filter((o) => undone.has(o.id)).map((o) => `${outDir}/${o.path}`),
+      interrupted || undone.size > 0 ? {} : { maxPasses: 1 },
+    );
+    const subjects = records.sort((a, b) => compareIds(a.id, b.id));
+    const provenance: Provenance = {
+      ...header,
+      started,
+      finished: new Date().toISOString(),
+      status: interrupted ? "interrupted" : deriveRunStatus(subjects),
+      subjects,
+    };
+    await writeJsonAtomic(provenancePath, provenance);
+    return summarizeRun(provenance, provenancePath, { log, interrupted });
   } finally {
-    dispose();
-    progress.stop();
+    execution.release();
   }
-  for (const job of pending) {
-    records.set(job.id, {
-      id: job.id,
-      row: job.row,
-      status: "pending",
-      inputs: [],
-      steps: [],
-      outputs: [],
-      warnings: [],
-    });
-  }
-  // No partial or stale output may stay for a subject that did not finish.
-  const undone = new Set([...records.values()].filter((r) => r.status !== "done").map((r) => r.id));
-  await sweepUntilClean(
-    [outDir, ...planned.map((o) => dirname(`${outDir}/${o.path}`))],
-    planned.filter((o) => undone.has(o.id)).map((o) => `${outDir}/${o.path}`),
-    interrupted || undone.size > 0 ? {} : { maxPasses: 1 },
-  );
-  const subjects = [...records.values()].sort((a, b) => compareIds(a.id, b.id));
-  const provenance: Provenance = {
-    ...header,
-    started,
-    finished: new Date().toISOString(),
-    status: interrupted ? "interrupted" : deriveRunStatus(subjects),
-    subjects,
-  };
-  await writeJsonAtomic(provenancePath, provenance);
-  return summarize(provenance, provenancePath, log, interrupted);
-}
-
-function summarize(
-  p: Provenance,
-  path: string,
-  log: (line: string) => void,
-  interrupted: boolean,
-): number {
-  const count = (s: string) => p.subjects.filter((r) => r.status === s).length;
-  const failed = p.subjects.filter((r) => r.status === "failed");
-  log(
-    `medprep: ${count("done")} done, ${failed.length} failed, ${
-      count("interrupted") + count("pending")
-    } not finished; provenance: ${path}`,
-  );
-  if (failed.length > 0) {
-    console.error(`medprep: ${failed.length} subject(s) failed:`);
-    for (const r of failed) {
-      const e = r.error!;
-      console.error(`  ${r.id} (row ${r.row}): steps[${e.step}] (${e.name}): ${e.message}`);
-    }
-  }
-  if (interrupted) {
-    console.error("medprep: interrupted; run again with --resume to finish");
-    return 130;
-  }
-  return failed.length > 0 ? 1 : 0;
 }

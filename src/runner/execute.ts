@@ -1,0 +1,67 @@
+/**
+ * The working phase of a run: jobs through the worker pool with live progress, SIGINT/SIGTERM
+ * stopping it (in-flight subjects interrupted, queued ones pending). The signal listener stays
+ * until `release()`, so a second Ctrl-C cannot cut short the clean-up and provenance write.
+ */
+import type { SubjectRecord } from "../provenance/types.ts";
+import { listenForInterrupt } from "./interrupt.ts";
+import type { Job } from "./messages.ts";
+import { createPool, type PoolOptions } from "./pool.ts";
+import { createProgress, type ProgressMode } from "./progress.ts";
+
+/** What the working phase produced. */
+export interface Execution {
+  /** One record per job: done, failed, interrupted or pending. */
+  records: SubjectRecord[];
+  interrupted: boolean;
+  /** Stops listening for signals (call after the provenance is written). */
+  release(): void;
+}
+
+function failureLine(record: SubjectRecord): string | undefined {
+  const e = record.error;
+  if (record.status !== "failed" || !e) return undefined;
+  return `medprep: subject "${record.id}" (row ${record.row}) failed at steps[${e.step}] (${e.name}): ${e.message}`;
+}
+
+/** Runs `jobs` in a pool of workers and collects their records. */
+export async function executeJobs(
+  jobs: readonly Job[],
+  options: PoolOptions & { progress: ProgressMode },
+): Promise<Execution> {
+  const records: SubjectRecord[] = [];
+  const progress = createProgress(jobs.length, options.progress);
+  const pool = createPool(options);
+  let interrupted = false, finishing = false;
+  const release = listenForInterrupt((signal) => {
+    if (finishing) return;
+    interrupted = true;
+    progress.note(`medprep: ${signal}: stopping; finished subjects are kept`);
+    pool.stop();
+  });
+  let pending: Job[];
+  try {
+    pending = await pool.run(jobs, (record) => {
+      records.push(record);
+      progress.tick(record.status === "done", failureLine(record));
+    });
+  } catch (e) {
+    release();
+    throw e;
+  } finally {
+    finishing = true;
+    progress.stop();
+  }
+  for (const job of pending) {
+    records.push({
+      id: job.id,
+      row: job.row,
+      status: "pending",
+      inputs: [],
+      steps: [],
+      outputs: [],
+      warnings: [],
+    });
+  }
+  return { records, interrupted, release };
+}
