@@ -133,6 +133,11 @@ export default async function main(args: string[]): Promise<number> {
   }
   console.log(`generating / reusing ${count} CT + label pairs ${SHAPE.join("x")} int16 in ${DATA}`);
   const manifest = await ensureData(count);
+  const load = async () =>
+    (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ")[0];
+  console.log(
+    `load average (1 min) before: ${await load()} on ${navigator.hardwareConcurrency} cores`,
+  );
   const rows: [string, number, number][] = [];
   for (const workers of [1, 2]) {
     const out = `${DATA}/out-w${workers}`;
@@ -158,6 +163,7 @@ export default async function main(args: string[]): Promise<number> {
   for (const [name, s, rss] of rows) {
     console.log(`${name.padEnd(30)} ${s.toFixed(2).padStart(8)} ${mb(rss).padStart(12)}`);
   }
+  console.log(`load average (1 min) after: ${await load()} (other processes skew the ratios)`);
   const speedup = rows[0][1] / rows[1][1];
   console.log(`\nspeed-up 1 → 2 workers: ${speedup.toFixed(2)}x (goal >= 1.8x)`);
   if (rows[2]) {
