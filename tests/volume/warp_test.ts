@@ -130,3 +130,41 @@ Deno.test("warp applies slope and inter and samples every frame with the same ma
   });
   for (let q = 0; q < 2 * N; q++) assert.equal(out[q], data[q] * 0.5 - 3);
 });
+
+Deno.test("warp linear with a 90-degree turn about z (unsnapped cos/sin) is an index permutation", () => {
+  const n = 6, data = Float32Array.from({ length: n * n * 5 }, (_, q) => Math.cos(q * 0.9) * 10);
+  const c = (n - 1) / 2, a = Math.PI / 2;
+  // output (i, j) samples input (c + cos·(i − c) + sin·(j − c), c − sin·(i − c) + cos·(j − c))
+  const m = [
+    Math.cos(a),
+    Math.sin(a),
+    0,
+    c - Math.cos(a) * c - Math.sin(a) * c,
+    -Math.sin(a),
+    Math.cos(a),
+    0,
+    c + Math.sin(a) * c - Math.cos(a) * c,
+    0,
+    0,
+    1,
+    0,
+  ];
+  const out = new Float32Array(data.length);
+  warp(
+    { data, shape: [n, n, 5], frames: 1 },
+    createCoordinateMap([n, n, 5], [{ kind: "matrix", m }]),
+    out,
+    {
+      interpolation: "linear",
+      fill: -1,
+    },
+  );
+  for (let k = 0; k < 5; k++) {
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        const want = data[j + n * (n - 1 - i + n * k)];
+        assert.ok(Math.abs(out[i + n * (j + n * k)] - want) < 1e-5, `${i},${j},${k}`);
+      }
+    }
+  }
+});

@@ -1,3 +1,20 @@
+/**
+ * The `augment` step (SPEC §3, §5). Choices the contract leaves open:
+ * - transforms are drawn in list order from one generator seeded with ctx.seed;
+ *   each first draws whether it fires (probability `p`), except `flip`, whose `p`
+ *   is per axis; sub-generators (noise, elastic control points) get a drawn
+ *   32-bit seed, which is what the record keeps;
+ * - all spatial transforms are composed into one coordinate map and every role
+ *   is sampled once, at the place of the last spatial transform: intensity
+ *   transforms listed before it act on the input grid, those after it on the
+ *   output grid; a map that only hits whole voxels (flips, crops, 90° turns) is
+ *   sampled with nearest, which is exact for every interpolator;
+ * - rotations (about world x, then y, then z), zooms and shifts act in world mm
+ *   about the centre of the grid they apply to; crops are whole-voxel windows;
+ * - `record` holds, per transform in order, `fired` and every drawn value, the
+ *   seed, and the fill used per role: given back as ctx.replay it reproduces
+ *   the sample's bytes without drawing.
+ */
 import { z } from "zod";
 import { defineStep, type Item, type StepRecord } from "../step.ts";
 import type { AugmentTransform } from "./augment_transform.ts";
@@ -116,8 +133,13 @@ export const augment = defineStep({
       before: calls(0, lastSpatial),
       after: calls(Math.max(lastSpatial, 0), list.length),
     };
-    const { items, fills } = renderItems(subject.items, sample, options);
-    const record: StepRecord = { seed: ctx.seed, transforms: sample.happened, fill: fills };
+    const { items, fills, interpolation } = renderItems(subject.items, sample, options);
+    const record: StepRecord = {
+      seed: ctx.seed,
+      transforms: sample.happened,
+      fill: fills,
+      interpolation,
+    };
     return { subject: { ...subject, copy: ctx.copy, items }, record };
   },
 });

@@ -71,6 +71,8 @@ interface Plan {
 export function renderItems(items: readonly Item[], sample: Sample, options: RenderOptions): {
   items: Item[];
   fills: Record<string, number>;
+  /** Interpolator each role was sampled with (absent when it was not resampled). */
+  interpolation: Record<string, Interpolation>;
 } {
   const identity = sample.chain.length === 0 &&
     items.every((it) => sample.grid.shape.every((n, a) => n === it.volume.shape[a]));
@@ -78,7 +80,8 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
   const calls = [...options.before, ...options.after];
   const jobs: WarpJob[] = [];
   const wide: { tmp: Float64Array; out: VoxelArray; dtype: Volume["dtype"] }[] = [];
-  const sampled = (src: NumberArray, vol: Volume, dtype: Volume["dtype"], o: {
+  const used: Record<string, Interpolation> = {};
+  const sampled = (role: string, src: NumberArray, vol: Volume, dtype: Volume["dtype"], o: {
     interpolation: Interpolation;
     fill: number;
     slope?: number;
@@ -87,6 +90,7 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
     const n = sample.grid.shape[0] * sample.grid.shape[1] * sample.grid.shape[2] * vol.frames;
     const source = { data: src, shape: vol.shape, frames: vol.frames };
     const interpolation = integral ? "nearest" : o.interpolation;
+    used[role] = interpolation;
     const out = createVoxelArray(dtype, n);
     if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
       const tmp = new Float64Array(n);
@@ -108,7 +112,7 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
         fill: (fill - vol.inter) / (vol.slope || 1),
       };
       return {
-        data: sampled(numericData(vol), vol, vol.dtype, o),
+        data: sampled(item.role, numericData(vol), vol, vol.dtype, o),
         finish: (d) => ({ ...item, volume: rebuild(d!, vol.slope, vol.inter) }),
         fill,
       };
@@ -128,7 +132,11 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
     }
     if (identity) return { data: null, finish: () => done(toFloat32(vol)), fill };
     const o = { interpolation: options.interpolation, fill, slope, inter };
-    return { data: sampled(src, vol, "float32", o), finish: (d) => done(d as Float32Array), fill };
+    return {
+      data: sampled(item.role, src, vol, "float32", o),
+      finish: (d) => done(d as Float32Array),
+      fill,
+    };
   });
   if (jobs.length > 0) warpAll(jobs, createCoordinateMap(sample.grid.shape, sample.chain));
   for (const w of wide) {
@@ -136,5 +144,5 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
   }
   const fills: Record<string, number> = {};
   items.forEach((it, q) => (fills[it.role] = plans[q].fill));
-  return { items: plans.map((p) => p.finish(p.data)), fills };
+  return { items: plans.map((p) => p.finish(p.data)), fills, interpolation: used };
 }

@@ -53,6 +53,7 @@ Deno.test("augment 90-degree rotation about z equals an index permutation (neare
         interpolation,
         transforms: [{ affine: { rotate: [[0, 0], [0, 0], [90, 90]] } }],
       });
+      assert.deepEqual(r.record?.interpolation, { image: "nearest", label: "nearest" });
       for (const name of ["image", "label"]) {
         const src = role(s, name).volume.data, out = role(r.subject, name).volume.data;
         // content at (i, j) moves to (n-1-j, i): out[a, b, k] = in[b, n-1-a, k]
@@ -223,6 +224,7 @@ Deno.test("augment keeps the storage type without intensity transforms and makes
   const img = role(s, "image").volume;
   const spatial = runAugment(s, { transforms: [{ affine: { rotate: 30 } }] }, 3);
   const out = role(spatial.subject, "image");
+  assert.deepEqual(spatial.record?.interpolation, { image: "linear", label: "nearest" });
   assert.equal(out.volume.dtype, "int16");
   assert.equal(out.dtypeReason, undefined);
   const min = Math.min(...Array.from(img.data as Int16Array));
