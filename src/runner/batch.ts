@@ -13,10 +13,10 @@ import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { STEPS } from "../steps/registry.ts";
-import type { StepDefinition } from "../steps/step.ts";
 import { VERSION } from "../version.ts";
 import { sweepUntilClean } from "./interrupt.ts";
 import { executeJobs } from "./execute.ts";
+import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
 import { runPreflight } from "./preflight.ts";
 import { printDryRun } from "./dry_run.ts";
@@ -42,7 +42,6 @@ export interface RunOptions {
   replay?: { provenance: string; subject: string; copy: number };
   /** The command line recorded in provenance. */
   command: string[];
-  registry?: readonly StepDefinition[];
   env?: (name: string) => string | undefined;
 }
 
@@ -61,7 +60,7 @@ function memoryGuard(workers: number, env: (name: string) => string | undefined)
 
 /** Runs a recipe over a manifest; see the module comment for the exit codes. */
 export async function runBatch(options: RunOptions): Promise<number> {
-  const registry = options.registry ?? STEPS;
+  const registry = STEPS; // workers use STEPS too: step definitions cannot cross a worker boundary
   const getEnv = options.env ?? ((name: string) => Deno.env.get(name));
   const log = (line: string) => options.quiet || console.error(line);
   const recipePath = resolve(options.recipe);
@@ -138,15 +137,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const execution = await executeJobs(todo, {
     size: workers,
     init: { recipe: resolved, outDir, maxInputBytes: memoryGuard(workers, getEnv) },
-    permissions: {
-      read: [outDir, ...new Set(todo.flatMap((j) => Object.values(j.paths)))],
-      write: [outDir],
-      net: false,
-      env: false,
-      run: false,
-      sys: false,
-      ffi: false,
-    },
+    permissions: deriveWorkerPermissions(outDir, todo),
     progress: chooseProgressMode(options.quiet ?? false),
   });
   try {

@@ -32,6 +32,27 @@ interface Slot {
   dead: boolean;
 }
 
+/**
+ * Least privilege for runner workers: read the jobs' input files and the output directory
+ * (to hash what was written), write only the output directory; no network, environment,
+ * subprocesses, system info or FFI. Module loading needs no read grant.
+ */
+export function deriveWorkerPermissions(
+  outDir: string,
+  jobs: readonly Job[],
+): Deno.PermissionOptionsObject {
+  const inputs = new Set(jobs.flatMap((j) => Object.values(j.paths).filter(Boolean)));
+  return {
+    read: [outDir, ...inputs],
+    write: [outDir],
+    net: false,
+    env: false,
+    run: false,
+    sys: false,
+    ffi: false,
+  };
+}
+
 /** A record for a subject that ended outside the pipeline (crash, interrupt). */
 export function abortedRecord(
   job: Job,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createPool } from "../../src/runner/pool.ts";
+import { createPool, deriveWorkerPermissions } from "../../src/runner/pool.ts";
 import type { SubjectRecord } from "../../src/provenance/types.ts";
 
 const WORKER = new URL("./_crash_worker.ts", import.meta.url);
@@ -52,4 +52,20 @@ Deno.test("createPool stop() reports in-flight subjects interrupted and returns 
 Deno.test("createPool with no jobs resolves at once", async () => {
   const pool = createPool({ size: 3, init, permissions, workerUrl: WORKER });
   assert.deepEqual(await pool.run([], () => {}), []);
+});
+
+Deno.test("deriveWorkerPermissions grants reading inputs + output dir and writing only the output dir", () => {
+  const p = deriveWorkerPermissions("/out", [
+    { id: "a", row: 1, paths: { image: "/in/a.nii", label: "/in/a_seg.nii" } },
+    { id: "b", row: 2, paths: { image: "/in/b.nii", label: "/in/a_seg.nii" } },
+  ]);
+  assert.deepEqual(p, {
+    read: ["/out", "/in/a.nii", "/in/a_seg.nii", "/in/b.nii"],
+    write: ["/out"],
+    net: false,
+    env: false,
+    run: false,
+    sys: false,
+    ffi: false,
+  });
 });
