@@ -4,9 +4,6 @@
  * fresh process so that peak RSS is measurable; prints MB/s (of raw voxel bytes) and peak RSS.
  * Goal (issue 3): read ≥ nibabel's speed, peak RSS ≤ 1.3× the raw size.
  */
-import { readNifti, readNiftiInWorker, readNiftiSync } from "../src/io/nifti_read.ts";
-import { writeNifti } from "../src/io/nifti_write.ts";
-import { createVolume } from "../src/volume/volume.ts";
 import { hasNibabel, lastJson, mb, measureDeno, measurePython } from "./_peer.ts";
 
 const SHAPE: [number, number, number] = [512, 512, 300];
@@ -16,6 +13,8 @@ const PHANTOM = new URL("phantom_512x512x300_int16.nii.gz", DATA_DIR).pathname;
 
 /** A CT-like phantom: air, a body ellipse with lungs and a bone ring, ±noise (deterministic). */
 async function ensurePhantom(): Promise<void> {
+  const { writeNifti } = await import("../src/io/nifti_write.ts");
+  const { createVolume } = await import("../src/volume/volume.ts");
   try {
     Deno.statSync(PHANTOM);
     return;
@@ -58,8 +57,10 @@ out = nib.Nifti1Image(d, img.affine, img.header)
 t = time.perf_counter(); out.to_filename(sys.argv[2]); ms = (time.perf_counter() - t) * 1000
 print('{"ms": %f}' % ms)`;
 
+/** Runs one measured operation; imports only what it needs so RSS reflects the operation. */
 async function child(args: string[]): Promise<void> {
   const [op, file, out, level] = args;
+  const { readNifti, readNiftiInWorker, readNiftiSync } = await import("../src/io/nifti_read.ts");
   const t0 = performance.now();
   if (op.startsWith("read")) {
     const img = op === "read"
@@ -71,6 +72,7 @@ async function child(args: string[]): Promise<void> {
     console.log(JSON.stringify({ ms, dtype: img.volume.dtype, n: img.volume.data.length }));
     return;
   }
+  const { writeNifti } = await import("../src/io/nifti_write.ts");
   const img = readNiftiSync(file);
   const t1 = performance.now();
   await writeNifti(out, img.volume, { level: Number(level) });
