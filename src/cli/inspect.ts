@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { dtypeOfCode } from "../io/nifti_info.ts";
 import { readNifti, readNiftiHeader } from "../io/nifti_read.ts";
 import { columnNorms, deriveOrientation } from "../volume/affine.ts";
+import { DTYPES } from "../volume/dtype.ts";
 import { deriveValueStats } from "../volume/value_stats.ts";
 import type { CommandFactory } from "./command.ts";
 
@@ -104,7 +105,12 @@ export function renderInspectRecord(r: InspectRecord, warnings: readonly string[
         fmt(r.std!)
       }`,
     );
-  } else lines.push(`  values       not read (unsupported datatype)`);
+  } else {
+    const supported = (DTYPES as readonly string[]).includes(r.dtype);
+    lines.push(
+      `  values       ${supported ? "no finite values" : "not read (unsupported datatype)"}`,
+    );
+  }
   for (const w of warnings) lines.push(`  warning      ${w}`);
   return lines.join("\n");
 }
