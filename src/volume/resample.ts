@@ -17,7 +17,13 @@ import {
 } from "./interpolate.ts";
 import { prefilterBlock, prefilterLines } from "./bspline.ts";
 import { smoothBlock, smoothLines } from "./gaussian.ts";
-import { combinePlanes, sampleBlockRows, sampleLine, sampleRows } from "./separable.ts";
+import {
+  combinePlanes,
+  sampleBilinear,
+  sampleBlockRows,
+  sampleLine,
+  sampleRows,
+} from "./separable.ts";
 import { borrowFloats, type FloatArray, releaseFloats } from "./scratch.ts";
 import { emitPlane, gatherNearest } from "./resample_emit.ts";
 
@@ -27,6 +33,9 @@ export interface ResampleOptions {
   readonly antialias: boolean;
   readonly fill: number;
 }
+
+/** A second plane mixed into the written one (the fused last linear pass). */
+type Blend = { plane: FloatArray; wa: number; wb: number };
 
 /** One axis's work: tap table, optional Gaussian kernel and B-spline prefilter. */
 interface AxisOp {
@@ -69,8 +78,8 @@ export function resampleVolume(
   const sep = new SeparablePass(volume.shape, grid.shape, ops, f64);
   const zPlane = borrowFloats(f64, mx * my);
   for (let f = 0; f < volume.frames; f++) {
-    sep.frame(src, f, (plane, k) => {
-      emitPlane(plane, out, (f * mz + k) * mx * my, taps, k, fillRaw);
+    sep.frame(src, f, (plane, k, blend) => {
+      emitPlane(plane, out, (f * mz + k) * mx * my, taps, k, fillRaw, blend);
     }, zPlane);
   }
   releaseFloats(zPlane);
@@ -85,6 +94,8 @@ class SeparablePass {
   readonly #ops: readonly [AxisOp, AxisOp, AxisOp];
   readonly #f64: boolean;
   readonly #xFirst: boolean;
+  /** x and y sampled together (4 reads per output) instead of two passes. */
+  readonly #bilinear: boolean;
   readonly #borrowed: FloatArray[] = [];
   /** Plane buffers not holding a cached plane, reused across output planes and frames. */
   readonly #free: FloatArray[] = [];
@@ -102,8 +113,12 @@ class SeparablePass {
     this.#f64 = f64;
     const [nx, ny] = nIn, [mx, my] = mOut;
     // Shrink first: the in-plane order with fewer samples computed (x passes gather, cost more).
-    const costX = 1.5 * ops[0].taps.taps, costY = ops[1].taps.taps;
-    this.#xFirst = mx * ny * costX + mx * my * costY <= nx * my * costY + mx * my * costX;
+    // Cost model: source reads per output voxel of the plane.
+    const tx = ops[0].taps.taps, ty = ops[1].taps.taps;
+    const xFirst = (tx * ny) / my + ty, yFirst = (ty * nx) / mx + tx;
+    this.#xFirst = xFirst < yFirst;
+    const plain = (op: AxisOp) => !op.skip && !op.kernel && !op.prefilter && op.taps.taps === 2;
+    this.#bilinear = plain(ops[0]) && plain(ops[1]) && 4 < Math.min(xFirst, yFirst);
   }
 
   #borrow(length: number, f64 = this.#f64): FloatArray {
@@ -121,7 +136,7 @@ class SeparablePass {
   frame(
     src: NumberArray,
     f: number,
-    emit: (plane: FloatArray, k: number) => void,
+    emit: (plane: FloatArray, k: number, blend?: Blend) => void,
     zPlane: FloatArray,
   ): void {
     const [nx, ny, nz] = this.#nIn, [mx, my, mz] = this.#mOut;
@@ -162,6 +177,8 @@ class SeparablePass {
       }
       if (op.skip || planes.length === 1 || (planes.length === 2 && weights[1] === 0)) {
         emit(planes[0], k);
+      } else if (planes.length === 2) {
+        emit(planes[0], k, { plane: planes[1], wa: weights[0], wb: weights[1] });
       } else {
         combinePlanes(planes, weights, zPlane, outPlane);
         emit(zPlane, k);
@@ -183,7 +200,8 @@ class SeparablePass {
     const [ox, oy] = this.#ops;
     if (ox.skip && oy.skip) {
       for (let p = 0; p < nx * ny; p++) dst[p] = src[srcOff + p];
-    } else if (ox.skip) this.#yPass(src, srcOff, nx, dst);
+    } else if (this.#bilinear) sampleBilinear(src, srcOff, ox.taps, oy.taps, dst);
+    else if (ox.skip) this.#yPass(src, srcOff, nx, dst);
     else if (oy.skip) this.#xPass(src, srcOff, ny, dst);
     else if (this.#xFirst) {
       const tmp = this.#scratch(mx * ny);

@@ -8,7 +8,11 @@ import type { AxisTaps } from "./interpolate.ts";
 import type { FloatArray } from "./scratch.ts";
 import type { Volume } from "./volume.ts";
 
-/** Writes output plane k (mx × my floats, storage units) at `outOff` of `out`. */
+/**
+ * Writes output plane k (mx × my floats, storage units) at `outOff` of `out`;
+ * with `blend`, the plane written is `wa · plane + wb · blend.plane` (the last
+ * linear pass fused into the write).
+ */
 export function emitPlane(
   plane: FloatArray,
   out: VoxelArray,
@@ -16,7 +20,18 @@ export function emitPlane(
   taps: readonly [AxisTaps, AxisTaps, AxisTaps],
   k: number,
   fillRaw: number,
+  blend?: { plane: FloatArray; wa: number; wb: number },
 ): void {
+  if (blend) {
+    if (!(out instanceof BigInt64Array || out instanceof BigUint64Array)) {
+      return emitBlend(plane, blend, out, outOff, taps, k, fillRaw);
+    }
+    const mixed = new Float64Array(plane.length);
+    for (let p = 0; p < plane.length; p++) {
+      mixed[p] = blend.wa * plane[p] + blend.wb * blend.plane[p];
+    }
+    plane = mixed;
+  }
   const mx = taps[0].m, my = taps[1].m;
   const vx = taps[0].valid, vy = taps[1].valid;
   const planeValid = taps[2].valid[k] === 1;
@@ -48,6 +63,35 @@ export function emitPlane(
   for (let j = 0, p = 0; j < my; j++) {
     const rowOk = planeValid && vy[j] === 1;
     for (let i = 0; i < mx; i++, p++) o[outOff + p] = rowOk && vx[i] === 1 ? plane[p] : fillRaw;
+  }
+}
+
+function emitBlend(
+  a: FloatArray,
+  blend: { plane: FloatArray; wa: number; wb: number },
+  out: Exclude<VoxelArray, BigInt64Array | BigUint64Array>,
+  outOff: number,
+  taps: readonly [AxisTaps, AxisTaps, AxisTaps],
+  k: number,
+  fillRaw: number,
+): void {
+  const mx = taps[0].m, my = taps[1].m;
+  const vx = taps[0].valid, vy = taps[1].valid;
+  const planeValid = taps[2].valid[k] === 1;
+  const info = DTYPE_INFO[dtypeOf(out)];
+  const { plane: b, wa, wb } = blend;
+  const lo = info.min, hi = info.max, integer = info.integer;
+  for (let j = 0, p = 0; j < my; j++) {
+    const rowOk = planeValid && vy[j] === 1;
+    for (let i = 0; i < mx; i++, p++) {
+      if (rowOk && vx[i] === 1) {
+        const v = wa * a[p] + wb * b[p];
+        if (integer) {
+          const r = v < 0 ? -Math.floor(0.5 - v) : Math.floor(v + 0.5);
+          out[outOff + p] = r < lo ? lo : r > hi ? hi : r === r ? r : 0;
+        } else out[outOff + p] = v;
+      } else out[outOff + p] = fillRaw;
+    }
   }
 }
 
