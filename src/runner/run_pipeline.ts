@@ -79,11 +79,9 @@ export function runSubject(
     outputs: [],
     warnings: [],
   };
-  const defs = recipe.steps.map((s) => lookup(registry, s.step));
+  let defs: StepDefinition[] = [];
   // Copies made by the steps after index s (to follow only the replayed copy).
-  const after = defs.map((_, s) =>
-    defs.slice(s + 1).reduce((n, d, i) => n * (d.copies?.(recipe.steps[s + 1 + i].params) ?? 1), 1)
-  );
+  let after: number[] = [];
   let current = -1;
 
   const load = (params: StepRecord): Subject => {
@@ -189,6 +187,13 @@ export function runSubject(
   };
 
   try {
+    defs = recipe.steps.map((s) => lookup(registry, s.step));
+    after = defs.map((_, s) =>
+      defs.slice(s + 1).reduce(
+        (n, d, i) => n * (d.copies?.(recipe.steps[s + 1 + i].params) ?? 1),
+        1,
+      )
+    );
     walk(0, null, false);
   } catch (e) {
     const name = current >= 0 ? defs[current]?.name ?? "" : "";

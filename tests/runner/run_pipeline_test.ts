@@ -113,3 +113,14 @@ Deno.test("runSubject fails a subject whose manifest row lacks a role load needs
   assert.equal(rec.error?.step, 0);
   assert.match(rec.error!.message, /Cannot load role "t2"/);
 });
+
+Deno.test("runSubject reports a step missing from the registry as a failed subject", () => {
+  const { job, io } = setup();
+  const recipe = { version: 1, name: "x", seed: 0, steps: [{ step: "nope", params: {} }] };
+  const rec = runSubject(job, { recipe, outDir: "/out", maxInputBytes: 1e9 }, {
+    io,
+    registry: TEST_STEPS,
+  });
+  assert.equal(rec.status, "failed");
+  assert.match(rec.error!.message, /Cannot run step "nope": it is not in the registry/);
+});
