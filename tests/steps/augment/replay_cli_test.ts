@@ -57,7 +57,11 @@ Deno.test("run --replay reproduces one augmented copy's bytes from provenance al
         fn: (i, j, k) => ((i - 20) ** 2 + (j - 18) ** 2 + (k - 15) ** 2 < 40 ? 1 : 0),
       }),
     );
-    Deno.writeTextFileSync(`${dir}/m.csv`, "id,image,label\na,a_img.nii.gz,a_lab.nii.gz\n");
+    Deno.writeTextFileSync(
+      `${dir}/m.csv`,
+      "id,image,label\n" +
+        ["a", "b", "c"].map((id) => `${id},a_img.nii.gz,a_lab.nii.gz\n`).join(""),
+    );
     Deno.writeTextFileSync(`${dir}/r.yaml`, RECIPE);
     const run = (out: string, ...more: string[]) =>
       medprep(
@@ -70,9 +74,9 @@ Deno.test("run --replay reproduces one augmented copy's bytes from provenance al
         ...more,
       );
     await run("one", "--workers", "1");
-    await run("two", "--workers", "2");
+    await run("two", "--workers", "3");
     const first = hashes(`${dir}/one`);
-    assert.equal(Object.keys(first).length, 6);
+    assert.equal(Object.keys(first).length, 18);
     assert.deepEqual(hashes(`${dir}/two`), first, "outputs depend on the worker count");
     await run(
       "replay",
