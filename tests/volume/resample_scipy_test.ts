@@ -53,7 +53,10 @@ Deno.test(
   "resampleVolume linear equals scipy map_coordinates(order=1) with clamped coordinates",
   opts,
   async () => {
+    // x shrinks, y grows: two separable passes.
     assert.ok(await compare({ spacing: [1.7, 0.5, 3], grid: "center" }, "linear", false) < 1e-9);
+    // x and y both shrink: direct bilinear in-plane sampling.
+    assert.ok(await compare({ size: [4, 3, 9], grid: "origin" }, "linear", false) < 1e-9);
   },
 );
 
