@@ -134,7 +134,12 @@ export function createDisplacementField(
 
 /** Power-basis coefficients of the cubic B-spline segment with control values p0…p3. */
 function cubic(p0: number, p1: number, p2: number, p3: number): [number, number, number, number] {
-  return [(p0 + 4 * p1 + p2) / 6, (p2 - p0) / 2, (p0 - 2 * p1 + p2) / 2, (p3 - p0 + 3 * (p1 - p2)) / 6];
+  return [
+    (p0 + 4 * p1 + p2) / 6,
+    (p2 - p0) / 2,
+    (p0 - 2 * p1 + p2) / 2,
+    (p3 - p0 + 3 * (p1 - p2)) / 6,
+  ];
 }
 
 function split(u: number, points: number, w: Float64Array): number {
