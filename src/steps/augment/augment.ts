@@ -45,6 +45,9 @@ export const TRANSFORMS: readonly AugmentTransform[] = [
   biasField,
 ] as unknown as readonly AugmentTransform[];
 
+const names = (kind: "spatial" | "intensity") =>
+  TRANSFORMS.filter((t) => t.kind === kind).map((t) => t.name).join(", ");
+
 const entry = z.object(
   Object.fromEntries(TRANSFORMS.map((t) => [t.name, t.params.optional().describe(t.summary)])),
 ).strict().refine((e) => Object.values(e).filter((v) => v !== undefined).length === 1, {
@@ -58,7 +61,9 @@ const params = z.object({
     "Outputs per subject, each drawn independently ({copy} in save names: 0 … copies - 1)",
   ),
   transforms: z.array(entry).min(1).describe(
-    "Ordered transforms, each a one-key map {name: params} with a probability p (default 1); all spatial ones are composed into one coordinate map and every role is sampled once",
+    `Ordered transforms, each a one-key map {name: params} with a probability p (default 1). Spatial (composed into one coordinate map; every role sampled once): ${
+      names("spatial")
+    }. Intensity (images only): ${names("intensity")}. Their params: \`medprep schema\``,
   ),
   interpolation: z.enum(["nearest", "linear", "bspline"]).default("linear").describe(
     "Interpolator for image roles (labels always use nearest): nearest, linear (trilinear) or bspline (cubic)",
