@@ -36,7 +36,7 @@ Deno.test("pipelines/train-augment.yaml runs: 4 copies of 96³ per role, labels 
   const job = { id: "s1", row: 1, paths: { image: "/in/image.nii.gz", label: "/in/label.nii.gz" } };
   const io = createMemoryIo(files);
   const rec = runSubject(job, init, { io });
-  assert.equal(rec.status, "done", rec.error?.message);
+  assert.equal(rec.status, "done", rec.error?.message ?? "");
   assert.equal(rec.outputs.length, 8);
   for (let copy = 0; copy < 4; copy++) {
     const img = files.get(`/out/s1_image_${copy}.nii.gz`)!,
@@ -53,7 +53,7 @@ Deno.test("pipelines/train-augment.yaml runs: 4 copies of 96³ per role, labels 
     outDir: "/replay",
     recipe: { ...recipe, seed: 999 },
   }, { io: replayIo });
-  assert.equal(one.status, "done", one.error?.message);
+  assert.equal(one.status, "done", one.error?.message ?? "");
   assert.deepEqual(one.outputs.map((o) => o.path), ["s1_image_2.nii.gz", "s1_label_2.nii.gz"]);
   for (const role of ["image", "label"]) {
     const want = files.get(`/out/s1_${role}_${target}.nii.gz`)!,
