@@ -2,7 +2,7 @@
 import { NiftiError } from "../errors.ts";
 import { DTYPE_INFO } from "../volume/dtype.ts";
 import type { ByteStream } from "./byte_stream.ts";
-import { parseNiftiHeader } from "./nifti_header.ts";
+import { detectNiftiHeader, parseNiftiHeader } from "./nifti_header.ts";
 import { describeNifti, type NiftiDescription } from "./nifti_info.ts";
 
 /** Options of every NIfTI read. */
@@ -30,21 +30,27 @@ export function maxBytesGuard(options?: ReadOptions): number {
   return DEFAULT_MAX_BYTES;
 }
 
-/** Reads and describes the header from the start of `stream` (consumes header bytes only). */
-export function readHeaderFrom(stream: ByteStream, pair: boolean): NiftiDescription {
+/**
+ * Reads and describes the header from the start of `stream` (consumes header bytes only);
+ * `consumed` is how many bytes were read.
+ */
+export function readHeaderFrom(
+  stream: ByteStream,
+  pair: boolean,
+): { description: NiftiDescription; consumed: number } {
   const first = new Uint8Array(540);
   const got = stream.read(first.subarray(0, 348));
   if (got === 0) throw new NiftiError(stream.file, "empty file");
   if (got < 4) throw new NiftiError(stream.file, `truncated header: ${got} of 348 bytes`);
   let size = got;
-  if (
-    got === 348 && new DataView(first.buffer).getInt32(0, true) !== 348 &&
-    new DataView(first.buffer).getInt32(0, false) !== 348
-  ) {
+  if (got === 348 && detectNiftiHeader(stream.file, first.subarray(0, 348)).version === 2) {
     size += stream.read(first.subarray(348, 540));
   }
   const header = parseNiftiHeader(stream.file, first.subarray(0, size));
-  return describeNifti(stream.file, header, { gzip: stream.gzip, pair });
+  return {
+    description: describeNifti(stream.file, header, { gzip: stream.gzip, pair }),
+    consumed: size,
+  };
 }
 
 function swapBytes(bytes: Uint8Array, width: number): void {

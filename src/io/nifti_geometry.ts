@@ -7,6 +7,11 @@ import type { NiftiHeader } from "./nifti_header.ts";
 /** Where the affine came from. */
 export type AffineSource = "sform" | "qform" | "fallback";
 
+/** A qform/sform code as nibabel keeps it: codes outside 0–5 become 0 (unknown). */
+export function validXformCode(code: number): number {
+  return Number.isInteger(code) && code >= 0 && code <= 5 ? code : 0;
+}
+
 /** Effective scaling: slope 0, NaN or ±Inf means none (1, 0); a non-finite inter becomes 0. */
 export function deriveScaling(h: NiftiHeader): { slope: number; inter: number } {
   const s = h.sclSlope;
@@ -73,9 +78,9 @@ export function deriveHeaderAffine(
   h: NiftiHeader,
 ): { affine: Affine; source: AffineSource } {
   let out: { affine: number[][]; source: AffineSource };
-  if (h.sformCode > 0) {
+  if (validXformCode(h.sformCode) > 0) {
     out = { affine: [...h.srow.map((r) => [...r]), [0, 0, 0, 1]], source: "sform" };
-  } else if (h.qformCode > 0) {
+  } else if (validXformCode(h.qformCode) > 0) {
     out = { affine: qformAffine(file, h), source: "qform" };
   } else {
     out = { affine: fallbackAffine(h), source: "fallback" };

@@ -117,18 +117,24 @@ export const LAYOUT = {
 } as const;
 
 /**
- * Reads sizeof_hdr from the first 4 bytes: the header size (348 or 540) and the byte order.
- * @throws NiftiError when neither byte order gives 348 or 540
+ * Header version and byte order. Like nibabel: sizeof_hdr (348 or 540, either byte order)
+ * decides; when it is wrong but a NIfTI magic is in place (needs the first 348 bytes), the
+ * NIfTI-1 magic gives the version and dim[0] (1–7 when read little-endian) the byte order.
+ * @throws NiftiError when neither works
  */
 export function detectNiftiHeader(
   file: string,
-  first4: Uint8Array,
+  head: Uint8Array,
 ): { version: 1 | 2; size: number; littleEndian: boolean } {
-  const view = new DataView(first4.buffer, first4.byteOffset, 4);
+  const view = new DataView(head.buffer, head.byteOffset, head.length);
   for (const littleEndian of [true, false]) {
     const size = view.getInt32(0, littleEndian);
     if (size === 348) return { version: 1, size, littleEndian };
     if (size === 540) return { version: 2, size, littleEndian };
+  }
+  if (head.length >= 348 && ["n+1", "ni1"].includes(text(head, 344, 4))) {
+    const d0 = view.getInt16(40, true);
+    return { version: 1, size: 348, littleEndian: d0 >= 1 && d0 <= 7 };
   }
   throw new NiftiError(
     file,
@@ -156,11 +162,17 @@ export function parseNiftiHeader(file: string, bytes: Uint8Array): NiftiHeader {
   }
   const L = LAYOUT[version];
   const v = new DataView(bytes.buffer, bytes.byteOffset, size);
-  const magic = text(bytes, L.magic, 3);
+  const magic = text(bytes, L.magic, 4);
   const okMagic = version === 1 ? ["n+1", "ni1"] : ["n+2", "ni2"];
-  if (!okMagic.includes(magic)) {
-    const shown = JSON.stringify(text(bytes, L.magic, L.magicLen));
-    throw new NiftiError(file, `bad magic ${shown} for a NIfTI-${version} header`);
+  if (!okMagic.includes(magic) || bytes[L.magic + 3] !== 0) {
+    const raw = String.fromCharCode(...bytes.subarray(L.magic, L.magic + 4)).replace(/\0+$/, "");
+    throw new NiftiError(file, `bad magic ${JSON.stringify(raw)} for a NIfTI-${version} header`);
+  }
+  if (version === 2 && [0x0d, 0x0a, 0x1a, 0x0a].some((b, i) => bytes[L.magic + 4 + i] !== b)) {
+    throw new NiftiError(
+      file,
+      "damaged NIfTI-2 magic (bytes 8-11 are not \\r\\n\\x1a\\n: transferred in text mode?)",
+    );
   }
   const int = (o: number, bytesPer: number) => {
     if (bytesPer === 2) return v.getInt16(o, le);

@@ -3,7 +3,12 @@ import { NiftiError } from "../errors.ts";
 import { type DType, DTYPE_INFO, DTYPES } from "../volume/dtype.ts";
 import type { Affine } from "../volume/affine.ts";
 import { createMeta, type VolumeMeta } from "../volume/volume.ts";
-import { type AffineSource, deriveHeaderAffine, deriveScaling } from "./nifti_geometry.ts";
+import {
+  type AffineSource,
+  deriveHeaderAffine,
+  deriveScaling,
+  validXformCode,
+} from "./nifti_geometry.ts";
 import type { NiftiHeader } from "./nifti_header.ts";
 
 /** Facts about a NIfTI file as read (SPEC §1). */
@@ -104,8 +109,8 @@ export function describeNifti(
     dtypeName: datatypeName(h.datatype),
     fullShape,
     affineSource: source,
-    qformCode: h.qformCode,
-    sformCode: h.sformCode,
+    qformCode: validXformCode(h.qformCode),
+    sformCode: validXformCode(h.sformCode),
     sclSlope: slope,
     sclInter: inter,
     voxOffset,
@@ -113,8 +118,8 @@ export function describeNifti(
   };
   const finite = (x: number) => (Number.isFinite(x) ? x : 0);
   const meta = createMeta({
-    qformCode: h.qformCode,
-    sformCode: h.sformCode,
+    qformCode: validXformCode(h.qformCode),
+    sformCode: validXformCode(h.sformCode),
     xyztUnits: h.xyztUnits & 0xff,
     intentCode: h.intentCode,
     intentName: h.intentName,

@@ -57,9 +57,9 @@ function* withStreams<T>(
   const paths = resolveNiftiPaths(path);
   const hs = openByteStream(paths.header);
   try {
-    const d = readHeaderFrom(hs, paths.pair);
+    const { description: d, consumed } = readHeaderFrom(hs, paths.pair);
     d.info.file = path;
-    if (!paths.pair) return yield* body(d, hs, d.header.headerSize);
+    if (!paths.pair) return yield* body(d, hs, consumed);
     d.info.warnings.push(...hs.finish());
     const is = openByteStream(paths.image);
     try {
@@ -145,9 +145,9 @@ export function decodeNifti(
   options?: ReadOptions,
 ): NiftiImage {
   const hs = memoryByteStream(file, bytes);
-  const d = readHeaderFrom(hs, imgBytes !== undefined);
+  const { description: d, consumed } = readHeaderFrom(hs, imgBytes !== undefined);
   if (imgBytes === undefined) {
-    return toImage(d, runSync(readVoxels(d, hs, d.header.headerSize, options)));
+    return toImage(d, runSync(readVoxels(d, hs, consumed, options)));
   }
   d.info.warnings.push(...hs.finish());
   const is = memoryByteStream(file, imgBytes);

@@ -54,6 +54,12 @@ Deno.test("readNifti: truncated header, not NIfTI, bad magic", async () => {
     /bad magic "xx1" for a NIfTI-1 header/,
   );
   await assertBad(file(nii({ version: 2, mutate: (h) => (h.magic = "n+1") })), /bad magic/);
+  const nul = nii();
+  nul[347] = 0x31; // "n+1" followed by "1" instead of NUL
+  await assertBad(file(nul), /bad magic "n\+11" for a NIfTI-1 header/);
+  const eol = nii({ version: 2 });
+  eol[9] = 0x0d; // "\r\r" as after a text-mode transfer
+  await assertBad(file(eol), /damaged NIfTI-2 magic/);
 });
 
 Deno.test("readNifti: truncated voxel data, plain and gzipped", async () => {

@@ -257,3 +257,20 @@ Deno.test("readNiftiInWorker transfers the same volume back and reports errors a
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("decodeNifti follows nibabel's header fixes: wrong sizeof_hdr with a NIfTI-1 magic, xform codes > 5", () => {
+  const vol = makeVolume({ dtype: "int16" });
+  for (const bigEndian of [false, true]) {
+    const { hdr } = niftiBytes(vol, { bigEndian });
+    new DataView(hdr.buffer).setInt32(0, 344, !bigEndian);
+    const img = decodeNifti("x.nii", hdr);
+    assert.equal(img.info.endianness, bigEndian ? "big" : "little");
+    assertSameVoxels(img.volume, vol);
+  }
+  const odd = decodeNifti(
+    "x.nii",
+    niftiBytes(vol, { mutate: (h) => ((h.sformCode = 33), (h.qformCode = 2)) }).hdr,
+  );
+  assert.equal(odd.info.sformCode, 0);
+  assert.equal(odd.info.affineSource, "qform");
+});
