@@ -4,6 +4,7 @@
  * Gzip is detected by magic bytes, not by extension. Where nibabel would return garbage or
  * crash, medprep refuses with one line naming the file instead: a single file whose
  * vox_offset lies inside the header (nibabel reads header bytes as voxels when it is 0),
+ * dim[0] outside 1–7 (nibabel silently truncates), a dimension ≤ 0 (nibabel: empty array),
  * a non-finite affine, an invalid qform quaternion (only when the qform is used). A
  * non-finite scl_inter with a valid slope becomes 0 (SPEC §1; nibabel raises).
  * Permissions: --allow-read (and --allow-env for MEDPREP_MAX_BYTES, optional).
