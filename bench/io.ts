@@ -147,16 +147,23 @@ export default async function main(args: string[]): Promise<number> {
     console.log(
       `${r.tool.padEnd(8)} ${r.op.padEnd(26)} ${r.ms.toFixed(0).padStart(6)} ${
         (RAW / 1e6 / (r.ms / 1000)).toFixed(0).padStart(8)
-      } ${mb(r.rss).padStart(12)} ${(r.rss / RAW).toFixed(2).padStart(8)}`,
+      } ${mb(r.rss).padStart(12)} ${(r.rss / RAW).toFixed(3).padStart(8)}`,
     );
   }
   const best = (tool: string, op: string) =>
-    Math.min(...rows.filter((r) => r.tool === tool && r.op.startsWith(op)).map((r) => r.ms));
+    Math.min(...rows.filter((r) => r.tool === tool && r.op === op).map((r) => r.ms));
+  const worstRss = Math.max(...rows.filter((r) => r.op === "read (readNifti)").map((r) => r.rss));
+  console.log(
+    `goal peak RSS ≤ 1.3× raw (readNifti): ${(worstRss / RAW).toFixed(3)}× → ${
+      worstRss <= 1.3 * RAW ? "met" : "NOT met"
+    }`,
+  );
   if (nib) {
+    const ratio = best("nibabel", "read (dataobj, int16)") / best("medprep", "read (readNifti)");
     console.log(
-      `read speed ratio medprep/nibabel (readNifti): ${
-        (best("nibabel", "read") / best("medprep", "read (readNifti)")).toFixed(2)
-      }x`,
+      `goal read ≥ nibabel's speed: readNifti is ${ratio.toFixed(2)}× nibabel → ${
+        ratio >= 1 ? "met" : "NOT met"
+      }`,
     );
   }
   return 0;
