@@ -8,6 +8,8 @@ import {
   readNiftiSync,
 } from "../../src/io/nifti_read.ts";
 import { gzipBytes } from "../../src/io/gzip_writer.ts";
+import { writeNifti } from "../../src/io/nifti_write.ts";
+import { setImmediate } from "node:timers";
 import { DTYPES } from "../../src/volume/dtype.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import { makeVolume, obliqueAffine } from "../_volumes.ts";
@@ -273,4 +275,28 @@ Deno.test("decodeNifti follows nibabel's header fixes: wrong sizeof_hdr with a N
   );
   assert.equal(odd.info.sformCode, 0);
   assert.equal(odd.info.affineSource, "qform");
+});
+
+Deno.test("readNifti and writeNifti let the event loop run between 8 MiB slices", async () => {
+  const dir = tempDir();
+  try {
+    const vol = makeVolume({
+      dtype: "uint8",
+      shape: [256, 256, 140],
+      fn: (i, j, k) => (i ^ j ^ k) & 0xff,
+    });
+    const p = `${dir}/big.nii.gz`;
+    let ticks = 0;
+    const tick = () => ticks++;
+    setImmediate(tick);
+    await writeNifti(p, vol, { level: 1 });
+    assert.ok(ticks >= 1, "writeNifti never yielded");
+    ticks = 0;
+    setImmediate(tick);
+    const img = await readNifti(p);
+    assert.ok(ticks >= 1, "readNifti never yielded");
+    assert.deepEqual(img.volume.data, vol.data);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
