@@ -31,6 +31,10 @@ export function buildNiftiHeader(volume: Volume, options?: { descrip?: string })
   if (!a.slice(0, 3).every((row) => row.every(Number.isFinite))) {
     throw new RangeError("Cannot write volume: affine has non-finite entries");
   }
+  const big = [...volume.shape, volume.frames].find((d) => d > 32767);
+  if (big !== undefined) {
+    throw new RangeError(`Cannot write volume: dimension ${big} exceeds NIfTI-1's limit of 32767`);
+  }
   const m = volume.meta;
   const q = deriveQformParams(a);
   const four = volume.frames > 1;

@@ -194,3 +194,14 @@ Deno.test("writeNifti writes 64-bit integers from BigInt arrays", () => {
   const back = decodeNifti("x.nii", encodeNifti(vol)).volume;
   assert.deepEqual(back.data, data);
 });
+
+Deno.test("encodeNifti refuses dimensions NIfTI-1 cannot store and non-finite affines", () => {
+  const wide = createVolume({
+    shape: [40000, 1, 1],
+    data: new Uint8Array(40000),
+    affine: obliqueAffine(),
+  });
+  assert.throws(() => encodeNifti(wide), /dimension 40000 exceeds NIfTI-1's limit of 32767/);
+  const nan = makeVolume({ affine: [[NaN, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]] });
+  assert.throws(() => encodeNifti(nan), /affine has non-finite entries/);
+});
