@@ -48,7 +48,7 @@ export function buildNiftiHeader(volume: Volume, options?: { descrip?: string })
     dimInfo: 0,
     dim: [four ? 4 : 3, ...volume.shape, four ? volume.frames : 1, 1, 1, 1],
     intentP: [...m.intentP],
-    intentCode: m.intentCode,
+    intentCode: Math.abs(m.intentCode) <= 32767 ? m.intentCode : 0, // NIfTI-1 stores int16
     datatype: info.niftiCode,
     bitpix: info.bytes * 8,
     sliceStart: 0,
