@@ -4,7 +4,7 @@
  * the provenance file. Returns the exit code (SPEC §8): 0 all done, 1 some failed, 130
  * interrupted; invalid input throws PipelineError / ManifestError (exit 2, nothing written).
  */
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { ManifestError } from "../errors.ts";
 import { readManifest, validateManifestForRecipe } from "../io/manifest.ts";
 import { readRecipe } from "../pipeline/validate.ts";
@@ -134,9 +134,11 @@ export async function runBatch(options: RunOptions): Promise<number> {
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
 
   const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  const stagingDir = `${outDir}/.medprep-tmp-run-${crypto.randomUUID()}`;
+  await Deno.mkdir(stagingDir, { recursive: true });
   const execution = await executeJobs(todo, {
     size: workers,
-    init: { recipe: resolved, outDir, maxInputBytes: memoryGuard(workers, getEnv) },
+    init: { recipe: resolved, outDir, stagingDir, maxInputBytes: memoryGuard(workers, getEnv) },
     permissions: deriveWorkerPermissions(outDir, todo),
     progress: chooseProgressMode(options.quiet ?? false),
   });
@@ -146,7 +148,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     // No partial or stale output may stay for a subject that did not finish.
     const undone = new Set(records.filter((r) => r.status !== "done").map((r) => r.id));
     await sweepUntilClean(
-      [outDir, ...planned.map((o) => dirname(`${outDir}/${o.path}`))],
+      stagingDir,
       planned.filter((o) => undone.has(o.id)).map((o) => `${outDir}/${o.path}`),
       interrupted || undone.size > 0 ? {} : { maxPasses: 1 },
     );

@@ -23,36 +23,21 @@ export function listenForInterrupt(onSignal: (signal: Deno.Signal) => void): () 
   };
 }
 
-/** Removes medprep temp files (`.medprep-tmp-*`) left in `dirs` by terminated writers. */
-export async function removeTempFiles(dirs: Iterable<string>): Promise<number> {
-  let removed = 0;
-  for (const dir of new Set(dirs)) {
-    try {
-      for await (const entry of Deno.readDir(dir)) {
-        if (entry.isFile && entry.name.startsWith(".medprep-tmp-")) {
-          await Deno.remove(`${dir}/${entry.name}`).catch(() => {});
-          removed++;
-        }
-      }
-    } catch { /* directory never created */ }
-  }
-  return removed;
-}
-
 /**
- * Removes temp files and the given leftover outputs until a pass finds none: a terminated
- * worker thread may still finish a native call (a gzip pass, a rename) shortly after
- * `terminate()`, so one sweep is not enough.
+ * Removes the run's staging directory and the given leftover outputs until a pass finds
+ * nothing: a terminated worker thread may still finish a native call (a gzip pass, a rename)
+ * shortly after `terminate()`, so one sweep is not enough. Only this run's files are touched,
+ * so shards running concurrently in the same output directory are safe.
  */
 export async function sweepUntilClean(
-  dirs: readonly string[],
+  stagingDir: string,
   leftovers: readonly string[],
   options: { pauseMs?: number; cleanPasses?: number; maxPasses?: number } = {},
 ): Promise<void> {
   const pause = options.pauseMs ?? 100, needClean = options.cleanPasses ?? 3;
   const max = options.maxPasses ?? 50;
   for (let pass = 0, clean = 0; pass < max; pass++) {
-    let removed = await removeTempFiles(dirs);
+    let removed = await Deno.remove(stagingDir, { recursive: true }).then(() => 1, () => 0);
     for (const path of leftovers) {
       removed += await Deno.remove(path).then(() => 1, () => 0);
     }

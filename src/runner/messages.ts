@@ -10,6 +10,12 @@ export interface WorkerInit {
   recipe: ResolvedRecipe;
   /** Absolute output directory; the only place a worker may write. */
   outDir: string;
+  /**
+   * This run's private directory inside `outDir` where files are written before being renamed
+   * to their final names, so an interrupted or crashed write leaves nothing anywhere else
+   * (and concurrent shards writing into the same `outDir` never touch each other's files).
+   */
+  stagingDir: string;
   /** Largest input file (uncompressed bytes) a worker accepts: the out-of-memory guard. */
   maxInputBytes: number;
 }

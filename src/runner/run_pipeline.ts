@@ -31,6 +31,8 @@ export interface PipelineIo {
   read(path: string, options: { maxBytes: number }): Volume;
   /** Writes atomically (temp file + rename); gzip iff the name ends in .gz. */
   write(path: string, volume: Volume, options: { level: number }): void;
+  /** Moves a file (same file system: atomic). */
+  rename(from: string, to: string): void;
   sha256(path: string): string;
   encode(item: Item, dtype: string): EncodedVolume;
   remove(path: string): void;
@@ -112,7 +114,12 @@ export function runSubject(
       const abs = `${init.outDir}/${rel}`;
       const slash = abs.lastIndexOf("/");
       if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
-      io.write(abs, encoded.volume, { level: params.compression });
+      // Written in the staging directory, then moved into place in one atomic rename.
+      const staged = `${init.stagingDir}/${crypto.randomUUID()}${
+        rel.endsWith(".gz") ? ".nii.gz" : ".nii"
+      }`;
+      io.write(staged, encoded.volume, { level: params.compression });
+      io.rename(staged, abs);
       record.outputs.push({
         role: item.role,
         copy: subject.copy,

@@ -19,6 +19,7 @@ export function sha256FileSync(path: string): string {
 export const WORKER_IO: PipelineIo = {
   read: (path, { maxBytes }) => readNiftiSync(path, { maxBytes }).volume,
   write: (path, volume, { level }) => writeNiftiSync(path, volume, { level }),
+  rename: (from, to) => Deno.renameSync(from, to),
   sha256: sha256FileSync,
   encode: (item, dtype) => encodeForSave(item, dtype as "auto" | "keep" | DType),
   remove: (path) => Deno.removeSync(path),

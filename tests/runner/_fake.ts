@@ -87,7 +87,6 @@ export function createMemoryIo(files: Map<string, Volume>): PipelineIo & { writt
     },
     write(path, volume) {
       files.set(path, volume);
-      written.push(path);
     },
     sha256: (path) => bytes(files.get(path)!),
     encode: (item) => ({
@@ -96,6 +95,13 @@ export function createMemoryIo(files: Map<string, Volume>): PipelineIo & { writt
       reason: "test",
       clamped: 0,
     }),
+    rename(from, to) {
+      const v = files.get(from);
+      if (!v) throw new Error(`Cannot rename "${from}": file not found`);
+      files.delete(from);
+      files.set(to, v);
+      written.push(to);
+    },
     remove: (path) => {
       files.delete(path);
     },

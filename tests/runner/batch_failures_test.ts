@@ -25,6 +25,9 @@ Deno.test("runBatch isolates a failing subject: exit 1, others written, error re
   try {
     await Deno.writeFile(`${ds.dir}/in/sub-02_ct.nii.gz`, new Uint8Array([31, 139, 8, 0, 1, 2]));
     const out = `${ds.dir}/out`;
+    // A temp file of another shard writing into the same directory must survive this run.
+    await Deno.mkdir(out);
+    await Deno.writeTextFile(`${out}/.medprep-tmp-other-shard`, "");
     const code = await runBatch({ ...quiet, recipe: ds.recipe, manifest: ds.manifest, out });
     assert.equal(code, 1);
     const prov = JSON.parse(await Deno.readTextFile(`${out}/provenance.json`));
@@ -37,6 +40,7 @@ Deno.test("runBatch isolates a failing subject: exit 1, others written, error re
     assert.deepEqual(b.outputs, []);
     const files = [...(await readTree(out)).keys()].sort();
     assert.deepEqual(files, [
+      ".medprep-tmp-other-shard",
       "provenance.json",
       "sub-01_image.nii.gz",
       "sub-01_label.nii.gz",

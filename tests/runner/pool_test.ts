@@ -6,6 +6,7 @@ const WORKER = new URL("./_crash_worker.ts", import.meta.url);
 const init = {
   recipe: { version: 1, name: "t", seed: 0, steps: [] },
   outDir: "/nonexistent",
+  stagingDir: "/nonexistent/.stage",
   maxInputBytes: 1,
 };
 const permissions: Deno.PermissionOptionsObject = {

@@ -21,7 +21,12 @@ Deno.test("runSubject runs load → steps → save and records inputs, steps and
     { step: "add", amount: 2 },
     { step: "save" },
   ]);
-  const rec = runSubject(job, { recipe, outDir: "/out", maxInputBytes: 1e9 }, {
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
     io,
     registry: TEST_STEPS,
   });
@@ -32,6 +37,8 @@ Deno.test("runSubject runs load → steps → save and records inputs, steps and
   ]);
   assert.deepEqual(rec.steps.map((s) => [s.index, s.name, s.record]), [[1, "add", { amount: 2 }]]);
   assert.deepEqual(rec.outputs.map((o) => o.path), ["a_image.nii.gz", "a_label.nii.gz"]);
+  assert.deepEqual(io.written, ["/out/a_image.nii.gz", "/out/a_label.nii.gz"]);
+  assert.deepEqual([...files.keys()].filter((k) => k.startsWith("/out/.stage")), []);
   const img = files.get("/out/a_image.nii.gz")!;
   assert.equal(img.data[0], 2); // 0 + 2
   assert.equal(files.get("/out/a_label.nii.gz")!.data[1], 1); // labels untouched
@@ -46,7 +53,12 @@ Deno.test("runSubject forks augment copies with seeds from (run seed, id, step, 
     { step: "jitter", copies: 3 },
     { step: "save", name: "{id}_{role}_{copy}.nii" },
   ], 11);
-  const rec = runSubject(job, { recipe, outDir: "/out", maxInputBytes: 1e9 }, {
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
     io,
     registry: TEST_STEPS,
   });
@@ -70,7 +82,7 @@ Deno.test("runSubject replays one copy with the recorded drawn values", () => {
     { step: "jitter", copies: 3 },
     { step: "save", name: "{id}_{role}_{copy}.nii.gz" },
   ]);
-  const init = { recipe, outDir: "/out", maxInputBytes: 1e9 };
+  const init = { recipe, outDir: "/out", stagingDir: "/out/.stage", maxInputBytes: 1e9 };
   const replayed = runSubject(
     {
       ...job,
@@ -92,7 +104,12 @@ Deno.test("runSubject records a failing step and removes the subject's outputs",
     { step: "add", amount: 1, failOn: "a" },
     { step: "save", name: "{id}_{role}_{copy}.nii.gz" },
   ]);
-  const rec = runSubject(job, { recipe, outDir: "/out", maxInputBytes: 1e9 }, {
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
     io,
     registry: TEST_STEPS,
   });
@@ -105,7 +122,12 @@ Deno.test("runSubject records a failing step and removes the subject's outputs",
 Deno.test("runSubject fails a subject whose manifest row lacks a role load needs", () => {
   const { job, io } = setup();
   const recipe = testRecipe([{ step: "load", roles: ["image", "t2"] }, { step: "save" }]);
-  const rec = runSubject(job, { recipe, outDir: "/out", maxInputBytes: 1e9 }, {
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
     io,
     registry: TEST_STEPS,
   });
@@ -117,7 +139,12 @@ Deno.test("runSubject fails a subject whose manifest row lacks a role load needs
 Deno.test("runSubject reports a step missing from the registry as a failed subject", () => {
   const { job, io } = setup();
   const recipe = { version: 1, name: "x", seed: 0, steps: [{ step: "nope", params: {} }] };
-  const rec = runSubject(job, { recipe, outDir: "/out", maxInputBytes: 1e9 }, {
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
     io,
     registry: TEST_STEPS,
   });
