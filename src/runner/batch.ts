@@ -14,7 +14,7 @@ import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { STEPS } from "../steps/registry.ts";
 import { VERSION } from "../version.ts";
-import { sweepUntilClean } from "./interrupt.ts";
+import { createStagingName, removeStaleStaging, sweepUntilClean } from "./interrupt.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
@@ -134,7 +134,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
 
   const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
-  const stagingDir = `${outDir}/.medprep-tmp-run-${crypto.randomUUID()}`;
+  await removeStaleStaging(outDir);
+  const stagingDir = `${outDir}/${createStagingName()}`;
   await Deno.mkdir(stagingDir, { recursive: true });
   const execution = await executeJobs(todo, {
     size: workers,

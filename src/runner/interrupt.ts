@@ -46,3 +46,40 @@ export async function sweepUntilClean(
     await new Promise((r) => setTimeout(r, pause));
   }
 }
+
+function hostName(): string {
+  try {
+    return Deno.hostname().replace(/[^\w.-]/g, "_");
+  } catch {
+    return "host"; // no --allow-sys
+  }
+}
+
+/** A new staging directory name for this process: `.medprep-tmp-run-<host>-<pid>-<random>`. */
+export function createStagingName(): string {
+  return `.medprep-tmp-run-${hostName()}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Removes staging directories left in `outDir` by runs on this host that were killed
+ * (SIGKILL, power loss): their process no longer exists. Directories of live processes and
+ * of other hosts (shards on other nodes) are left alone.
+ */
+export async function removeStaleStaging(outDir: string): Promise<number> {
+  const prefix = `.medprep-tmp-run-${hostName()}-`;
+  let removed = 0;
+  try {
+    for await (const e of Deno.readDir(outDir)) {
+      if (!e.isDirectory || !e.name.startsWith(prefix)) continue;
+      const pid = Number(e.name.slice(prefix.length).split("-")[0]);
+      if (!Number.isInteger(pid) || pid === Deno.pid) continue;
+      const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+      const procfs = await Deno.stat("/proc/self").then(() => true, () => false);
+      if (procfs && !alive) {
+        await Deno.remove(`${outDir}/${e.name}`, { recursive: true }).catch(() => {});
+        removed++;
+      }
+    }
+  } catch { /* no output directory yet */ }
+  return removed;
+}
