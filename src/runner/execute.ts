@@ -6,7 +6,7 @@
 import type { SubjectRecord } from "../provenance/types.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 import type { Job } from "./messages.ts";
-import { createPool, type PoolOptions } from "./pool.ts";
+import { abortedRecord, createPool, type PoolOptions } from "./pool.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 
 /** What the working phase produced. */
@@ -46,22 +46,20 @@ export async function executeJobs(
       progress.tick(record.status === "done", failureLine(record));
     });
   } catch (e) {
-    release();
-    throw e;
+    // A worker could not start: what finished is kept, the rest is failed with the reason.
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`medprep: ${message}`);
+    const seen = new Set(records.map((r) => r.id));
+    for (const job of jobs) {
+      if (!seen.has(job.id)) records.push(abortedRecord(job, "failed", message));
+    }
+    pending = [];
   } finally {
     finishing = true;
     progress.stop();
   }
   for (const job of pending) {
-    records.push({
-      id: job.id,
-      row: job.row,
-      status: "pending",
-      inputs: [],
-      steps: [],
-      outputs: [],
-      warnings: [],
-    });
+    records.push({ ...abortedRecord(job, "interrupted", ""), status: "pending", error: undefined });
   }
   return { records, interrupted, release };
 }
