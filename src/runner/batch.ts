@@ -115,8 +115,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     shard: shard ? { ...shard, assigned: [...assigned].sort(compareIds), all: allIds } : null,
   });
   if (options.dryRun) {
-    await printDryRun(jobs, planned, header, registry);
-    return 0;
+    return (await printDryRun(jobs, planned, header, registry)) > 0 ? 1 : 0;
   }
 
   const started = new Date().toISOString();

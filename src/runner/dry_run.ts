@@ -10,15 +10,19 @@ import type { Job } from "./messages.ts";
 import { formatGeometry, planJob } from "./plan.ts";
 import type { PlannedOutput } from "./preflight.ts";
 
-/** Prints the plan of every job and the provenance skeleton to stdout. */
+/**
+ * Prints the plan of every job and the provenance skeleton to stdout; a subject whose headers
+ * cannot be read is reported (stderr) and planned as failed. Returns the number of those.
+ */
 export async function printDryRun(
   jobs: readonly Job[],
   planned: readonly PlannedOutput[],
   header: ProvenanceHeader,
   registry: readonly StepDefinition[],
-): Promise<void> {
+): Promise<number> {
+  let failed = 0;
   const lines: string[] = [];
-  const subjects = [];
+  const subjects: Record<string, unknown>[] = [];
   const steps = header.recipe.resolved.steps.map((s, index) => ({
     index,
     name: s.step,
@@ -26,7 +30,16 @@ export async function printDryRun(
     params: s.params,
   }));
   for (const job of jobs) {
-    const plans = await planJob(job, header.recipe.resolved, registry);
+    let plans;
+    try {
+      plans = await planJob(job, header.recipe.resolved, registry);
+    } catch (e) {
+      failed++;
+      const message = e instanceof Error ? e.message : String(e);
+      console.error(`medprep: subject "${job.id}" (row ${job.row}): ${message}`);
+      subjects.push({ id: job.id, row: job.row, status: "failed", error: { step: 0, message } });
+      continue;
+    }
     lines.push(`subject "${job.id}" (row ${job.row}):`);
     for (const p of plans) {
       lines.push(`  ${p.role}: ${formatGeometry(p.input)} → ${formatGeometry(p.output)}`);
@@ -52,4 +65,5 @@ export async function printDryRun(
   }
   console.log(lines.join("\n"));
   console.log(stringifyStable({ ...header, status: "planned", subjects }).trimEnd());
+  return failed;
 }

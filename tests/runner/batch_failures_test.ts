@@ -121,6 +121,19 @@ Deno.test("runBatch --dry-run prints each subject's grids and writes nothing", a
     assert.equal(skeleton.status, "planned");
     assert.deepEqual(skeleton.subjects.map((s: { id: string }) => s.id), ["sub-01", "sub-02"]);
     assert.equal(await exists(out), false);
+    // A subject whose header cannot be read is reported; the others are still planned.
+    await Deno.writeFile(`${ds.dir}/in/sub-01_seg.nii.gz`, new Uint8Array([1, 2, 3]));
+    logged.length = 0;
+    const broken = await runBatch({
+      ...quiet,
+      recipe: ds.recipe,
+      manifest: ds.manifest,
+      out,
+      dryRun: true,
+    });
+    assert.equal(broken, 1);
+    assert.match(logged.join("\n"), /subject "sub-02" \(row 3\):/);
+    assert.equal(await exists(out), false);
   } finally {
     console.log = log;
     await Deno.remove(ds.dir, { recursive: true });
