@@ -43,6 +43,9 @@ export async function executeJobs(
   try {
     pending = await pool.run(jobs, (record) => {
       records.push(record);
+      for (const w of record.warnings) {
+        progress.note(`medprep: warning: subject "${record.id}": ${w}`);
+      }
       progress.tick(record.status === "done", failureLine(record));
     });
   } catch (e) {
