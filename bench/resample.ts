@@ -256,7 +256,7 @@ async function repeat(n: number, run: () => Promise<ChildResult>) {
   const walls = results.map((r) => r.wallMs / 1000).sort((a, b) => a - b);
   return {
     ok: !failed,
-    error: failed?.stderr.trim().split("\n")[0] ?? "",
+    error: failed?.stderr.trim().split("\n").slice(0, 3).join(" | ") ?? "",
     results,
     best: walls[0],
     median: walls[Math.floor(walls.length / 2)],
