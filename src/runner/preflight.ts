@@ -164,7 +164,14 @@ export async function runPreflight(
   jobs: readonly Job[],
   recipe: ResolvedRecipe,
   registry: readonly StepDefinition[],
-  options: { outDir: string; manifestFile?: string; dryRun: boolean; warn(line: string): void },
+  options: {
+    outDir: string;
+    manifestFile?: string;
+    dryRun: boolean;
+    warn(line: string): void;
+    /** Free-space probe (default: `df`); tests inject one. */
+    readFree?: (dir: string) => Promise<number | { skipped: string }>;
+  },
 ): Promise<PlannedOutput[]> {
   const outputs = planOutputs(jobs, recipe, registry);
   const issues = [
@@ -176,7 +183,7 @@ export async function runPreflight(
     if (issue) issues.push(issue);
   }
   if (issues.length > 0) throw new ManifestError(issues);
-  const free = await readFreeBytes(options.outDir);
+  const free = await (options.readFree ?? readFreeBytes)(options.outDir);
   if (typeof free !== "number") {
     options.warn(`medprep: free disk space not checked: ${free.skipped}`);
     return outputs;

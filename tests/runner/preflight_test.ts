@@ -4,7 +4,10 @@ import {
   findCollisions,
   findInputOutputClashes,
   planOutputs,
+  runPreflight,
 } from "../../src/runner/preflight.ts";
+import { createDataset } from "./_dataset.ts";
+import { readManifest } from "../../src/io/manifest.ts";
 import type { Job } from "../../src/runner/messages.ts";
 import { TEST_STEPS, testRecipe } from "./_fake.ts";
 
@@ -64,5 +67,34 @@ Deno.test("checkWritable creates the directory and reports one it cannot write",
     assert.match(issue!.message, /^Cannot write to ".*\/file\/out": /);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("runPreflight warns when the outputs may not fit the free disk space", async () => {
+  const ds = await createDataset({ count: 2 });
+  try {
+    const manifest = await readManifest(ds.manifest);
+    const dsJobs = manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths }));
+    const recipe = testRecipe([{ step: "load" }, { step: "save" }]);
+    const warnings: string[] = [];
+    const base = { outDir: `${ds.dir}/out`, dryRun: true, warn: (l: string) => warnings.push(l) };
+    await runPreflight(dsJobs, recipe, TEST_STEPS, {
+      ...base,
+      readFree: () => Promise.resolve(10),
+    });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /outputs may need about [\d.]+ kB but only 10 B are free/);
+    await runPreflight(dsJobs, recipe, TEST_STEPS, {
+      ...base,
+      readFree: () => Promise.resolve(1e12),
+    });
+    assert.equal(warnings.length, 1);
+    await runPreflight(dsJobs, recipe, TEST_STEPS, {
+      ...base,
+      readFree: () => Promise.resolve({ skipped: "running df is not permitted" }),
+    });
+    assert.match(warnings[1], /free disk space not checked: running df is not permitted/);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
   }
 });
