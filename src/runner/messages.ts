@@ -14,8 +14,9 @@ export interface WorkerInit {
    * This run's private directory inside `outDir` where files are written before being renamed
    * to their final names, so an interrupted or crashed write leaves nothing anywhere else
    * (and concurrent shards writing into the same `outDir` never touch each other's files).
+   * Without it, files are written in place (the writer's own temp file + rename).
    */
-  stagingDir: string;
+  stagingDir?: string;
   /** Largest input file (uncompressed bytes) a worker accepts: the out-of-memory guard. */
   maxInputBytes: number;
 }

@@ -114,12 +114,13 @@ export function runSubject(
       const abs = `${init.outDir}/${rel}`;
       const slash = abs.lastIndexOf("/");
       if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
-      // Written in the staging directory, then moved into place in one atomic rename.
-      const staged = `${init.stagingDir}/${crypto.randomUUID()}${
-        rel.endsWith(".gz") ? ".nii.gz" : ".nii"
-      }`;
-      io.write(staged, encoded.volume, { level: params.compression });
-      io.rename(staged, abs);
+      if (init.stagingDir) {
+        // Written in the staging directory, then moved into place in one atomic rename.
+        const ext = rel.endsWith(".gz") ? ".nii.gz" : ".nii";
+        const staged = `${init.stagingDir}/${crypto.randomUUID()}${ext}`;
+        io.write(staged, encoded.volume, { level: params.compression });
+        io.rename(staged, abs);
+      } else io.write(abs, encoded.volume, { level: params.compression });
       record.outputs.push({
         role: item.role,
         copy: subject.copy,
