@@ -14,7 +14,7 @@ import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { STEPS } from "../steps/registry.ts";
 import { VERSION } from "../version.ts";
-import { createStagingName, removeStaleStaging, sweepUntilClean } from "./interrupt.ts";
+import { createStaging, removeStaleStaging, sweepUntilClean } from "./interrupt.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
@@ -134,8 +134,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
 
   const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
   await removeStaleStaging(outDir);
-  const stagingDir = `${outDir}/${createStagingName()}`;
-  await Deno.mkdir(stagingDir, { recursive: true });
+  const staging = await createStaging(outDir);
+  const stagingDir = staging.dir;
   const execution = await executeJobs(todo, {
     size: workers,
     init: { recipe: resolved, outDir, stagingDir, maxInputBytes: memoryGuard(workers, getEnv) },
@@ -164,5 +164,6 @@ export async function runBatch(options: RunOptions): Promise<number> {
     return summarizeRun(provenance, provenancePath, { log, interrupted });
   } finally {
     execution.release();
+    staging.release();
   }
 }

@@ -55,29 +55,59 @@ function hostName(): string {
   }
 }
 
-/** A new staging directory name for this process: `.medprep-tmp-run-<host>-<pid>-<random>`. */
-export function createStagingName(): string {
-  return `.medprep-tmp-run-${hostName()}-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+const STAGING_PREFIX = ".medprep-tmp-run-";
+
+/** This run's staging directory, held by an exclusive lock on `<dir>/.lock` while it runs. */
+export interface Staging {
+  dir: string;
+  /** Drops the lock (the directory itself is removed by `sweepUntilClean`). */
+  release(): void;
+}
+
+/**
+ * Creates `<outDir>/.medprep-tmp-run-<host>-<random>/` and locks it. The lock (flock) is
+ * released by the OS when the process dies, which is how `removeStaleStaging` tells a
+ * killed run's leftovers from a live run's.
+ */
+export async function createStaging(outDir: string): Promise<Staging> {
+  const dir = `${outDir}/${STAGING_PREFIX}${hostName()}-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const lock = await Deno.open(`${dir}/.lock`, { write: true, create: true });
+  await lock.lock(true);
+  return {
+    dir,
+    release: () => {
+      try {
+        lock.close();
+      } catch { /* already closed */ }
+    },
+  };
 }
 
 /**
  * Removes staging directories left in `outDir` by runs on this host that were killed
- * (SIGKILL, power loss): their process no longer exists. Directories of live processes and
- * of other hosts (shards on other nodes) are left alone.
+ * (SIGKILL, power loss): nobody holds their lock any more. Directories of live runs and of
+ * other hosts (shards on other nodes; file locks are not trusted across hosts) are left alone.
  */
 export async function removeStaleStaging(outDir: string): Promise<number> {
-  const prefix = `.medprep-tmp-run-${hostName()}-`;
+  const prefix = `${STAGING_PREFIX}${hostName()}-`;
   let removed = 0;
   try {
     for await (const e of Deno.readDir(outDir)) {
       if (!e.isDirectory || !e.name.startsWith(prefix)) continue;
-      const pid = Number(e.name.slice(prefix.length).split("-")[0]);
-      if (!Number.isInteger(pid) || pid === Deno.pid) continue;
-      const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
-      const procfs = await Deno.stat("/proc/self").then(() => true, () => false);
-      if (procfs && !alive) {
-        await Deno.remove(`${outDir}/${e.name}`, { recursive: true }).catch(() => {});
+      const dir = `${outDir}/${e.name}`;
+      let lock: Deno.FsFile;
+      try {
+        lock = await Deno.open(`${dir}/.lock`, { write: true });
+      } catch {
+        continue; // being created right now, or not ours
+      }
+      try {
+        if (!(await lock.tryLock(true))) continue; // a live run holds it
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
         removed++;
+      } finally {
+        lock.close();
       }
     }
   } catch { /* no output directory yet */ }

@@ -1,23 +1,25 @@
 import assert from "node:assert/strict";
-import {
-  createStagingName,
-  removeStaleStaging,
-  sweepUntilClean,
-} from "../../src/runner/interrupt.ts";
+import { createStaging, removeStaleStaging, sweepUntilClean } from "../../src/runner/interrupt.ts";
 
-Deno.test("removeStaleStaging removes only staging dirs of dead processes on this host", async () => {
+Deno.test("removeStaleStaging removes only unlocked staging dirs of this host", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const mine = createStagingName();
-    const host = mine.split("-").slice(3, -2).join("-");
-    const dead = `.medprep-tmp-run-${host}-2147483646-abcd1234`;
-    const other = `.medprep-tmp-run-otherhost.example-1-abcd1234`;
-    for (const d of [mine, dead, other]) await Deno.mkdir(`${dir}/${d}`);
+    const live = await createStaging(dir);
+    const name = live.dir.split("/").pop()!;
+    const host = name.slice(".medprep-tmp-run-".length, name.lastIndexOf("-"));
+    const dead = `.medprep-tmp-run-${host}-deadbeef`;
+    const other = ".medprep-tmp-run-otherhost.example-abcd1234";
+    const unlocked = `.medprep-tmp-run-${host}-nolock00`;
+    for (const d of [dead, other, unlocked]) await Deno.mkdir(`${dir}/${d}`);
+    await Deno.writeTextFile(`${dir}/${dead}/.lock`, ""); // its owner died: nobody holds it
     await Deno.writeTextFile(`${dir}/${dead}/partial.nii.gz`, "x");
+    await Deno.writeTextFile(`${dir}/${other}/.lock`, "");
     assert.equal(await removeStaleStaging(dir), 1);
     const left = [];
     for await (const e of Deno.readDir(dir)) left.push(e.name);
-    assert.deepEqual(left.sort(), [mine, other].sort());
+    assert.deepEqual(left.sort(), [name, other, unlocked].sort());
+    live.release();
+    assert.equal(await removeStaleStaging(dir), 1, "released: now stale");
     assert.equal(await removeStaleStaging(`${dir}/missing`), 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
