@@ -163,8 +163,7 @@ export default async function main(args: string[]): Promise<number> {
   }
   console.log(`generating / reusing ${count} CT + label pairs ${SHAPE.join("x")} int16 in ${DATA}`);
   const manifest = await ensureData(count);
-  const load = async () =>
-    (await Deno.readTextFile("/proc/loadavg").catch(() => "?")).split(" ")[0];
+  const load = () => Promise.resolve(Deno.loadavg()[0].toFixed(2));
   console.log(
     `load average (1 min) before: ${await load()} on ${navigator.hardwareConcurrency} cores`,
   );
