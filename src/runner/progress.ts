@@ -53,7 +53,7 @@ export function createProgress(
     }`;
   };
   let bar: cliProgress.SingleBar | undefined;
-  if (mode === "bar") {
+  if (mode === "bar" && total > 0) {
     bar = new cliProgress.SingleBar({
       format: "{bar} {value}/{total} | {rate}/s | ETA {eta_formatted} | failed {failed}",
       stream: process.stderr,
