@@ -102,7 +102,15 @@ export function runSubject(
         dtype: volume.dtype,
         ...geometryRecord(volume),
       });
-      return { role, label, volume, inputDType: volume.dtype, sourcePath: path };
+      return {
+        role,
+        label,
+        volume,
+        inputDType: volume.dtype,
+        inputSlope: volume.slope,
+        inputInter: volume.inter,
+        sourcePath: path,
+      };
     });
     return { id: job.id, copy: 0, items };
   };

@@ -2,18 +2,12 @@
  * The real file access of a runner worker: synchronous NIfTI read/write (zlib runs inside the
  * worker thread), sha256 of files, save encoding (SPEC §2). Writes are atomic (temp + rename).
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { sha256FileSync } from "../io/hash.ts";
 import { readNiftiSync } from "../io/nifti_read.ts";
 import { writeNiftiSync } from "../io/nifti_write.ts";
 import { encodeForSave } from "../volume/encode.ts";
 import type { DType } from "../volume/dtype.ts";
 import type { PipelineIo } from "./run_pipeline.ts";
-
-/** sha256 (hex) of a file's bytes. */
-export function sha256FileSync(path: string): string {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
-}
 
 /** Pipeline I/O backed by the real NIfTI reader and writer. */
 export const WORKER_IO: PipelineIo = {

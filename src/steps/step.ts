@@ -22,6 +22,9 @@ export interface Item {
   readonly volume: Volume;
   /** Storage type of the input file (what `save: { dtype: keep }` writes). */
   readonly inputDType: DType;
+  /** Scaling (slope, inter) of the input file, which `save: { dtype: keep }` re-encodes with. */
+  readonly inputSlope?: number;
+  readonly inputInter?: number;
   /** Why the current dtype differs from the input's, for provenance (unset while it does not). */
   readonly dtypeReason?: string;
   /** The input file, for `{stem}` in save names. */

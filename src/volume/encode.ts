@@ -15,6 +15,9 @@ export interface EncodableItem {
   readonly volume: Volume;
   /** Storage type of the input file. */
   readonly inputDType: DType;
+  /** Scaling of the input file (`keep` re-encodes with it); 1 and 0 when absent. */
+  readonly inputSlope?: number;
+  readonly inputInter?: number;
   /** Why a step changed the storage type, if one did. */
   readonly dtypeReason?: string;
 }
@@ -47,9 +50,15 @@ export function encodeForSave(item: EncodableItem, dtype: "auto" | "keep" | DTyp
       : `${current}: ${item.dtypeReason ?? `current storage type (input was ${item.inputDType})`}`;
     return { volume: item.volume, dtype: current, reason, clamped: 0 };
   }
-  const target = dtype === "keep" ? item.inputDType : dtype;
-  const head = dtype === "keep" ? `kept input type ${target}` : `explicit ${target}`;
-  return reencode(item.volume, target, head);
+  if (dtype === "keep") {
+    // The input's storage type with the input's scaling (SPEC §2: values re-encoded).
+    const slope = item.inputSlope ?? 1, inter = item.inputInter ?? 0;
+    const scaled = slope !== 1 || inter !== 0;
+    const head = `kept input type ${item.inputDType}` +
+      (scaled && isIntegerDType(item.inputDType) ? ` with slope ${slope}, inter ${inter}` : "");
+    return reencode(item.volume, item.inputDType, head, { slope, inter });
+  }
+  return reencode(item.volume, dtype, `explicit ${dtype}`);
 }
 
 function encodeLabel(item: EncodableItem, dtype: "auto" | "keep" | DType): EncodedItem {
@@ -90,9 +99,19 @@ function smallestLabelType(volume: Volume): DType {
   return LABEL_TYPES.find((d) => lo >= DTYPE_INFO[d].min && hi <= DTYPE_INFO[d].max) ?? "int32";
 }
 
-/** Stores the real values of `volume` as `target` (slope 1, inter 0) unless it already is. */
-function reencode(volume: Volume, target: DType, head: string): EncodedItem {
+/**
+ * Stores the real values of `volume` as `target` unless it already is, with `scaling`
+ * (raw = (value − inter) / slope) for integer targets; slope 1, inter 0 otherwise.
+ */
+function reencode(
+  volume: Volume,
+  target: DType,
+  head: string,
+  scaling: { slope: number; inter: number } = { slope: 1, inter: 0 },
+): EncodedItem {
   if (volume.dtype === target) return { volume, dtype: target, reason: head, clamped: 0 };
+  const scaled = isIntegerDType(target) && (scaling.slope !== 1 || scaling.inter !== 0);
+  const outSlope = scaled ? scaling.slope : 1, outInter = scaled ? scaling.inter : 0;
   const out = createVoxelArray(target, volume.data.length);
   const { slope, inter } = volume;
   const { min, max, integer } = DTYPE_INFO[target];
@@ -104,6 +123,7 @@ function reencode(volume: Volume, target: DType, head: string): EncodedItem {
     const src = frameNumbers(volume, t);
     for (let i = 0; i < src.length; i++, n++) {
       let v = src[i] * slope + inter;
+      if (scaled) v = (v - outInter) / outSlope;
       if (v !== v) {
         if (!integer) {
           (out as Float32Array)[n] = NaN;
@@ -131,7 +151,12 @@ function reencode(volume: Volume, target: DType, head: string): EncodedItem {
   if (clamped > 0) notes.push(`${voxels(clamped)} clamped to [${min}, ${max}]`);
   if (nan > 0) notes.push(`${voxels(nan)} NaN written as 0`);
   const reason = notes.length > 0 ? `${head}: ${notes.join(", ")}` : head;
-  return { volume: withData(volume, out, 1, 0), dtype: target, reason, clamped: clamped + nan };
+  return {
+    volume: withData(volume, out, outSlope, outInter),
+    dtype: target,
+    reason,
+    clamped: clamped + nan,
+  };
 }
 
 function voxels(n: number): string {

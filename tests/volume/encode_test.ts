@@ -103,3 +103,23 @@ Deno.test("encodeForSave keeps a label's integer type even when float is asked f
   assert.equal(back.dtype, "int16", "a float label whose input was integer gets the input type");
   assert.deepEqual([...back.volume.data.slice(0, 3)], [3, 1, 0]);
 });
+
+Deno.test("encodeForSave keep re-encodes with the input's slope and inter", () => {
+  // A scanner-style uint8 CT (value = raw × 7.1098 − 1024) that became float32 after a step.
+  const hu = [-1024, -1000.5, 0, 40, 789, 3000];
+  const v = withHead("float32", hu, -1024);
+  const out = encodeForSave(
+    item(v, "uint8", { inputSlope: 7.1098, inputInter: -1024 }),
+    "keep",
+  );
+  assert.equal(out.dtype, "uint8");
+  assert.equal(out.volume.slope, 7.1098);
+  assert.equal(out.volume.inter, -1024);
+  assert.equal(out.clamped, 1); // 3000 HU is above 255 × 7.1098 − 1024
+  assert.match(out.reason, /kept input type uint8 with slope 7.1098, inter -1024/);
+  for (let i = 0; i < hu.length - 1; i++) {
+    const back = Number(out.volume.data[i]) * 7.1098 - 1024;
+    assert.ok(Math.abs(back - hu[i]) <= 7.1098 / 2 + 1e-9, `voxel ${i}: ${back} vs ${hu[i]}`);
+  }
+  assert.equal(out.volume.data[hu.length - 1], 255);
+});
