@@ -18,6 +18,16 @@ function exists(path: string): boolean {
   }
 }
 
+/** Every name the other half of a `.hdr`/`.img` pair of `path` may have (empty for single files). */
+export function pairPartnerCandidates(path: string): string[] {
+  const m = PAIR.exec(path);
+  if (!m) return [];
+  const [, stem, ext, gz = ""] = m;
+  const upper = ext === ext.toUpperCase();
+  const other = ext.toLowerCase() === "hdr" ? (upper ? "IMG" : "img") : (upper ? "HDR" : "hdr");
+  return [`${stem}.${other}${gz}`, `${stem}.${other}${gz ? "" : (upper ? ".GZ" : ".gz")}`];
+}
+
 /**
  * Resolves `path` to its header and image file: `x.hdr[.gz]` ↔ `x.img[.gz]`, preferring the
  * same compression and letter case; any other name is a single file.
@@ -26,12 +36,8 @@ function exists(path: string): boolean {
 export function resolveNiftiPaths(path: string): NiftiPaths {
   const m = PAIR.exec(path);
   if (!m) return { header: path, image: path, pair: false };
-  const [, stem, ext, gz = ""] = m;
-  const isHeader = ext.toLowerCase() === "hdr";
-  const upper = ext === ext.toUpperCase();
-  const other = isHeader ? (upper ? "IMG" : "img") : (upper ? "HDR" : "hdr");
-  const otherGz = gz ? "" : (upper ? ".GZ" : ".gz");
-  const candidates = [`${stem}.${other}${gz}`, `${stem}.${other}${otherGz}`];
+  const isHeader = m[2].toLowerCase() === "hdr";
+  const candidates = pairPartnerCandidates(path);
   const found = candidates.find(exists);
   if (!found) {
     if (!exists(path)) return { header: path, image: path, pair: true }; // reported on open
@@ -45,4 +51,12 @@ export function resolveNiftiPaths(path: string): NiftiPaths {
   return isHeader
     ? { header: path, image: found, pair: true }
     : { header: found, image: path, pair: true };
+}
+
+/** The existing other half of the `.hdr`/`.img` pair `path` belongs to, or null (single file). */
+export function pairPartner(path: string): string | null {
+  const p = resolveNiftiPaths(path);
+  if (!p.pair) return null;
+  const other = p.header === path ? p.image : p.header;
+  return other === path ? null : other;
 }

@@ -18,6 +18,8 @@ export interface InputRecord extends GeometryRecord {
   label: boolean;
   path: string;
   sha256: string;
+  /** The other half of a `.hdr`/`.img` pair (its bytes are an input too). */
+  pairedFile?: { path: string; sha256: string };
   dtype: string;
 }
 

@@ -4,6 +4,7 @@
  * error, terminate) marks its subject failed and is replaced; `stop()` terminates every worker
  * (in-flight subjects are reported as interrupted) and leaves the rest of the queue undone.
  */
+import { pairPartnerCandidates } from "../io/nifti_paths.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
 
@@ -33,7 +34,8 @@ interface Slot {
 }
 
 /**
- * Least privilege for runner workers: read the jobs' input files and the output directory
+ * Least privilege for runner workers: read the jobs' input files (with the possible other half
+ * of `.hdr`/`.img` pairs) and the output directory
  * (to hash what was written), write only the output directory; no network, environment,
  * subprocesses, system info or FFI. Module loading needs no read grant.
  */
@@ -41,7 +43,11 @@ export function deriveWorkerPermissions(
   outDir: string,
   jobs: readonly Job[],
 ): Deno.PermissionOptionsObject {
-  const inputs = new Set(jobs.flatMap((j) => Object.values(j.paths).filter(Boolean)));
+  const inputs = new Set(
+    jobs.flatMap((j) =>
+      Object.values(j.paths).filter(Boolean).flatMap((p) => [p, ...pairPartnerCandidates(p)])
+    ),
+  );
   return {
     read: [outDir, ...inputs],
     write: [outDir],

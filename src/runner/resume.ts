@@ -1,10 +1,12 @@
 /**
  * `--resume`: which subjects of a previous run can be kept. A subject is reused when the
- * previous provenance says it finished, its recorded input sha256s (per role) equal the
+ * previous provenance says it finished, its recorded input sha256s (per role, both halves of a
+ * `.hdr`/`.img` pair) equal the
  * current files', the resolved recipe (seed included) and tool version are unchanged, and
  * every output it recorded still exists under the same name; anything else is rebuilt.
  */
 import { createHash } from "node:crypto";
+import { pairPartner } from "../io/nifti_paths.ts";
 import type { Provenance, ResolvedRecipe, SubjectRecord } from "../provenance/types.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
 import type { Job } from "./messages.ts";
@@ -38,13 +40,16 @@ async function exists(path: string): Promise<boolean> {
 
 async function inputsMatch(job: Job, record: SubjectRecord): Promise<boolean> {
   const roles = Object.keys(job.paths).filter((r) => job.paths[r]);
-  const recorded = new Map(record.inputs.map((i) => [i.role, i.sha256]));
+  const recorded = new Map(record.inputs.map((i) => [i.role, i]));
   if (![...recorded.keys()].every((r) => job.paths[r])) return false;
   for (const role of roles) {
     const want = recorded.get(role);
     if (want === undefined) continue; // a role the recipe does not load
     try {
-      if ((await sha256File(job.paths[role])) !== want) return false;
+      if ((await sha256File(job.paths[role])) !== want.sha256) return false;
+      const partner = pairPartner(job.paths[role]);
+      if (partner !== (want.pairedFile?.path ?? null)) return false;
+      if (partner && (await sha256File(partner)) !== want.pairedFile!.sha256) return false;
     } catch {
       return false;
     }

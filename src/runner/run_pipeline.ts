@@ -4,6 +4,7 @@
  * through the injected `PipelineIo`. Augmentation steps with `copies(params) > 1` fork the
  * subject there; copies run depth-first so only one copy's volumes are alive at a time.
  */
+import { pairPartner } from "../io/nifti_paths.ts";
 import { STEPS } from "../steps/registry.ts";
 import type { Item, StepDefinition, StepRecord, Subject } from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
@@ -94,11 +95,13 @@ export function runSubject(
       if (!path) throw new Error(`Cannot load role "${role}": the manifest row has no file for it`);
       const volume = io.read(path, { maxBytes: init.maxInputBytes });
       const label = labels.includes(role);
+      const partner = pairPartner(path);
       record.inputs.push({
         role,
         label,
         path,
         sha256: io.sha256(path),
+        ...(partner ? { pairedFile: { path: partner, sha256: io.sha256(partner) } } : {}),
         dtype: volume.dtype,
         ...geometryRecord(volume),
       });

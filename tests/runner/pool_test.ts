@@ -70,3 +70,8 @@ Deno.test("deriveWorkerPermissions grants reading inputs + output dir and writin
     ffi: false,
   });
 });
+
+Deno.test("deriveWorkerPermissions grants reading the other half of .hdr/.img pairs", () => {
+  const p = deriveWorkerPermissions("/out", [{ id: "a", row: 1, paths: { image: "/in/a.hdr" } }]);
+  assert.deepEqual(p.read, ["/out", "/in/a.hdr", "/in/a.img", "/in/a.img.gz"]);
+});
