@@ -52,8 +52,16 @@ export function deriveStoredBounds(volume: Volume, bounds: Bounds): Bounds | und
   return rl === undefined || rh === undefined ? undefined : { lo: rl, hi: rh };
 }
 
-/** Clamps the stored values of each frame into `stored[frame]`, keeping dtype, slope and inter. */
-export function clampStored(volume: Volume, stored: readonly Bounds[]): MapResult {
+/**
+ * Clamps the stored values of each frame into `stored[frame]`, keeping dtype, slope and inter;
+ * with `keepZero`, voxels whose real value is 0 are left as they are.
+ */
+export function clampStored(
+  volume: Volume,
+  stored: readonly Bounds[],
+  options: { keepZero?: boolean } = {},
+): MapResult {
+  const keepZero = options.keepZero === true;
   const len = frameLength(volume);
   const out = createVoxelArray(volume.dtype, volume.data.length);
   const clamped: number[] = [];
@@ -65,6 +73,10 @@ export function clampStored(volume: Volume, stored: readonly Bounds[]): MapResul
       const data = volume.data as BigInt64Array | BigUint64Array;
       for (let i = 0; i < len; i++) {
         const v = src[i];
+        if (keepZero && v * volume.slope + volume.inter === 0) {
+          out[t * len + i] = data[t * len + i];
+          continue;
+        }
         if (v < lo || v > hi) count++;
         out[t * len + i] = v < lo ? BigInt(lo) : v > hi ? BigInt(hi) : data[t * len + i];
       }
@@ -72,7 +84,8 @@ export function clampStored(volume: Volume, stored: readonly Bounds[]): MapResul
       const dst = out.subarray(t * len, (t + 1) * len);
       for (let i = 0; i < len; i++) {
         const v = src[i];
-        if (v < lo) {
+        if (keepZero && v * volume.slope + volume.inter === 0) dst[i] = v;
+        else if (v < lo) {
           dst[i] = lo;
           count++;
         } else if (v > hi) {

@@ -17,7 +17,7 @@ const params = z.object({
       "Clip to these percentiles [lo, hi] (0-100, numpy's linear method) instead of min/max",
     ),
   mask: z.enum(["all", "nonzero"]).default("all").describe(
-    "Voxels the percentiles are computed over: all, or nonzero ones (every voxel is clipped)",
+    "Voxels the percentiles are computed over and clipped: all, or nonzero ones (zeros stay 0)",
   ),
 }).strict()
   .refine((p) => p.percentiles !== undefined || p.min !== undefined || p.max !== undefined, {
@@ -66,7 +66,8 @@ function frameBounds(item: Item, p: ClipParams, ctx: StepContext): Bounds[] {
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 /**
- * Clamps intensities into [min, max] or into a percentile range (per 3D frame).
+ * Clamps intensities into [min, max] or into a percentile range (per 3D frame); with
+ * `mask: nonzero` the percentiles come from the nonzero voxels and zero voxels stay 0.
  * Integer storage is kept when the bounds are representable in it (SPEC §2), else the
  * result is float32. Record: `{ roles: { <role>: { dtype, frames: [{ min, max, clamped }] } } }`
  * with the bounds actually used (null = open side) and the number of voxels changed.
@@ -79,6 +80,8 @@ export const clip = defineStep({
   example: "- step: clip\n  min: -1000\n  max: 1000",
   apply(subject, p, ctx) {
     const roles: Record<string, unknown> = {};
+    // With mask: nonzero, zeros are background (as for normalize): they stay 0.
+    const keepZero = p.mask === "nonzero";
     const out = mapImages(subject, (item) => {
       const v = item.volume;
       const bounds = frameBounds(item, p, ctx);
@@ -86,11 +89,11 @@ export const clip = defineStep({
       let next: Item;
       let clamped: number[];
       if (stored.every((b) => b !== undefined)) {
-        const r = clampStored(v, stored as Bounds[]);
+        const r = clampStored(v, stored as Bounds[], { keepZero });
         next = { ...item, volume: r.volume };
         clamped = r.clamped;
       } else {
-        const r = mapToFloat32(v, bounds.map(clampMap));
+        const r = mapToFloat32(v, bounds.map((b) => ({ ...clampMap(b), keepZero })));
         const scaled = v.slope !== 1 || v.inter !== 0;
         const how = scaled ? ` with slope ${v.slope}, inter ${v.inter}` : "";
         next = {

@@ -93,7 +93,8 @@ Deno.test("clip with percentiles uses per-frame bounds over nonzero voxels (4D)"
     assert.equal(frames[t].max, hi);
     const src = realValues(image, t), got = realValues(out.volume, t);
     for (let i = 0; i < src.length; i++) {
-      assert.ok(Math.abs(got[i] - Math.min(hi, Math.max(lo, src[i]))) < 1e-3);
+      const want = src[i] === 0 ? 0 : Math.min(hi, Math.max(lo, src[i]));
+      assert.ok(Math.abs(got[i] - want) < 1e-3);
     }
   }
   assert.notEqual(frames[0].max, frames[1].max);
@@ -122,4 +123,22 @@ Deno.test("clip params reject a mask without percentiles, reversed bounds and in
   assert.equal(clip.params.safeParse({ min: -Infinity }).success, false);
   assert.equal(clip.params.safeParse({}).success, false);
   assert.equal(clip.params.safeParse({ percentiles: [0.5, 99.5], mask: "nonzero" }).success, true);
+});
+
+Deno.test("clip with mask nonzero leaves zero voxels at 0 (stored and float32 paths)", () => {
+  const fn = (i: number, j: number, k: number) => (i === 0 ? 0 : 100 + i * 7 + j * 13 + k * 29);
+  for (const [slope, inter] of [[1, 0], [0.5, 0], [2, -200]]) {
+    // With inter -200, stored 100 is real 0; other stored zeros are real -200 and get clipped.
+    const image = makeVolume({ fn, slope, inter });
+    const { out } = run(image, { percentiles: [10, 90], mask: "nonzero" });
+    const src = realValues(image, 0), got = realValues(out.volume, 0);
+    const [lo, hi] = derivePercentiles(image, 0, [10, 90], "nonzero");
+    for (let i = 0; i < src.length; i++) {
+      const want = src[i] === 0 ? 0 : Math.min(hi, Math.max(lo, src[i]));
+      assert.ok(Math.abs(got[i] - want) < 1e-3, `slope ${slope} voxel ${i}: ${got[i]} vs ${want}`);
+    }
+  }
+  const float = makeVolume({ dtype: "float32", fn });
+  const { out } = run(float, { percentiles: [10, 90.5], mask: "nonzero" });
+  assert.equal(realValues(out.volume, 0)[0], 0);
 });
