@@ -1,6 +1,5 @@
 import type { z } from "zod";
-import type { DType } from "../volume/dtype.ts";
-import type { Volume } from "../volume/volume.ts";
+import type { EncodableItem } from "../volume/encode.ts";
 import type { Affine } from "../volume/affine.ts";
 
 /**
@@ -13,20 +12,14 @@ import type { Affine } from "../volume/affine.ts";
  */
 export type StepKind = "source" | "spatial" | "intensity" | "augment" | "sink";
 
-/** One role's volume of one subject as it moves through the steps. */
-export interface Item {
+/**
+ * One role's volume of one subject as it moves through the steps: the fields that decide
+ * its stored type (label flag, volume, input type and scaling, why the type changed — see
+ * volume/encode.ts) plus where it came from.
+ */
+export interface Item extends EncodableItem {
   /** Manifest column, e.g. `image`, `label`, `t2`. */
   readonly role: string;
-  /** Label maps are never interpolated (nearest only) nor cast to float. */
-  readonly label: boolean;
-  readonly volume: Volume;
-  /** Storage type of the input file (what `save: { dtype: keep }` writes). */
-  readonly inputDType: DType;
-  /** Scaling (slope, inter) of the input file, which `save: { dtype: keep }` re-encodes with. */
-  readonly inputSlope?: number;
-  readonly inputInter?: number;
-  /** Why the current dtype differs from the input's, for provenance (unset while it does not). */
-  readonly dtypeReason?: string;
   /** The input file, for `{stem}` in save names. */
   readonly sourcePath: string;
 }

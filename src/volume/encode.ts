@@ -9,16 +9,17 @@ import { withData } from "./intensity.ts";
 import { frameNumbers } from "./stats.ts";
 import type { Volume } from "./volume.ts";
 
-/** The fields of a pipeline item (steps/step.ts `Item`) that decide its stored type. */
+/** The fields of a pipeline item (steps/step.ts `Item` extends it) that decide its stored type. */
 export interface EncodableItem {
+  /** Label maps are never interpolated (nearest only) nor cast to float. */
   readonly label: boolean;
   readonly volume: Volume;
-  /** Storage type of the input file. */
+  /** Storage type of the input file (what `save: { dtype: keep }` writes). */
   readonly inputDType: DType;
   /** Scaling of the input file (`keep` re-encodes with it); 1 and 0 when absent. */
   readonly inputSlope?: number;
   readonly inputInter?: number;
-  /** Why a step changed the storage type, if one did. */
+  /** Why the current dtype differs from the input's, for provenance (unset while it does not). */
   readonly dtypeReason?: string;
 }
 
