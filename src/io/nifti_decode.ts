@@ -14,6 +14,11 @@ export interface ReadOptions {
    * (for inspection; the pipeline keeps the default, false).
    */
   flattenExtraDims?: boolean;
+  /**
+   * Supplies the voxel buffer (at least `bytes` long; e.g. a reused one from a pool);
+   * default: a new ArrayBuffer of exactly `bytes`.
+   */
+  allocate?: (bytes: number) => ArrayBuffer;
 }
 
 const DEFAULT_MAX_BYTES = 8 * 1024 ** 3;
@@ -138,8 +143,13 @@ export function* readVoxels(
   if (image.skip(skip) < skip) {
     throw new NiftiError(img, `vox_offset ${offset} is beyond the end of the data`);
   }
-  const buffer = new ArrayBuffer(bytes);
-  const view = new Uint8Array(buffer);
+  const buffer = options?.allocate?.(bytes) ?? new ArrayBuffer(bytes);
+  if (buffer.byteLength < bytes) {
+    throw new RangeError(
+      `Cannot read "${file}": allocate() gave ${buffer.byteLength} < ${bytes} bytes`,
+    );
+  }
+  const view = new Uint8Array(buffer, 0, bytes);
   let got = 0;
   while (got < bytes) {
     const n = image.read(view.subarray(got, Math.min(bytes, got + SLICE)));

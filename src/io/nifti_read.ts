@@ -41,7 +41,8 @@ function toImage(d: NiftiDescription, buffer: ArrayBuffer): NiftiImage {
   const volume = createVolume({
     shape: d.shape,
     frames,
-    data: viewVoxelArray(d.dtype!, buffer),
+    // The buffer may be longer than the data (a reused one): view exactly the voxels.
+    data: viewVoxelArray(d.dtype!, buffer, 0, d.shape[0] * d.shape[1] * d.shape[2] * frames),
     affine: d.affine,
     slope: d.info.sclSlope,
     inter: d.info.sclInter,

@@ -7,9 +7,13 @@
 /// <reference lib="deno.worker" />
 import type { FromWorker, ToWorker, WorkerInit } from "./messages.ts";
 import { runSubject } from "./run_pipeline.ts";
-import { WORKER_IO } from "./worker_io.ts";
+import { createWorkerIo } from "./worker_io.ts";
+import { createBufferPool } from "./buffer_pool.ts";
 
 let init: WorkerInit | undefined;
+/** Input buffers reused from one subject to the next (at most 1 GiB kept). */
+const pool = createBufferPool(1024 ** 3);
+const io = createWorkerIo(pool);
 
 function post(message: FromWorker): void {
   self.postMessage(message);
@@ -26,5 +30,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     post({ type: "fatal", message: "Cannot run a job: the worker got no init message" });
     return;
   }
-  post({ type: "done", record: runSubject(message.job, init, { io: WORKER_IO }) });
+  try {
+    post({ type: "done", record: runSubject(message.job, init, { io }) });
+  } finally {
+    pool.releaseAll();
+  }
 };

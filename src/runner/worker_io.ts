@@ -8,6 +8,19 @@ import { writeNiftiSync } from "../io/nifti_write.ts";
 import { encodeForSave } from "../volume/encode.ts";
 import type { DType } from "../volume/dtype.ts";
 import type { PipelineIo } from "./run_pipeline.ts";
+import type { BufferPool } from "./buffer_pool.ts";
+
+/**
+ * Pipeline I/O backed by the real NIfTI reader and writer; with a pool, input voxel
+ * buffers come from it (the caller releases them once the subject is written).
+ */
+export function createWorkerIo(pool?: BufferPool): PipelineIo {
+  return {
+    ...WORKER_IO,
+    read: (path, { maxBytes }) =>
+      readNiftiSync(path, { maxBytes, allocate: pool && ((n) => pool.acquire(n)) }).volume,
+  };
+}
 
 /** Pipeline I/O backed by the real NIfTI reader and writer. */
 export const WORKER_IO: PipelineIo = {

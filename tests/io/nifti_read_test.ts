@@ -8,7 +8,7 @@ import {
   readNiftiSync,
 } from "../../src/io/nifti_read.ts";
 import { gzipBytes } from "../../src/io/gzip_writer.ts";
-import { writeNifti } from "../../src/io/nifti_write.ts";
+import { writeNifti, writeNiftiSync } from "../../src/io/nifti_write.ts";
 import { setImmediate } from "node:timers";
 import { DTYPES } from "../../src/volume/dtype.ts";
 import type { Volume } from "../../src/volume/volume.ts";
@@ -296,6 +296,26 @@ Deno.test("readNifti and writeNifti let the event loop run between 8 MiB slices"
     const img = await readNifti(p);
     assert.ok(ticks >= 1, "readNifti never yielded");
     assert.deepEqual(img.volume.data, vol.data);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("readNiftiSync reads into a larger supplied buffer and views exactly the voxels", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const v = makeVolume({ dtype: "int16" });
+    writeNiftiSync(`${dir}/v.nii.gz`, v);
+    const buffer = new ArrayBuffer(v.data.byteLength + 4096);
+    new Uint8Array(buffer).fill(0xff);
+    const { volume } = readNiftiSync(`${dir}/v.nii.gz`, { allocate: () => buffer });
+    assert.equal(volume.data.buffer, buffer);
+    assert.equal(volume.data.length, v.data.length);
+    assert.deepEqual([...volume.data], [...v.data]);
+    assert.throws(
+      () => readNiftiSync(`${dir}/v.nii.gz`, { allocate: (n) => new ArrayBuffer(n - 2) }),
+      /allocate\(\) gave/,
+    );
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
