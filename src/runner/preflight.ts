@@ -133,7 +133,13 @@ export async function checkWritable(outDir: string): Promise<Issue | undefined> 
     await Deno.remove(probe);
     return undefined;
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = e instanceof Deno.errors.AlreadyExists || e instanceof Deno.errors.NotADirectory
+      ? "it (or a parent) is a file, not a directory"
+      : e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable
+      ? "permission denied"
+      : e instanceof Error
+      ? e.message
+      : String(e);
     return { path: "--out", message: `Cannot write to "${outDir}": ${reason}` };
   }
 }

@@ -65,6 +65,10 @@ Deno.test("checkWritable creates the directory and reports one it cannot write",
     await Deno.writeTextFile(`${dir}/file`, "");
     const issue = await checkWritable(`${dir}/file/out`);
     assert.match(issue!.message, /^Cannot write to ".*\/file\/out": /);
+    assert.equal(
+      (await checkWritable(`${dir}/file`))!.message,
+      `Cannot write to "${dir}/file": it (or a parent) is a file, not a directory`,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
