@@ -6,6 +6,7 @@ import { ManifestError } from "../errors.ts";
 import type { Provenance, ResolvedRecipe } from "../provenance/types.ts";
 import type { StepDefinition } from "../steps/step.ts";
 import type { Job } from "./messages.ts";
+import { stringifyStable } from "../provenance/stable_json.ts";
 
 const fail = (message: string) => new ManifestError([{ path: "--replay", message }]);
 
@@ -32,6 +33,17 @@ export async function selectReplay(
     previous = JSON.parse(await Deno.readTextFile(replay.provenance));
   } catch (e) {
     throw fail(`Cannot read provenance "${replay.provenance}": ${(e as Error).message}`);
+  }
+  const recorded = previous.recipe?.resolved?.steps;
+  if (recorded && stringifyStable(recorded) !== stringifyStable(recipe.steps)) {
+    const at = recipe.steps.findIndex((s, i) =>
+      i >= recorded.length || stringifyStable(s) !== stringifyStable(recorded[i])
+    );
+    throw fail(
+      `Cannot replay from "${replay.provenance}": its recipe differs from this one at steps[${
+        at < 0 ? recipe.steps.length : at
+      }]; replay with the recipe that made it`,
+    );
   }
   const record = previous.subjects?.find((s) => s.id === replay.subject);
   if (!record) {

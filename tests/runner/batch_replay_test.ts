@@ -40,6 +40,18 @@ Deno.test("runBatch --replay rebuilds one augmented copy byte-identically from r
         }),
       (e) => e instanceof ManifestError && /the recipe makes copies 0\.\.1/.test(e.message),
     );
+    // Another recipe cannot replay this provenance (it would silently make something else).
+    const other = `${ds.dir}/other.yaml`;
+    await Deno.writeTextFile(
+      other,
+      (await Deno.readTextFile(ds.recipe)).replace("copies: 2", "copies: 3"),
+    );
+    await assert.rejects(
+      () => runBatch({ ...quiet, recipe: other, manifest: ds.manifest, out: again, replay }),
+      (e) =>
+        e instanceof ManifestError &&
+        /its recipe differs from this one at steps\[5\]/.test(e.message),
+    );
   } finally {
     await Deno.remove(ds.dir, { recursive: true });
   }
