@@ -48,9 +48,13 @@ export function invertAffine(a: Affine): number[][] {
   return m.map((row) => row.slice(4));
 }
 
-/** Euclidean norms of the first three columns (the voxel spacing). */
+/**
+ * Euclidean norms of the first three columns (the voxel spacing), computed as nibabel's
+ * `voxel_sizes` does (√(x² + y² + z²), not Math.hypot, whose last bit can differ and flip
+ * an exact .5 in the resample-to-spacing size M = round(N·s/t)).
+ */
 export function columnNorms(a: Affine): [number, number, number] {
-  const n = (c: number) => Math.hypot(a[0][c], a[1][c], a[2][c]);
+  const n = (c: number) => Math.sqrt(a[0][c] * a[0][c] + a[1][c] * a[1][c] + a[2][c] * a[2][c]);
   return [n(0), n(1), n(2)];
 }
 

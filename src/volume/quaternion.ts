@@ -97,11 +97,12 @@ export interface QformParams {
  * exactly nibabel's `set_qform(affine, strip_shears=True)` recipe.
  */
 export function deriveQformParams(affine: Affine): QformParams {
-  const zooms = [0, 1, 2].map((c) => Math.hypot(affine[0][c], affine[1][c], affine[2][c])) as [
-    number,
-    number,
-    number,
-  ];
+  // √(x² + y² + z²) in nibabel's order (as columnNorms; not Math.hypot, see there).
+  const zooms = [0, 1, 2].map((c) =>
+    Math.sqrt(
+      affine[0][c] * affine[0][c] + affine[1][c] * affine[1][c] + affine[2][c] * affine[2][c],
+    )
+  ) as [number, number, number];
   const r = [0, 1, 2].map((i) => [0, 1, 2].map((c) => affine[i][c] / (zooms[c] || 1)));
   let qfac: 1 | -1 = 1;
   if (!(det3(r) > 0)) {
