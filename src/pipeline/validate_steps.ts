@@ -30,6 +30,8 @@ interface Checked {
   index: number;
   definition: StepDefinition;
   params?: Record<string, unknown>;
+  /** The entry's params as written (for checks that still apply when others failed). */
+  raw?: Record<string, unknown>;
 }
 
 function checkEntry(sink: IssueSink, entry: unknown, i: number): Checked | undefined {
@@ -68,7 +70,7 @@ function checkEntry(sink: IssueSink, entry: unknown, i: number): Checked | undef
     hint: otherStepsHint(definition),
   });
   for (const p of problems) sink.atPath([...at, ...p.path], p.message, p.at);
-  return { index: i, definition };
+  return { index: i, definition, raw: params };
 }
 
 function checkOrder(sink: IssueSink, checked: Checked[], count: number): void {
@@ -104,11 +106,12 @@ function checkOrder(sink: IssueSink, checked: Checked[], count: number): void {
 function checkOutputNames(sink: IssueSink, checked: Checked[]): void {
   let copies = 1;
   let singleRole = false;
-  for (const { index, definition, params } of checked) {
+  for (const { index, definition, params: parsed, raw } of checked) {
+    // A sink whose other params are invalid still gets its name checked (every problem at once).
+    const params = parsed ?? (definition.kind === "sink" ? { name: raw?.name } : undefined);
+    const roles = (parsed ?? raw)?.roles;
+    if (definition.kind === "source" && Array.isArray(roles)) singleRole = roles.length === 1;
     if (!params) continue;
-    if (definition.kind === "source" && Array.isArray(params.roles)) {
-      singleRole = params.roles.length === 1;
-    }
     if (definition.copies) copies *= definition.copies(params);
     if (definition.kind !== "sink" || typeof params.name !== "string") continue;
     const name = params.name;
