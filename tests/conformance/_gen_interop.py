@@ -15,6 +15,7 @@ Headers are built with nibabel's Nifti1/Nifti2 (Pair)Header classes and written 
 the voxel bytes are written by numpy at vox_offset. Non-finite numbers print as null.
 """
 import gzip
+import io
 import json
 import logging
 import math
@@ -89,7 +90,10 @@ def write_case(rng, directory, index):
     dtype = DTYPES[index % len(DTYPES)]
     ndim = int(rng.choice([2, 3, 3, 3, 4, 4]))
     shape = [int(n) for n in rng.integers(1, 9, ndim)]
-    if ndim >= 3 and rng.random() < 0.3:
+    big = index == 2  # over the reader's 8 MiB slice, gzipped, big-endian
+    if big:
+        gz, endian, pair, ndim, shape = True, ">", False, 3, [260, 190, 90]
+    if ndim >= 3 and rng.random() < 0.3 and not big:
         shape[0] = 1
     if ndim == 4 and rng.random() < 0.4:
         shape[3] = 1
@@ -141,34 +145,42 @@ def write_case(rng, directory, index):
     img_gz = gz and (not pair or rng.random() < 0.5)
     raw = data.astype(data.dtype.newbyteorder(endian)).tobytes(order="F")
     stem = f"{directory}/case{index:03d}"
-    path = emit(hdr, raw, stem, pair, hdr_gz, img_gz)
+    members = 2 if big else int(rng.choice([1, 1, 2, 3]))
+    path = emit(hdr, raw, stem, pair, hdr_gz, img_gz, members)
     twin = None
     if scaling == "nan-inter":  # nibabel refuses; SPEC §1 reads the inter as 0
         fixed = hdr.copy()
         fixed["scl_inter"] = 0
-        twin = emit(fixed, raw, stem + "_twin", pair, hdr_gz, img_gz)
+        twin = emit(fixed, raw, stem + "_twin", pair, hdr_gz, img_gz, members)
     return path, twin, {"version": version, "pair": pair, "endian": endian,
                         "geometry": geometry, "scaling": scaling, "gzip": gz}
 
 
-def emit(hdr, raw, stem, pair, hdr_gz, img_gz):
-    """Writes header + voxel bytes; returns the path, or (header, image) for a pair."""
-    def opener(p, gz):
-        return gzip.open(p, "wb") if gz else open(p, "wb")
+def emit(hdr, raw, stem, pair, hdr_gz, img_gz, members=1):
+    """Writes header + voxel bytes (gzip as `members` concatenated members); returns the
+    path, or (header, image) for a pair."""
+    head = io.BytesIO()
+    hdr.write_to(head)
     if pair:
         hpath = stem + ".hdr" + (".gz" if hdr_gz else "")
-        with opener(hpath, hdr_gz) as f:
-            hdr.write_to(f)
         ipath = stem + ".img" + (".gz" if img_gz else "")
-        with opener(ipath, img_gz) as f:
-            f.write(raw)
+        store(hpath, head.getvalue(), hdr_gz, 1)
+        store(ipath, raw, img_gz, members)
         return (hpath, ipath)
+    head.write(b"\0" * (int(hdr["vox_offset"]) - head.tell()))
     path = stem + ".nii" + (".gz" if hdr_gz else "")
-    with opener(path, hdr_gz) as f:
-        hdr.write_to(f)
-        f.write(b"\0" * (int(hdr["vox_offset"]) - f.tell()))
-        f.write(raw)
+    store(path, head.getvalue() + raw, hdr_gz, members)
     return path
+
+
+def store(path, content, gz, members):
+    with open(path, "wb") as f:
+        if not gz:
+            f.write(content)
+            return
+        cut = [len(content) * k // members for k in range(members + 1)]
+        for a, b in zip(cut, cut[1:]):
+            f.write(gzip.compress(content[a:b], compresslevel=1, mtime=0))
 
 
 def load(path):

@@ -82,8 +82,11 @@ function axisSize(rng: Rng): number {
 function makeCase(rng: Rng, n: number, dir: string): { c: Case; volume: Volume } {
   const shape = [axisSize(rng), axisSize(rng), axisSize(rng)] as [number, number, number];
   const frames = rng.bernoulli(0.15) ? 2 : 1;
-  const dtype = (["int16", "uint8", "float32"] as const)[rng.int(0, 2)];
-  const label = dtype !== "float32" && rng.bernoulli(0.2);
+  const dtype = rng.bernoulli(0.75)
+    ? (["int16", "uint8", "float32"] as const)[rng.int(0, 2)]
+    : (["int8", "uint16", "int32", "uint32", "int64", "uint64", "float64"] as const)[rng.int(0, 6)];
+  const float = dtype.startsWith("float");
+  const label = !float && rng.bernoulli(0.2);
   const affine = randomAffine(rng);
   const toSize = rng.bernoulli(0.5);
   const grid = (toSize ? ["center", "origin", "corners"] : ["center", "origin"])[
@@ -92,24 +95,27 @@ function makeCase(rng: Rng, n: number, dir: string): { c: Case; volume: Volume }
   const norms = [0, 1, 2].map((a) => Math.hypot(affine[0][a], affine[1][a], affine[2][a]));
   const target = [0, 1, 2].map((a) => {
     if (rng.bernoulli(0.15)) return null;
-    const ratio = rng.bernoulli(0.3) ? rng.uniform(0.1, 0.5) : rng.uniform(0.5, 4); // M / N
+    // M / N: integer ratios (exact edges and ties), big shrinks, anything in between.
+    const ratio = rng.bernoulli(0.3)
+      ? [0.5, 2, 3, 1 / 3, 1][rng.int(0, 4)]
+      : rng.bernoulli(0.3)
+      ? rng.uniform(0.1, 0.5)
+      : rng.uniform(0.5, 4);
     if (toSize) return Math.max(1, Math.min(30, Math.round(shape[a] * ratio)));
     return Math.max(norms[a] * shape[a] / 30, norms[a] / ratio);
   });
-  const slope = dtype !== "float32" && rng.bernoulli(0.3) ? 0.5 : 1;
+  const slope = !float && rng.bernoulli(0.3) ? 0.5 : 1;
   const inter = slope === 0.5 ? -3 : 0;
   const data = createVoxelArray(dtype, shape[0] * shape[1] * shape[2] * frames);
+  const { min, max } = DTYPE_INFO[dtype];
+  const [lo, hi] = [Math.max(min, -1000), Math.min(max, 3000)];
   for (let i = 0; i < data.length; i++) {
-    data[i] = label
-      ? rng.int(0, 4)
-      : dtype === "uint8"
-      ? rng.int(0, 255)
-      : dtype === "int16"
-      ? rng.int(-1000, 3000)
-      : rng.normal() * 300 + 50;
+    const v = label ? rng.int(0, 4) : float ? rng.normal() * 300 + 50 : rng.int(lo, hi);
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(v);
+    else data[i] = v;
   }
   const volume = createVolume({ shape, frames, data, affine, slope, inter });
-  const fills = dtype === "uint8" ? [0, 7] : [0, -2.5, 40];
+  const fills = min === 0 ? [0, 7] : [0, -2.5, 40];
   const c: Case = {
     id: `case${n}`,
     input: `${dir}/case${n}.f64`,
