@@ -120,6 +120,12 @@ def write_case(rng, directory, index):
     if geometry == "neither":
         hdr["qform_code"] = 0
         hdr["sform_code"] = 0
+    space, time = rng.choice(["unknown", "mm", "micron", "meter"]), rng.choice(["unknown", "sec", "msec"])
+    hdr.set_xyzt_units(str(space), str(time))
+    if rng.random() < 0.3:
+        hdr.set_intent(str(rng.choice(["t test", "correlation", "label", "vector"])),
+                       (), name="medprep")
+    hdr["cal_min"], hdr["cal_max"] = sorted(rng.uniform(-100, 100, 2))
     scaling = str(rng.choice(["none", "random", "zero", "nan", "nan-inter"]))
     if scaling == "random":
         hdr["scl_slope"] = rng.uniform(-3, 3)
@@ -268,6 +274,19 @@ def compare(reference, ours):
     qcode, scode = int(b.header["qform_code"]), int(b.header["sform_code"])
     if [qcode, scode] != [qcode_in or 2, scode_in or 2]:
         problems.append(f"codes q{qcode} s{scode} for input q{qcode_in} s{scode_in}")
+    ha, hb = a.header, b.header
+    units_in = int(ha["xyzt_units"])
+    want_units = units_in if units_in & 7 else (units_in & 0xF8) | 2
+    if int(hb["xyzt_units"]) != want_units:
+        problems.append(f"xyzt_units {int(hb['xyzt_units'])} for input {units_in} (want {want_units})")
+    for key in ("intent_code", "intent_p1", "intent_p2", "intent_p3", "intent_name", "cal_min",
+                "cal_max"):
+        want = ha[key].astype(np.float32) if ha[key].dtype.kind == "f" else ha[key]
+        if hb[key] != want and not (key == "intent_code" and abs(int(ha[key])) > 32767):
+            problems.append(f"{key} {hb[key]} != {ha[key]}")
+    frames = a.shape[3] if len(a.shape) > 3 else 1
+    if frames > 1 and hb["pixdim"][4] != np.float32(ha["pixdim"][4]):
+        problems.append(f"pixdim[4] {hb['pixdim'][4]} != {ha['pixdim'][4]}")
     ref = nib.Nifti1Header()
     ref.set_data_shape(b.shape)
     ref.set_qform(a.affine, code=2)
@@ -275,8 +294,9 @@ def compare(reference, ours):
     got = b.header.get_qform()
     if not np.allclose(got, want, rtol=0, atol=2e-5 * scale):
         problems.append(f"qform {got.tolist()} != nibabel set_qform {want.tolist()}")
-    if b.header["pixdim"][0] != ref["pixdim"][0]:
-        problems.append(f"qfac {b.header['pixdim'][0]} != {ref['pixdim'][0]}")
+    if not np.array_equal(hb["pixdim"][:4], ref["pixdim"][:4]):
+        problems.append(f"pixdim[0:4] {hb['pixdim'][:4].tolist()} != nibabel set_qform's "
+                        f"{ref['pixdim'][:4].tolist()}")
     return {"file": ours, "problems": problems}
 
 
