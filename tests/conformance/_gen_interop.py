@@ -225,6 +225,8 @@ def answer(path, rng):
         "dtype": img.get_data_dtype().name,
         "affine": finite(img.affine.tolist()),
         "affine_source": source,
+        "spacing": nib.affines.voxel_sizes(img.affine).tolist(),
+        "orientation": "".join(nib.aff2axcodes(img.affine)),
         "slope": finite(slope),
         "inter": finite(inter),
         "min": finite(float(ok.min())) if ok.size else None,

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { readNifti } from "../../src/io/nifti_read.ts";
 import { writeNifti } from "../../src/io/nifti_write.ts";
+import { inspectFile } from "../../src/cli/inspect.ts";
 import { valueAt, type Volume } from "../../src/volume/volume.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -31,6 +32,8 @@ interface Answer {
   dtype: string;
   affine: number[][];
   affine_source: string;
+  spacing: number[];
+  orientation: string;
   slope: number;
   inter: number;
   min: number | null;
@@ -120,6 +123,32 @@ function checkRead(a: Answer, v: Volume, info: { fullShape: number[]; affineSour
 const SEED = Deno.env.get("MEDPREP_INTEROP_SEED") ?? "20261126";
 const COUNT = Number(Deno.env.get("MEDPREP_INTEROP_COUNT") ?? 60);
 
+/** `inspect --json`'s record agrees with nibabel too (its own statistics code). */
+async function checkInspect(a: Answer) {
+  const result = await inspectFile(a.file);
+  assert.ok("record" in result, `${a.file}: inspect failed`);
+  const r = result.record;
+  assert.deepEqual(r.shape, a.shape, `${a.file}: inspect shape`);
+  assert.equal(r.dtype, a.dtype, `${a.file}: inspect dtype`);
+  assert.equal(r.affineSource, a.affine_source, `${a.file}: inspect affineSource`);
+  assert.equal(r.orientation, a.orientation, `${a.file}: inspect orientation`);
+  for (let i = 0; i < 3; i++) {
+    assert.ok(close(r.spacing[i], a.spacing[i], 1e-12), `${a.file}: inspect spacing`);
+  }
+  assert.ok(close(r.sclSlope, a.slope, 1e-12) && close(r.sclInter, a.inter, 1e-12));
+  const range = Math.max(Math.abs(a.min ?? 0), Math.abs(a.max ?? 0), 1e-12);
+  for (const key of ["min", "max", "mean", "std"] as const) {
+    const want = a[key];
+    if (want === null) assert.equal(r[key], undefined, `${a.file}: inspect ${key}`);
+    else {
+      assert.ok(
+        Math.abs(r[key]! - want) <= 1e-6 * range,
+        `${a.file}: inspect ${key} ${r[key]} vs ${want}`,
+      );
+    }
+  }
+}
+
 const available = nibabelAvailable();
 if (!available) console.warn(`nibabel random interop SKIPPED: ${PYTHON} cannot import nibabel`);
 
@@ -137,6 +166,7 @@ Deno.test({
       for (const [n, a] of answers.entries()) {
         const { volume, info } = await readNifti(a.file);
         checkRead(a, volume, info);
+        await checkInspect(a);
         const ours = `${dir}/ours${n}.nii${n % 2 ? ".gz" : ""}`;
         await writeNifti(ours, volume);
         pairs.push([a.reference, ours]);
