@@ -43,6 +43,7 @@ export async function executeJobs(
   try {
     pending = await pool.run(jobs, (record) => {
       records.push(record);
+      if (record.status === "interrupted") return; // not finished: neither done nor failed
       for (const w of record.warnings) {
         progress.note(`medprep: warning: subject "${record.id}": ${w}`);
       }

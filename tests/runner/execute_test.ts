@@ -47,3 +47,31 @@ Deno.test("executeJobs marks every subject failed when no worker can start", asy
     console.error = original;
   }
 });
+
+Deno.test("executeJobs does not count subjects stopped by an interrupt as done or failed", async () => {
+  const lines: string[] = [];
+  const original = Deno.stderr.writeSync;
+  Deno.stderr.writeSync = (p: Uint8Array) => {
+    lines.push(new TextDecoder().decode(p));
+    return p.length;
+  };
+  try {
+    const running = executeJobs([job("a", 1), job("hang", 2)], {
+      size: 2,
+      init,
+      permissions,
+      progress: "lines",
+      workerUrl: new URL("./_crash_worker.ts", import.meta.url),
+    });
+    await new Promise((r) => setTimeout(r, 500)); // "a" done, "hang" in flight
+    Deno.kill(Deno.pid, "SIGTERM"); // (deno test handles SIGINT itself)
+    const ex = await running;
+    ex.release();
+    assert.equal(ex.interrupted, true);
+    const status = Object.fromEntries(ex.records.map((r) => [r.id, r.status]));
+    assert.deepEqual(status, { a: "done", hang: "interrupted" });
+    assert.doesNotMatch(lines.join(""), /2\/2 subjects|1 failed/, lines.join(""));
+  } finally {
+    Deno.stderr.writeSync = original;
+  }
+});
