@@ -120,6 +120,11 @@ def write_case(rng, directory, index):
     if geometry == "neither":
         hdr["qform_code"] = 0
         hdr["sform_code"] = 0
+    if rng.random() < 0.3:  # odd qfac: only exactly -1 means -1 (nibabel fixes the rest to 1)
+        hdr["pixdim"][0] = rng.choice([0, 0.5, -2, 1, -1])
+    if rng.random() < 0.2:  # zero / negative pixdim (nibabel: 0 -> 1, abs)
+        k = int(rng.integers(1, 4))
+        hdr["pixdim"][k] = rng.choice([0, -hdr["pixdim"][k]])
     space, time = rng.choice(["unknown", "mm", "micron", "meter"]), rng.choice(["unknown", "sec", "msec"])
     hdr.set_xyzt_units(str(space), str(time))
     if rng.random() < 0.3:
@@ -145,7 +150,7 @@ def write_case(rng, directory, index):
     else:
         header_size = hdr.single_vox_offset
         ext_size = hdr.extensions.get_sizeondisk()
-        gap = 0 if ext_size else 16 * int(rng.integers(0, 3))  # nibabel reads a gap as extensions
+        gap = 0 if ext_size else int(rng.integers(0, 40))  # nibabel reads a gap as extensions
         hdr["vox_offset"] = header_size + ext_size + gap
     hdr_gz = gz and (not pair or rng.random() < 0.5)
     img_gz = gz and (not pair or rng.random() < 0.5)
