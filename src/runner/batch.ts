@@ -133,12 +133,14 @@ export async function runBatch(options: RunOptions): Promise<number> {
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
 
   const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  // The pool never starts more workers than subjects; the memory guard shares RAM among those.
+  const running = Math.max(1, Math.min(workers, todo.length));
   await removeStaleStaging(outDir);
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
   const execution = await executeJobs(todo, {
     size: workers,
-    init: { recipe: resolved, outDir, stagingDir, maxInputBytes: memoryGuard(workers, getEnv) },
+    init: { recipe: resolved, outDir, stagingDir, maxInputBytes: memoryGuard(running, getEnv) },
     permissions: deriveWorkerPermissions(outDir, todo),
     progress: chooseProgressMode(options.quiet ?? false),
   });

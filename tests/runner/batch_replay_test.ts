@@ -72,3 +72,15 @@ Deno.test("runBatch memory guard fails a subject whose input is too large, not t
     await Deno.remove(ds.dir, { recursive: true });
   }
 });
+
+Deno.test("runBatch memory guard shares RAM among the workers that run, not the requested count", async () => {
+  const ds = await createDataset({ count: 1 });
+  try {
+    const out = `${ds.dir}/out`;
+    // 10^12 requested workers would leave each a few bytes; one subject runs in one worker.
+    const opts = { ...quiet, recipe: ds.recipe, manifest: ds.manifest, out, workers: 1e12 };
+    assert.equal(await runBatch(opts), 0);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
