@@ -31,10 +31,12 @@ def axis_map(n, s, size, spacing, grid):
         if grid == "corners" and n > 1:
             if m == 1:
                 return np.zeros(1), float(n)  # first centre kept; medprep's choice r = N
-            return np.arange(m) * ((n - 1) / (m - 1)), (n - 1) / (m - 1)
+            t = s * (n - 1) / (m - 1)
+            return np.arange(m) * (n - 1) / (m - 1), t / s
         if grid == "corners":
             grid = "center"  # a one-voxel axis: every sample is that voxel
-        r = n / m
+        t = s * n / m
+        r = t / s
     i = np.arange(m, dtype=np.float64)
     if grid == "origin":
         return i * r, r
