@@ -86,6 +86,17 @@ export async function parseManifestEntries(
       message: `Cannot use manifest "${source}": no path columns (roles such as image, label)`,
     });
   }
+  for (const role of roles) {
+    // Roles name output files ({role}) like ids do.
+    const bad = badId(role);
+    if (bad) {
+      issues.push({
+        file: source,
+        path: "",
+        message: `Cannot use column "${role}" as a role: ${bad.replace("ids", "roles")}`,
+      });
+    }
+  }
   if (issues.length) throw new ManifestError(issues);
   const seen = new Map<string, RawRow>();
   const rows: ManifestRow[] = [];

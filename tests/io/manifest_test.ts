@@ -195,6 +195,13 @@ Deno.test("readManifest names a missing manifest, an unknown format, no id colum
   await rejects(readManifest(join(dir, "m.csv")), /its header has column "image" twice/);
   await Deno.writeTextFile(join(dir, "m.csv"), "id\na\n");
   await rejects(readManifest(join(dir, "m.csv")), /no path columns/);
+  await Deno.writeTextFile(join(dir, "m.csv"), "id,a/../../b\na,scans/a.nii.gz\n");
+  await rejects(
+    readManifest(join(dir, "m.csv")),
+    /Cannot use column "a\/\.\.\/\.\.\/b" as a role: roles name output files and must not contain/,
+  );
+  await Deno.writeTextFile(join(dir, "m.json"), '[{"id": "a", "..": "scans/a.nii.gz"}]');
+  await rejects(readManifest(join(dir, "m.json")), /Cannot use column "\.\." as a role/);
   await Deno.remove(dir, { recursive: true });
 });
 
