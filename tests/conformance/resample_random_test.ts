@@ -104,8 +104,9 @@ function makeCase(rng: Rng, n: number, dir: string): { c: Case; volume: Volume }
     if (toSize) return Math.max(1, Math.min(30, Math.round(shape[a] * ratio)));
     return Math.max(norms[a] * shape[a] / 30, norms[a] / ratio);
   });
-  const slope = !float && rng.bernoulli(0.3) ? 0.5 : 1;
-  const inter = slope === 0.5 ? -3 : 0;
+  const scaled = !float && rng.bernoulli(0.3);
+  const slope = scaled ? [0.5, -0.25, 3][rng.int(0, 2)] : 1;
+  const inter = scaled ? [-3, 7.5, 0][rng.int(0, 2)] : 0;
   const data = createVoxelArray(dtype, shape[0] * shape[1] * shape[2] * frames);
   const { min, max } = DTYPE_INFO[dtype];
   const [lo, hi] = [Math.max(min, -1000), Math.min(max, 3000)];
@@ -198,7 +199,7 @@ function compare(c: Case, out: Volume, ref: RefAnswer, expected: Float64Array): 
     const halfValue = Math.abs(Math.abs(exact - Math.trunc(exact)) - 0.5) < 0.005;
     if (nearest && halfCoord) continue;
     // Integer outputs of fractional values (linear, bspline, or antialiased nearest).
-    if (integer && halfValue && Math.abs(got - want) <= c.slope) continue;
+    if (integer && halfValue && Math.abs(got - want) <= Math.abs(c.slope)) continue;
     if (++bad <= 3) {
       problems.push(
         `voxel ${i} at x=${x.map((v) => v.toFixed(6))}: ${got} vs ${want} (exact ${exact})`,
