@@ -145,8 +145,8 @@ def write_case(rng, directory, index):
         text = ("medprep interop extension %d " % index).encode() * int(rng.integers(1, 6))
         hdr.extensions.append(nib.nifti1.Nifti1Extension("comment", text))
     data = random_data(rng, dtype, shape)
-    if pair:
-        hdr["vox_offset"] = 0
+    if pair:  # a pair's vox_offset is where the voxels start in the .img
+        hdr["vox_offset"] = int(rng.choice([0, 0, 16, 7]))
     else:
         header_size = hdr.single_vox_offset
         ext_size = hdr.extensions.get_sizeondisk()
@@ -176,7 +176,7 @@ def emit(hdr, raw, stem, pair, hdr_gz, img_gz, members=1):
         hpath = stem + ".hdr" + (".gz" if hdr_gz else "")
         ipath = stem + ".img" + (".gz" if img_gz else "")
         store(hpath, head.getvalue(), hdr_gz, 1)
-        store(ipath, raw, img_gz, members)
+        store(ipath, b"\xee" * int(hdr["vox_offset"]) + raw, img_gz, members)
         return (hpath, ipath)
     head.write(b"\0" * (int(hdr["vox_offset"]) - head.tell()))
     path = stem + ".nii" + (".gz" if hdr_gz else "")
