@@ -45,28 +45,28 @@ export function createProgress(
   let done = 0, failed = 0, lastLine = started;
   const interval = options.intervalMs ?? 5000;
   const rate = () => done / Math.max(1e-3, (performance.now() - started) / 1000);
-  const summary = () => {
+  // Our own ETA (cli-progress's restarts its estimate after every printed line: "ETA LLs").
+  const etaText = () => {
     const r = rate();
-    const eta = r > 0 ? (total - done) / r : Infinity;
-    return `${done}/${total} subjects, ${failed} failed, ${r.toFixed(2)}/s, ETA ${
-      formatSeconds(eta)
-    }`;
+    return formatSeconds(r > 0 ? (total - done) / r : Infinity);
   };
+  const summary = () =>
+    `${done}/${total} subjects, ${failed} failed, ${rate().toFixed(2)}/s, ETA ${etaText()}`;
+  const payload = () => ({ rate: rate().toFixed(2), failed, etaText: etaText() });
   let bar: cliProgress.SingleBar | undefined;
   if (mode === "bar" && total > 0) {
     bar = new cliProgress.SingleBar({
-      format: "{bar} {value}/{total} | {rate}/s | ETA {eta_formatted} | failed {failed}",
+      format: "{bar} {value}/{total} | {rate}/s | ETA {etaText} | failed {failed}",
       stream: process.stderr,
       hideCursor: true,
-      etaBuffer: 20,
     }, cliProgress.Presets.shades_classic);
-    bar.start(total, 0, { rate: "0.00", failed: 0 });
+    bar.start(total, 0, { rate: "0.00", failed: 0, etaText: "?" });
   }
   const print = (line: string) => {
     if (bar) {
       bar.stop();
       writeErr(line);
-      bar.start(total, done, { rate: rate().toFixed(2), failed });
+      bar.start(total, done, payload());
     } else writeErr(line);
   };
   return {
@@ -74,7 +74,7 @@ export function createProgress(
       done++;
       if (!ok) failed++;
       if (failureLine && mode !== "quiet") print(failureLine); // quiet: the summary lists it
-      if (bar) bar.update(done, { rate: rate().toFixed(2), failed });
+      if (bar) bar.update(done, payload());
       else if (mode === "lines") {
         const now = performance.now();
         if (now - lastLine >= interval || done === total) {
