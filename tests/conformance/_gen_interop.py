@@ -88,15 +88,17 @@ def write_case(rng, directory, index):
     gz = rng.random() < 0.5
     endian = ">" if rng.random() < 0.35 else "<"
     dtype = DTYPES[index % len(DTYPES)]
-    ndim = int(rng.choice([2, 3, 3, 3, 4, 4]))
+    ndim = int(rng.choice([1, 2, 3, 3, 3, 4, 4, 5]))
     shape = [int(n) for n in rng.integers(1, 9, ndim)]
     big = index == 2  # over the reader's 8 MiB slice, gzipped, big-endian
     if big:
         gz, endian, pair, ndim, shape = True, ">", False, 3, [260, 190, 90]
     if ndim >= 3 and rng.random() < 0.3 and not big:
         shape[0] = 1
-    if ndim == 4 and rng.random() < 0.4:
+    if ndim >= 4 and rng.random() < 0.4:
         shape[3] = 1
+    if ndim == 5 and rng.random() < 0.5:
+        shape[4] = 1
     hdr = make_header(rng, version, pair, endian)
     hdr.set_data_dtype(np.dtype(dtype))
     hdr.set_data_shape(shape)
