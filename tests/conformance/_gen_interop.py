@@ -133,7 +133,7 @@ def write_case(rng, directory, index):
         hdr.set_intent(str(rng.choice(["t test", "correlation", "label", "vector"])),
                        (), name="medprep")
     hdr["cal_min"], hdr["cal_max"] = sorted(rng.uniform(-100, 100, 2))
-    scaling = str(rng.choice(["none", "random", "zero", "nan", "nan-inter"]))
+    scaling = str(rng.choice(["none", "random", "zero", "nan", "nan-inter", "inf"]))
     if scaling == "random":
         hdr["scl_slope"] = rng.uniform(-3, 3)
         hdr["scl_inter"] = rng.uniform(-500, 500)
@@ -141,6 +141,8 @@ def write_case(rng, directory, index):
         hdr["scl_slope"], hdr["scl_inter"] = 0, rng.uniform(-5, 5)
     elif scaling == "nan":
         hdr["scl_slope"], hdr["scl_inter"] = np.nan, 3
+    elif scaling == "inf":
+        hdr["scl_slope"], hdr["scl_inter"] = rng.choice([np.inf, -np.inf]), 2
     elif scaling == "nan-inter":
         hdr["scl_slope"], hdr["scl_inter"] = rng.uniform(0.5, 2), np.nan
     if not pair and rng.random() < 0.3:
