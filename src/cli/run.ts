@@ -11,7 +11,9 @@ import { runBatch } from "../runner/batch.ts";
 function integer(min: number) {
   return (text: string): number => {
     if (!/^-?\d+$/.test(text.trim()) || Number(text) < min || !Number.isSafeInteger(+text)) {
-      throw new InvalidArgumentError(`must be an integer >= ${min}`);
+      throw new InvalidArgumentError(
+        `must be an integer from ${min} to ${Number.MAX_SAFE_INTEGER}`,
+      );
     }
     return Number(text);
   };

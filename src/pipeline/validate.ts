@@ -40,7 +40,9 @@ function checkTopLevel(sink: IssueSink, data: Record<string, unknown>): void {
   if ("seed" in data && !(Number.isSafeInteger(data.seed) && (data.seed as number) >= 0)) {
     sink.atPath(
       ["seed"],
-      `Cannot use seed ${JSON.stringify(data.seed)}: expected a whole number >= 0`,
+      `Cannot use seed ${
+        JSON.stringify(data.seed)
+      }: expected a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
     );
   }
   if ("manifest" in data && (typeof data.manifest !== "string" || data.manifest === "")) {

@@ -125,6 +125,12 @@ Deno.test("run exits 2 on a missing manifest and 0/1 per SPEC, with a one-line e
     assert.equal(noManifest.code, 2);
     const badWorkers = await medprep(["run", ds.recipe, "--workers", "0"]).output();
     assert.equal(badWorkers.code, 2);
+    const bigSeed = await medprep(["run", ds.recipe, "--seed", "99999999999999999999"]).output();
+    assert.equal(bigSeed.code, 2);
+    assert.match(
+      new TextDecoder().decode(bigSeed.stderr),
+      /'99999999999999999999' is invalid\. must be an integer from 0 to 9007199254740991/,
+    );
   } finally {
     await Deno.remove(ds.dir, { recursive: true });
   }
