@@ -22,7 +22,12 @@ export async function readShardFiles(
       if (e.isFile && SHARD_FILE.test(e.name)) names.push(e.name);
     }
   } catch (e) {
-    throw new Error(`Cannot read directory "${dir}": ${(e as Error).message}`);
+    const reason = e instanceof Deno.errors.NotFound
+      ? "no such directory"
+      : e instanceof Deno.errors.NotADirectory
+      ? "not a directory"
+      : (e as Error).message;
+    throw new Error(`Cannot read directory "${dir}": ${reason}`);
   }
   const out = [];
   for (const name of names.sort()) {
