@@ -305,6 +305,10 @@ def compare(reference, ours):
     got = b.header.get_qform()
     if not np.allclose(got, want, rtol=0, atol=2e-5 * scale):
         problems.append(f"qform {got.tolist()} != nibabel set_qform {want.tolist()}")
+    for key in ("quatern_b", "quatern_c", "quatern_d", "qoffset_x", "qoffset_y", "qoffset_z"):
+        # float32 fields: at most a few ulp apart (float64 round-off before the final rounding)
+        if abs(float(hb[key]) - float(ref[key])) > 4e-7 * max(1.0, abs(float(ref[key]))):
+            problems.append(f"{key} {float(hb[key])} != nibabel set_qform's {float(ref[key])}")
     if not np.array_equal(hb["pixdim"][:4], ref["pixdim"][:4]):
         problems.append(f"pixdim[0:4] {hb['pixdim'][:4].tolist()} != nibabel set_qform's "
                         f"{ref['pixdim'][:4].tolist()}")
