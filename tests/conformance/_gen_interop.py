@@ -305,8 +305,14 @@ def compare(reference, ours):
     got = b.header.get_qform()
     if not np.allclose(got, want, rtol=0, atol=2e-5 * scale):
         problems.append(f"qform {got.tolist()} != nibabel set_qform {want.tolist()}")
-    for key in ("quatern_b", "quatern_c", "quatern_d", "qoffset_x", "qoffset_y", "qoffset_z"):
-        # float32 fields: at most a few ulp apart (float64 round-off before the final rounding)
+    # float32 fields: at most a few ulp apart (float64 round-off before the final rounding);
+    # at a 180° rotation (quatern_a = 0) b, c, d and -b, -c, -d are the same rotation.
+    qb = np.array([float(hb[k]) for k in ("quatern_b", "quatern_c", "quatern_d")])
+    qr = np.array([float(ref[k]) for k in ("quatern_b", "quatern_c", "quatern_d")])
+    if min(np.abs(qb - qr).max(), np.abs(qb + qr).max() if hb.get_qform_quaternion()[0] < 1e-3
+           else 1.0) > 4e-7:
+        problems.append(f"quatern {qb.tolist()} != nibabel set_qform's {qr.tolist()}")
+    for key in ("qoffset_x", "qoffset_y", "qoffset_z"):
         if abs(float(hb[key]) - float(ref[key])) > 4e-7 * max(1.0, abs(float(ref[key]))):
             problems.append(f"{key} {float(hb[key])} != nibabel set_qform's {float(ref[key])}")
     if not np.array_equal(hb["pixdim"][:4], ref["pixdim"][:4]):
