@@ -132,9 +132,15 @@ export const augment = defineStep({
           ? [{ def: e.def, realized: sample.happened[i] }]
           : []
       );
+    // Images of every copy get the same stored type: float32 as soon as the recipe lists an
+    // intensity transform that can fire, whether or not it fired for this copy.
+    const intensity = list.find((e) =>
+      e.def.kind === "intensity" && ((e.params as { p?: number }).p ?? 1) > 0
+    );
     const options = {
       interpolation: p.interpolation,
       fill: p.fill,
+      floatReason: intensity && `augment: ${intensity.def.name} makes values fractional`,
       before: calls(0, lastSpatial),
       after: calls(Math.max(lastSpatial, 0), list.length),
     };

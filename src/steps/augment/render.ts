@@ -25,6 +25,11 @@ export interface RenderOptions {
   /** Intensity transforms applied on the input grid (before sampling) and on the output grid. */
   before: readonly IntensityCall[];
   after: readonly IntensityCall[];
+  /**
+   * Why images are stored as float32 even when no intensity transform fired for this
+   * sample (set when the recipe lists one, so every copy has the same type).
+   */
+  floatReason?: string;
 }
 
 /** The smallest real value of a volume (NaN ignored; 0 when there is none). */
@@ -104,7 +109,7 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
     const grid = identity ? { shape: vol.shape, affine: vol.affine } : sample.grid;
     const rebuild = (data: VoxelArray, slope: number, inter: number): Volume =>
       createVolume({ ...grid, frames: vol.frames, data, slope, inter, meta: vol.meta });
-    if (item.label || calls.length === 0) {
+    if (item.label || (calls.length === 0 && !options.floatReason)) {
       const fill = item.label ? 0 : options.fill ?? deriveMinimum(vol);
       if (identity) return { data: null, finish: () => item, fill };
       const o = {
@@ -118,7 +123,7 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
       };
     }
     const fill = options.fill ?? deriveMinimum(vol);
-    const reason = `augment: ${calls[0].def.name} made values fractional`;
+    const reason = options.floatReason ?? `augment: ${calls[0].def.name} made values fractional`;
     const done = (d: Float32Array): Item => {
       runIntensity(options.after, d, grid, vol.frames);
       return { ...item, volume: rebuild(d, 1, 0), dtypeReason: reason };

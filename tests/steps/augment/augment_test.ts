@@ -240,7 +240,7 @@ Deno.test("augment keeps the storage type without intensity transforms and makes
   const n = role(noisy.subject, "image");
   assert.equal(n.volume.dtype, "float32");
   assert.equal(n.volume.slope, 1);
-  assert.equal(n.dtypeReason, "augment: noise made values fractional");
+  assert.equal(n.dtypeReason, "augment: noise makes values fractional");
   assert.equal(role(noisy.subject, "label").volume.dtype, "uint8");
   const filled = runAugment(s, {
     fill: -5,
@@ -298,4 +298,24 @@ Deno.test("augment 4D images: every frame gets the same spatial map", () => {
       assert.equal(Number(v.data[q + n]) - Number(v.data[q]), Number(src[n]) - Number(src[0]));
     }
   }
+});
+
+Deno.test("augment stores every copy's image as float32 when an intensity transform may fire", () => {
+  const s = makeSubject({ imageDType: "int16" });
+  const transforms = { transforms: [{ flip: { axes: [0] } }, { noise: { std: 1, p: 0.5 } }] };
+  const fired = new Set<boolean>();
+  for (let seed = 1; seed <= 12; seed++) {
+    const out = runAugment(s, transforms, seed);
+    const noise = (out.record?.transforms as { name: string; fired: boolean }[])[1];
+    fired.add(noise.fired);
+    const image = role(out.subject, "image");
+    assert.equal(image.volume.dtype, "float32", `seed ${seed}`);
+    assert.equal(image.dtypeReason, "augment: noise makes values fractional");
+    assert.equal(role(out.subject, "label").volume.dtype, "uint8");
+  }
+  assert.deepEqual([...fired].sort(), [false, true], "both outcomes of p = 0.5 were exercised");
+  const never = runAugment(s, {
+    transforms: [{ flip: { axes: [0] } }, { noise: { std: 1, p: 0 } }],
+  });
+  assert.equal(role(never.subject, "image").volume.dtype, "int16");
 });
