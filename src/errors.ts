@@ -17,24 +17,24 @@ export function formatIssue(issue: Issue): string {
   return head ? `${head}: ${issue.message}` : issue.message;
 }
 
-/** Every problem of a recipe; nothing ran (exit 2). */
-export class PipelineError extends Error {
+/** A list of problems found before anything ran (exit 2), one formatted issue a line. */
+export class IssuesError extends Error {
   readonly issues: readonly Issue[];
   constructor(issues: readonly Issue[]) {
     super(issues.map(formatIssue).join("\n"));
-    this.name = "PipelineError";
+    this.name = "IssuesError";
     this.issues = issues;
   }
 }
 
+/** Every problem of a recipe; nothing ran (exit 2). */
+export class PipelineError extends IssuesError {
+  override readonly name = "PipelineError";
+}
+
 /** Every problem of a manifest or the command line; nothing ran (exit 2). */
-export class ManifestError extends Error {
-  readonly issues: readonly Issue[];
-  constructor(issues: readonly Issue[]) {
-    super(issues.map(formatIssue).join("\n"));
-    this.name = "ManifestError";
-    this.issues = issues;
-  }
+export class ManifestError extends IssuesError {
+  override readonly name = "ManifestError";
 }
 
 /** A file that cannot be read as NIfTI (or written): one line naming the file. */

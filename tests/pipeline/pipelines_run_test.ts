@@ -3,9 +3,9 @@ import { readNiftiSync } from "../../src/io/nifti_read.ts";
 import { writeNiftiSync } from "../../src/io/nifti_write.ts";
 import { readRecipe } from "../../src/pipeline/validate.ts";
 import { makeVolume, obliqueAffine } from "../_volumes.ts";
+import { runCli } from "../cli/_run.ts";
 
-const ROOT = new URL("../../", import.meta.url);
-const PIPELINES = new URL("pipelines/", ROOT);
+const PIPELINES = new URL("../../pipelines/", import.meta.url);
 const files = [...Deno.readDirSync(PIPELINES)].map((e) => e.name).filter((n) => /\.ya?ml$/.test(n))
   .sort();
 
@@ -38,27 +38,16 @@ for (const name of files) {
       const rows = ["id,image,label", writeSubject(dir, "s1", 0), writeSubject(dir, "s2", 2)];
       Deno.writeTextFileSync(`${dir}/manifest.csv`, rows.join("\n") + "\n");
       const out = `${dir}/out`;
-      const r = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          "--config",
-          new URL("deno.json", ROOT).pathname,
-          "-A",
-          new URL("src/main.ts", ROOT).pathname,
-          "run",
-          new URL(name, PIPELINES).pathname,
-          "--manifest",
-          `${dir}/manifest.csv`,
-          "--out",
-          out,
-          "--quiet",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const err = new TextDecoder().decode(r.stderr);
-      assert.equal(r.code, 0, `exit ${r.code}: ${err}`);
+      const r = await runCli([
+        "run",
+        new URL(name, PIPELINES).pathname,
+        "--manifest",
+        `${dir}/manifest.csv`,
+        "--out",
+        out,
+        "--quiet",
+      ]);
+      assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
       const { recipe } = await readRecipe(new URL(name, PIPELINES).pathname);
       const copies = recipe.steps.reduce(
         (n, s) => n * (typeof s.params.copies === "number" ? s.params.copies : 1),
