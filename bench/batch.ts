@@ -8,7 +8,7 @@
  */
 import { writeNiftiSync } from "../src/io/nifti_write.ts";
 import { createVolume } from "../src/volume/volume.ts";
-import { hasNibabel, mb, PYTHON } from "./_peer.ts";
+import { hasNibabel, mb, medprepCommand, PYTHON } from "./_peer.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const DATA = `${ROOT}bench/.data/batch`;
@@ -117,31 +117,6 @@ async function best(cmd: string[], repeat: number, before: () => Promise<void>) 
   return top!;
 }
 
-function medprepCommand(recipe: string, manifest: string, out: string, workers: number) {
-  return [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    "--config",
-    `${ROOT}deno.json`,
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
-    "--allow-sys",
-    "--allow-run=git,df",
-    `${ROOT}src/main.ts`,
-    "run",
-    recipe,
-    "--manifest",
-    manifest,
-    "--out",
-    out,
-    "--workers",
-    String(workers),
-    "--quiet",
-  ];
-}
-
 /** Runs the benchmark and prints a table; returns 0, or 1 when a run failed. */
 export default async function main(args: string[]): Promise<number> {
   const arg = (name: string, fallback: number) => {
@@ -172,7 +147,17 @@ export default async function main(args: string[]): Promise<number> {
   try {
     for (const workers of [1, 2]) {
       const out = `${DATA}/out-w${workers}`;
-      const cmd = medprepCommand(recipe, manifest, out, workers);
+      const cmd = medprepCommand([
+        "run",
+        recipe,
+        "--manifest",
+        manifest,
+        "--out",
+        out,
+        "--workers",
+        String(workers),
+        "--quiet",
+      ]);
       rows.push([`medprep --workers ${workers}`, await best(cmd, repeat, fresh(out))]);
     }
     if (await hasNibabel()) {

@@ -5,45 +5,12 @@
  * Goal (issue 3): read ≥ nibabel's speed, peak RSS ≤ 1.3× the raw size.
  */
 import { hasNibabel, lastJson, mb, measureDeno, measurePython } from "./_peer.ts";
-
-const SHAPE: [number, number, number] = [512, 512, 300];
-const RAW = SHAPE[0] * SHAPE[1] * SHAPE[2] * 2;
-const DATA_DIR = new URL("./.data/", import.meta.url);
-const PHANTOM = new URL("phantom_512x512x300_int16.nii.gz", DATA_DIR).pathname;
-
-/** A CT-like phantom: air, a body ellipse with lungs and a bone ring, ±noise (deterministic). */
-async function ensurePhantom(): Promise<void> {
-  const { writeNifti } = await import("../src/io/nifti_write.ts");
-  const { createVolume } = await import("../src/volume/volume.ts");
-  try {
-    Deno.statSync(PHANTOM);
-    return;
-  } catch { /* generate */ }
-  Deno.mkdirSync(DATA_DIR, { recursive: true });
-  const [nx, ny, nz] = SHAPE;
-  const data = new Int16Array(nx * ny * nz);
-  let seed = 12345;
-  let n = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++) {
-        const x = (i - nx / 2) / 230, y = (j - ny / 2) / 160, z = (k - nz / 2) / 170;
-        const r = x * x + y * y + 0.3 * z * z;
-        let v = -1000;
-        if (r < 1) {
-          v = 40;
-          if (r > 0.85) v = 700;
-          const lx = Math.abs(x) - 0.45;
-          if (lx * lx / 0.08 + y * y / 0.4 < 1) v = -820;
-        }
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        data[n++] = v + ((seed >> 16) % 41) - 20;
-      }
-    }
-  }
-  const affine = [[-0.7, 0, 0, 180], [0, -0.7, 0, 180], [0, 0, 1.25, -180], [0, 0, 0, 1]];
-  await writeNifti(PHANTOM, createVolume({ shape: SHAPE, data, affine }), { level: 6 });
-}
+import {
+  CT_PATH as PHANTOM,
+  CT_RAW_BYTES as RAW,
+  CT_SHAPE as SHAPE,
+  ensureCtPhantom,
+} from "./_phantom.ts";
 
 const NIB_READ = `
 import sys, time, numpy as np, nibabel as nib
@@ -92,7 +59,7 @@ export default async function main(args: string[]): Promise<number> {
     await child(args.slice(1));
     return 0;
   }
-  await ensurePhantom();
+  await ensureCtPhantom();
   const self = new URL(import.meta.url).pathname;
   const tmp = Deno.makeTempDirSync({ prefix: "medprep-bench-io-" });
   const rows: Row[] = [];

@@ -10,19 +10,24 @@
  * Permissions: read, write, run (children), env, sys.
  */
 import { readNiftiHeaderSync, readNiftiSync } from "../src/io/nifti_read.ts";
-import { writeNifti } from "../src/io/nifti_write.ts";
-import { createVolume } from "../src/volume/volume.ts";
 import { deriveResampleGrid, type GridRequest } from "../src/volume/grid.ts";
 import { resampleVolume } from "../src/volume/resample.ts";
 import type { Interpolation } from "../src/volume/interpolate.ts";
-import { type ChildResult, lastJson, mb, measureChild, measurePython } from "./_peer.ts";
-
-const SHAPE: [number, number, number] = [512, 512, 300];
-const SPACING = [0.7, 0.7, 1.25];
-const RAW = SHAPE[0] * SHAPE[1] * SHAPE[2] * 2;
-const ROOT = new URL("../", import.meta.url).pathname;
-const DATA_DIR = new URL("./.data/", import.meta.url).pathname;
-const CT = `${DATA_DIR}ct_512x512x300_int16.nii.gz`;
+import {
+  type ChildResult,
+  lastJson,
+  mb,
+  measureChild,
+  measurePython,
+  medprepCommand,
+} from "./_peer.ts";
+import {
+  CT_PATH as CT,
+  CT_RAW_BYTES as RAW,
+  CT_SHAPE as SHAPE,
+  CT_SPACING as SPACING,
+  ensureCtPhantom,
+} from "./_phantom.ts";
 
 interface Case {
   name: string;
@@ -60,41 +65,6 @@ const CASES: Case[] = [
     mrgrid: ["-voxel", "1", "-interp", "linear"],
   },
 ];
-
-/** A CT-like phantom: air, body ellipse with lungs and a bone rim, ±20 HU noise. */
-async function ensureCt(): Promise<void> {
-  try {
-    Deno.statSync(CT);
-    return;
-  } catch { /* generate */ }
-  Deno.mkdirSync(DATA_DIR, { recursive: true });
-  const [nx, ny, nz] = SHAPE;
-  const data = new Int16Array(nx * ny * nz);
-  let seed = 7, n = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++) {
-        const x = (i - nx / 2) / 230, y = (j - ny / 2) / 160, z = (k - nz / 2) / 170;
-        const r = x * x + y * y + 0.3 * z * z;
-        let v = -1000;
-        if (r < 1) {
-          v = r > 0.85 ? 700 : 40;
-          const lx = Math.abs(x) - 0.45;
-          if ((lx * lx) / 0.08 + (y * y) / 0.4 < 1) v = -820;
-        }
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        data[n++] = v + ((seed >> 16) % 41) - 20;
-      }
-    }
-  }
-  const affine = [
-    [-SPACING[0], 0, 0, 180],
-    [0, -SPACING[1], 0, 180],
-    [0, 0, SPACING[2], -180],
-    [0, 0, 0, 1],
-  ];
-  await writeNifti(CT, createVolume({ shape: SHAPE, data, affine }), { level: 6 });
-}
 
 /** In-process resample-only timing: best and median of `reps` runs after one warm-up. */
 function timeResample(c: Case, reps: number): { best: number; median: number } {
@@ -144,7 +114,7 @@ interface Row {
 /** Runs the benchmark and prints a table per case with ratios. */
 export default async function main(args: string[] = []): Promise<number> {
   const reps = Number(args.find((a) => a.startsWith("--reps="))?.slice(7) ?? 3);
-  await ensureCt();
+  await ensureCtPhantom();
   const tmp = Deno.makeTempDirSync({ prefix: "medprep-bench-resample-" });
   const haveMrgrid = (() => {
     try {
@@ -231,11 +201,7 @@ export default async function main(args: string[] = []): Promise<number> {
 
 /** The whole medprep command for one recipe on the CT (one worker: one subject). */
 function runCommand(recipePath: string, out: string): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    "-A",
-    `${ROOT}src/main.ts`,
+  return medprepCommand([
     "run",
     recipePath,
     "--input",
@@ -245,7 +211,7 @@ function runCommand(recipePath: string, out: string): string[] {
     "--workers",
     "1",
     "--quiet",
-  ];
+  ]);
 }
 
 /** Runs a measured child `n` times: best and median wall seconds, highest peak RSS. */
