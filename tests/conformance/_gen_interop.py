@@ -18,26 +18,19 @@ import gzip
 import io
 import json
 import logging
-import math
 import sys
 import warnings
 
 import nibabel as nib
 import numpy as np
 
+from nibabel_read import finite  # same folder: NaN/±Inf → null for JSON
+
 logging.disable(logging.CRITICAL)
 warnings.simplefilter("ignore")
 
 DTYPES = ["uint8", "int8", "int16", "uint16", "int32", "uint32", "int64", "uint64",
           "float32", "float64"]
-
-
-def finite(x):
-    if isinstance(x, list):
-        return [finite(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 def random_affine(rng, kind):
