@@ -4,7 +4,7 @@
  * written once as .nii.gz under bench/.data/ and shared by `bench io` and `bench resample`.
  * Permissions: --allow-read, --allow-write (bench/.data).
  */
-import { writeNifti } from "../src/io/nifti_write.ts";
+import { writeNifti } from "../src/nifti/nifti_write.ts";
 import { createVolume } from "../src/volume/volume.ts";
 
 export const CT_SHAPE: [number, number, number] = [512, 512, 300];

@@ -6,7 +6,7 @@
  * in the same benchmark. Goals: ≥ 1.8× from 1 to 2 workers, ≥ 3× faster than the Python loop.
  * Permissions: read, write, run (deno, /usr/bin/time, /usr/bin/python3), env, sys.
  */
-import { writeNiftiSync } from "../src/io/nifti_write.ts";
+import { writeNiftiSync } from "../src/nifti/nifti_write.ts";
 import { createVolume } from "../src/volume/volume.ts";
 import { hasNibabel, mb, medprepCommand, PYTHON } from "./_peer.ts";
 

@@ -27,7 +27,7 @@ print('{"ms": %f}' % ms)`;
 /** Runs one measured operation; imports only what it needs so RSS reflects the operation. */
 async function child(args: string[]): Promise<void> {
   const [op, file, out, level] = args;
-  const { readNifti, readNiftiInWorker, readNiftiSync } = await import("../src/io/nifti_read.ts");
+  const { readNifti, readNiftiInWorker, readNiftiSync } = await import("../src/nifti/nifti_read.ts");
   const t0 = performance.now();
   if (op.startsWith("read")) {
     const img = op === "read"
@@ -39,7 +39,7 @@ async function child(args: string[]): Promise<void> {
     console.log(JSON.stringify({ ms, dtype: img.volume.dtype, n: img.volume.data.length }));
     return;
   }
-  const { writeNifti } = await import("../src/io/nifti_write.ts");
+  const { writeNifti } = await import("../src/nifti/nifti_write.ts");
   const img = readNiftiSync(file);
   const t1 = performance.now();
   await writeNifti(out, img.volume, { level: Number(level) });

@@ -9,7 +9,7 @@
  * peak RSS ≤ 2× the input's raw size.
  * Permissions: read, write, run (children), env, sys.
  */
-import { readNiftiHeaderSync, readNiftiSync } from "../src/io/nifti_read.ts";
+import { readNiftiHeaderSync, readNiftiSync } from "../src/nifti/nifti_read.ts";
 import { deriveResampleGrid, type GridRequest } from "../src/volume/grid.ts";
 import { resampleVolume } from "../src/volume/resample.ts";
 import type { Interpolation } from "../src/volume/interpolate.ts";

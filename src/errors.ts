@@ -28,8 +28,8 @@ export class IssuesError extends Error {
 }
 
 /** Every problem of a recipe; nothing ran (exit 2). */
-export class PipelineError extends IssuesError {
-  override readonly name = "PipelineError";
+export class RecipeError extends IssuesError {
+  override readonly name = "RecipeError";
 }
 
 /** Every problem of a manifest or the command line; nothing ran (exit 2). */

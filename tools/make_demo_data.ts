@@ -8,7 +8,7 @@
  */
 import { createRng } from "../src/random/rng.ts";
 import { createVolume, type Volume } from "../src/volume/volume.ts";
-import { writeNiftiSync } from "../src/io/nifti_write.ts";
+import { writeNiftiSync } from "../src/nifti/nifti_write.ts";
 
 const GENERATOR_VERSION = "1";
 

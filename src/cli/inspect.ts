@@ -3,8 +3,8 @@
  * source), scaling and value statistics of NIfTI files. Exit 1 when any file is unreadable.
  */
 import { Command } from "commander";
-import { dtypeOfCode } from "../io/nifti_info.ts";
-import { readNifti, readNiftiHeader } from "../io/nifti_read.ts";
+import { dtypeOfCode } from "../nifti/nifti_info.ts";
+import { readNifti, readNiftiHeader } from "../nifti/nifti_read.ts";
 import { columnNorms, deriveOrientation } from "../volume/affine.ts";
 import { DTYPES } from "../volume/dtype.ts";
 import { deriveValueStats } from "../volume/value_stats.ts";

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { didYouMean } from "../pipeline/did_you_mean.ts";
+import { didYouMean } from "../recipe/did_you_mean.ts";
 import { findStep, STEPS } from "../steps/registry.ts";
 import type { StepDefinition } from "../steps/step.ts";
 import type { CommandFactory } from "./command.ts";

@@ -1,7 +1,8 @@
 import { Command } from "commander";
-import { ManifestError, PipelineError } from "../errors.ts";
-import { readManifest, validateManifestForRecipe } from "../io/manifest.ts";
-import { readRecipe } from "../pipeline/validate.ts";
+import { ManifestError, RecipeError } from "../errors.ts";
+import { readManifest } from "../manifest/manifest.ts";
+import { validateManifestForRecipe } from "../recipe/manifest_check.ts";
+import { readRecipe } from "../recipe/validate.ts";
 import type { CommandFactory } from "./command.ts";
 import { printIssues } from "./report.ts";
 
@@ -39,8 +40,8 @@ export const createValidateCommand: CommandFactory = (done) =>
         console.log(`${file}: ok (${n} step${n === 1 ? "" : "s"}${extra})`);
         done(0);
       } catch (e) {
-        if (e instanceof PipelineError || e instanceof ManifestError) {
-          printIssues(e.issues, e instanceof PipelineError ? file : "manifest");
+        if (e instanceof RecipeError || e instanceof ManifestError) {
+          printIssues(e.issues, e instanceof RecipeError ? file : "manifest");
           done(2);
           return;
         }

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { TOOL_NAME, VERSION } from "../version.ts";
-import type { Recipe } from "../pipeline/recipe.ts";
+import type { Recipe } from "../recipe/recipe.ts";
 import { readGitInfo } from "./git.ts";
 import type { Provenance, ResolvedRecipe, ShardRecord } from "./types.ts";
 

@@ -2,12 +2,13 @@
  * A whole `run`: validate recipe + manifest, select the shard, pre-flight checks, `--dry-run`
  * plan, `--resume` reuse, the worker pool with progress and interrupt handling, clean-up and
  * the provenance file. Returns the exit code (SPEC §8): 0 all done, 1 some failed, 130
- * interrupted; invalid input throws PipelineError / ManifestError (exit 2, nothing written).
+ * interrupted; invalid input throws RecipeError / ManifestError (exit 2, nothing written).
  */
 import { resolve } from "node:path";
 import { ManifestError } from "../errors.ts";
-import { readManifest, validateManifestForRecipe } from "../io/manifest.ts";
-import { readRecipe } from "../pipeline/validate.ts";
+import { readManifest } from "../manifest/manifest.ts";
+import { validateManifestForRecipe } from "../recipe/manifest_check.ts";
+import { readRecipe } from "../recipe/validate.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
 import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";

@@ -3,7 +3,8 @@
  * augmented copy, with the extension the `format` param asks for. Shared by the pre-flight
  * collision check (main thread) and the sink (worker), so both agree on every path.
  */
-import { deriveStem, renderName } from "../pipeline/name_template.ts";
+import { deriveStem } from "../nifti/nifti_paths.ts";
+import { renderName } from "../recipe/name_template.ts";
 
 /** The `save` params the runner reads. */
 export interface SaveParams {

@@ -3,7 +3,7 @@
  * spatial step's `plan()`; intensity steps keep the grid; a step without `plan()` that may
  * change it (augmentation, crops) makes the rest "varies". Nothing is written.
  */
-import { readNiftiHeader } from "../io/nifti_read.ts";
+import { readNiftiHeader } from "../nifti/nifti_read.ts";
 import type { ResolvedRecipe } from "../provenance/types.ts";
 import type { Geometry, StepDefinition } from "../steps/step.ts";
 import { columnNorms } from "../volume/affine.ts";

@@ -4,7 +4,7 @@
  * error, terminate) marks its subject failed and is replaced; `stop()` terminates every worker
  * (in-flight subjects are reported as interrupted) and leaves the rest of the queue undone.
  */
-import { pairPartnerCandidates } from "../io/nifti_paths.ts";
+import { pairPartnerCandidates } from "../nifti/nifti_paths.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
 
@@ -59,7 +59,7 @@ export function deriveWorkerPermissions(
   };
 }
 
-/** A record for a subject that ended outside the pipeline (crash, interrupt). */
+/** A record for a subject that ended outside the recipe (crash, interrupt). */
 export function abortedRecord(
   job: Job,
   status: "failed" | "interrupted",

@@ -6,7 +6,7 @@
  * every output it recorded still exists under the same name; anything else is rebuilt.
  */
 import { createHash } from "node:crypto";
-import { pairPartner } from "../io/nifti_paths.ts";
+import { pairPartner } from "../nifti/nifti_paths.ts";
 import type { Provenance, ResolvedRecipe, SubjectRecord } from "../provenance/types.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
 import type { Job } from "./messages.ts";

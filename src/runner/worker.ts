@@ -6,7 +6,7 @@
  */
 /// <reference lib="deno.worker" />
 import type { FromWorker, ToWorker, WorkerInit } from "./messages.ts";
-import { runSubject } from "./run_pipeline.ts";
+import { runSubject } from "./run_subject.ts";
 import { createWorkerIo } from "./worker_io.ts";
 import { createBufferPool } from "./buffer_pool.ts";
 

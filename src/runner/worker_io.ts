@@ -2,19 +2,19 @@
  * The real file access of a runner worker: synchronous NIfTI read/write (zlib runs inside the
  * worker thread), sha256 of files, save encoding (SPEC §2). Writes are atomic (temp + rename).
  */
-import { sha256FileSync } from "../io/hash.ts";
-import { readNiftiSync } from "../io/nifti_read.ts";
-import { writeNiftiSync } from "../io/nifti_write.ts";
+import { sha256FileSync } from "../nifti/hash.ts";
+import { readNiftiSync } from "../nifti/nifti_read.ts";
+import { writeNiftiSync } from "../nifti/nifti_write.ts";
 import { encodeForSave } from "../volume/encode.ts";
 import type { DType } from "../volume/dtype.ts";
-import type { PipelineIo } from "./run_pipeline.ts";
+import type { SubjectIo } from "./run_subject.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 
 /**
- * Pipeline I/O backed by the real NIfTI reader and writer; with a pool, input voxel
+ * Subject I/O backed by the real NIfTI reader and writer; with a pool, input voxel
  * buffers come from it (the caller releases them once the subject is written).
  */
-export function createWorkerIo(pool?: BufferPool): PipelineIo {
+export function createWorkerIo(pool?: BufferPool): SubjectIo {
   return {
     ...WORKER_IO,
     read: (path, { maxBytes }) =>
@@ -22,8 +22,8 @@ export function createWorkerIo(pool?: BufferPool): PipelineIo {
   };
 }
 
-/** Pipeline I/O backed by the real NIfTI reader and writer. */
-export const WORKER_IO: PipelineIo = {
+/** Subject I/O backed by the real NIfTI reader and writer. */
+export const WORKER_IO: SubjectIo = {
   read: (path, { maxBytes }) => readNiftiSync(path, { maxBytes }).volume,
   write: (path, volume, { level }) => writeNiftiSync(path, volume, { level }),
   rename: (from, to) => Deno.renameSync(from, to),

@@ -24,7 +24,7 @@ export interface Item extends EncodableItem {
   readonly sourcePath: string;
 }
 
-/** A subject's items at one point of the pipeline. */
+/** A subject's items at one point of the recipe. */
 export interface Subject {
   readonly id: string;
   /** Augmentation copy index (0 before/without augment). */

@@ -1,4 +1,4 @@
-import { orthogonalFactor } from "./quaternion.ts";
+import { orthogonalFactor } from "./polar.ts";
 
 /** A 4×4 affine as rows: voxel (i, j, k, 1) → world (x, y, z, 1) in RAS+ mm. */
 export type Affine = readonly (readonly number[])[];

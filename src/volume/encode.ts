@@ -9,7 +9,7 @@ import { withData } from "./intensity.ts";
 import { frameNumbers } from "./stats.ts";
 import type { Volume } from "./volume.ts";
 
-/** The fields of a pipeline item (steps/step.ts `Item` extends it) that decide its stored type. */
+/** The fields of a recipe item (steps/step.ts `Item` extends it) that decide its stored type. */
 export interface EncodableItem {
   /** Label maps are never interpolated (nearest only) nor cast to float. */
   readonly label: boolean;

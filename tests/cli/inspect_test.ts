@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { inspectFile, renderInspectRecord } from "../../src/cli/inspect.ts";
-import { writeNifti } from "../../src/io/nifti_write.ts";
+import { writeNifti } from "../../src/nifti/nifti_write.ts";
 import { makeVolume } from "../_volumes.ts";
-import { niftiBytes } from "../io/_nifti.ts";
+import { niftiBytes } from "../nifti/_nifti.ts";
 import { runCli } from "./_run.ts";
 
 const KEYS = [

@@ -8,8 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { NiftiError } from "../../src/errors.ts";
-import { readNifti, readNiftiHeader } from "../../src/io/nifti_read.ts";
-import { writeNifti } from "../../src/io/nifti_write.ts";
+import { readNifti, readNiftiHeader } from "../../src/nifti/nifti_read.ts";
+import { writeNifti } from "../../src/nifti/nifti_write.ts";
 import { deriveOrientation } from "../../src/volume/affine.ts";
 import { DTYPES } from "../../src/volume/dtype.ts";
 import { deriveValueStats } from "../../src/volume/value_stats.ts";

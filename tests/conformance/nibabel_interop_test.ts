@@ -5,11 +5,11 @@
  * Skipped with a notice when /usr/bin/python3 has no nibabel.
  */
 import assert from "node:assert/strict";
-import { sha256Bytes } from "../../src/io/hash.ts";
-import { readNifti, readNiftiSync } from "../../src/io/nifti_read.ts";
+import { sha256Bytes } from "../../src/nifti/hash.ts";
+import { readNifti, readNiftiSync } from "../../src/nifti/nifti_read.ts";
 import { createRng } from "../../src/random/rng.ts";
-import { niftiBytes } from "../io/_nifti.ts";
-import { voxelBytes, writeNifti } from "../../src/io/nifti_write.ts";
+import { niftiBytes } from "../nifti/_nifti.ts";
+import { voxelBytes, writeNifti } from "../../src/nifti/nifti_write.ts";
 import { DTYPES } from "../../src/volume/dtype.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import { VERSION } from "../../src/version.ts";
@@ -152,7 +152,7 @@ Deno.test({
   },
 });
 
-/** Where medprep refuses on purpose what nibabel reads (documented in src/io/nifti_read.ts). */
+/** Where medprep refuses on purpose what nibabel reads (documented in src/nifti/nifti_read.ts). */
 const DELIBERATE_REFUSALS = [
   /invalid dim\[0\]/, // nibabel slices dim[1:dim0+1], silently truncating dim[0] > 7
   /invalid dimension dim\[\d\] = (0|-)/, // item 7: dims ≤ 0 are errors (nibabel: empty array)

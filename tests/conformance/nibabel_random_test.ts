@@ -8,8 +8,8 @@
  * own `set_qform` gives. Skipped with a notice when /usr/bin/python3 has no nibabel.
  */
 import assert from "node:assert/strict";
-import { readNifti } from "../../src/io/nifti_read.ts";
-import { writeNifti } from "../../src/io/nifti_write.ts";
+import { readNifti } from "../../src/nifti/nifti_read.ts";
+import { writeNifti } from "../../src/nifti/nifti_write.ts";
 import { inspectFile } from "../../src/cli/inspect.ts";
 import { valueAt, type Volume } from "../../src/volume/volume.ts";
 

@@ -4,8 +4,8 @@
  * decoded again), and compared by the rules of that folder's README.
  */
 import assert from "node:assert/strict";
-import { decodeNifti, readNiftiSync } from "../../src/io/nifti_read.ts";
-import { encodeNifti } from "../../src/io/nifti_write.ts";
+import { decodeNifti, readNiftiSync } from "../../src/nifti/nifti_read.ts";
+import { encodeNifti } from "../../src/nifti/nifti_write.ts";
 import { encodeForSave } from "../../src/volume/encode.ts";
 import { columnNorms } from "../../src/volume/affine.ts";
 import { createVolume, type Volume } from "../../src/volume/volume.ts";

@@ -3,7 +3,7 @@
  * affine, an int16 image and a uint8 label map each) written with the real writer, a CSV
  * manifest and a recipe using every step of the registry.
  */
-import { writeNiftiSync } from "../../src/io/nifti_write.ts";
+import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
 import { makeVolume } from "../_volumes.ts";
 
 /** A recipe with every registry step (spatial, intensity, augment with 2 copies). */

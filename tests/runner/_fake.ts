@@ -1,11 +1,11 @@
-/** Test helpers: an in-memory PipelineIo and a tiny registry of test steps. */
+/** Test helpers: an in-memory SubjectIo and a tiny registry of test steps. */
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { defineStep, mapImages, type StepDefinition } from "../../src/steps/step.ts";
 import { load } from "../../src/steps/io/load.ts";
 import { save } from "../../src/steps/io/save.ts";
 import { createRng } from "../../src/random/rng.ts";
-import type { PipelineIo } from "../../src/runner/run_pipeline.ts";
+import type { SubjectIo } from "../../src/runner/run_subject.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import type { ResolvedRecipe } from "../../src/provenance/types.ts";
 
@@ -70,8 +70,8 @@ export function testRecipe(
   };
 }
 
-/** An in-memory file system for PipelineIo. */
-export function createMemoryIo(files: Map<string, Volume>): PipelineIo & { written: string[] } {
+/** An in-memory file system for SubjectIo. */
+export function createMemoryIo(files: Map<string, Volume>): SubjectIo & { written: string[] } {
   const written: string[] = [];
   const bytes = (v: Volume) =>
     createHash("sha256").update(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManifestError, PipelineError } from "../../src/errors.ts";
+import { ManifestError, RecipeError } from "../../src/errors.ts";
 import { runBatch } from "../../src/runner/batch.ts";
 import { createDataset, readTree } from "./_dataset.ts";
 
@@ -67,7 +67,7 @@ Deno.test("runBatch rejects bad input before writing anything (exit 2 errors)", 
     await Deno.writeTextFile(`${ds.dir}/bad.yaml`, "version: 1\nsteps:\n  - step: lod\n");
     await assert.rejects(
       () => runBatch({ ...quiet, recipe: `${ds.dir}/bad.yaml`, manifest: ds.manifest, out }),
-      PipelineError,
+      RecipeError,
     );
     await assert.rejects(
       () => runBatch({ ...quiet, recipe: ds.recipe, manifest: ds.manifest, out, shard: "4/3" }),

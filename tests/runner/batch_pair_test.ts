@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { runBatch } from "../../src/runner/batch.ts";
-import { writeNiftiSync } from "../../src/io/nifti_write.ts";
-import { sha256FileSync } from "../../src/io/hash.ts";
+import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
+import { sha256FileSync } from "../../src/nifti/hash.ts";
 import { makeVolume } from "../_volumes.ts";
 
 const RECIPE = `version: 1

@@ -3,7 +3,7 @@ import { runBatch } from "../../src/runner/batch.ts";
 import { mergeProvenance } from "../../src/provenance/merge.ts";
 import { readShardFiles } from "../../src/cli/merge_provenance.ts";
 import { comparable, createDataset, readTree } from "./_dataset.ts";
-import { writeNiftiSync } from "../../src/io/nifti_write.ts";
+import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
 import { makeVolume } from "../_volumes.ts";
 
 const SIMPLE = `version: 1

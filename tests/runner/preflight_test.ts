@@ -7,7 +7,7 @@ import {
   runPreflight,
 } from "../../src/runner/preflight.ts";
 import { createDataset } from "./_dataset.ts";
-import { readManifest } from "../../src/io/manifest.ts";
+import { readManifest } from "../../src/manifest/manifest.ts";
 import type { Job } from "../../src/runner/messages.ts";
 import { TEST_STEPS, testRecipe } from "./_fake.ts";
 

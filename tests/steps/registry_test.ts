@@ -7,7 +7,7 @@
 import { deepEqual, equal, notEqual, ok } from "node:assert/strict";
 import { parse } from "yaml";
 import { deriveParamsJsonSchema, type JsonSchema } from "../../src/cli/step_help.ts";
-import { validateRecipe } from "../../src/pipeline/validate.ts";
+import { validateRecipe } from "../../src/recipe/validate.ts";
 import { findStep, STEPS } from "../../src/steps/registry.ts";
 import type {
   Item,

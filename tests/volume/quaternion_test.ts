@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import {
   deriveQformParams,
   matrixToQuaternion,
-  orthogonalFactor,
   quaternionToMatrix,
 } from "../../src/volume/quaternion.ts";
+import { orthogonalFactor } from "../../src/volume/polar.ts";
 import { obliqueAffine } from "../_volumes.ts";
 
 const near = (a: number, b: number, tol = 1e-12) => Math.abs(a - b) <= tol;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { writeNiftiSync } from "../../../src/io/nifti_write.ts";
+import { writeNiftiSync } from "../../../src/nifti/nifti_write.ts";
 import { makeVolume } from "../../_volumes.ts";
 
 const MAIN = new URL("../../../src/main.ts", import.meta.url).pathname;

@@ -80,7 +80,7 @@ Deno.test("augment transforms all describe themselves and every param", () => {
 });
 
 Deno.test("augment recipe validation reports positions, ranges and did-you-mean for transforms", async () => {
-  const { validateRecipe } = await import("../../../src/pipeline/validate.ts");
+  const { validateRecipe } = await import("../../../src/recipe/validate.ts");
   const text = [
     "version: 1",
     "steps:",

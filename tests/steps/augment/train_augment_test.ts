@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readRecipe } from "../../../src/pipeline/validate.ts";
-import { runSubject } from "../../../src/runner/run_pipeline.ts";
+import { readRecipe } from "../../../src/recipe/validate.ts";
+import { runSubject } from "../../../src/runner/run_subject.ts";
 import type { Volume } from "../../../src/volume/volume.ts";
 import { createMemoryIo } from "../../runner/_fake.ts";
 import { makeSubject } from "./_subject.ts";

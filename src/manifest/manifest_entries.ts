@@ -1,0 +1,151 @@
+import { isAbsolute, resolve } from "node:path";
+import { type Issue, ManifestError } from "../errors.ts";
+import type { Manifest, ManifestRow } from "./types.ts";
+
+/** A manifest entry before validation: its cells as read and where it is. */
+export interface RawRow {
+  /** 1-based line (line-based formats) or entry number. */
+  row: number;
+  /** True when `row` is a line of the file (CSV, TSV, JSON Lines). */
+  lineBased?: boolean;
+  /** How to name the entry in messages when not line-based, e.g. `training[3]`. */
+  label?: string;
+  cells: Record<string, unknown>;
+  /** A problem found while reading the entry (wrong field count, not an object …). */
+  problem?: string;
+}
+
+/**
+ * Columns accepted as the subject id, in order of preference: `id`, else `subject_id`, else
+ * `subject`; every other column is a role holding a path (an empty cell: no file).
+ */
+export const ID_COLUMNS = ["id", "subject_id", "subject"] as const;
+
+/** Places an issue at a row (and column) of a manifest. */
+export function rowIssue(source: string, raw: RawRow, column: string, message: string): Issue {
+  if (raw.lineBased) return { file: source, line: raw.row, path: column, message };
+  const where = raw.label ?? `row ${raw.row}`;
+  return { file: source, path: column ? `${where}.${column}` : where, message };
+}
+
+function badId(id: string): string | undefined {
+  if (/[/\\]/.test(id)) return "ids name output files and must not contain / or \\";
+  if (id === "." || id === "..") return "ids name output files and cannot be . or ..";
+  return undefined;
+}
+
+async function checkFile(path: string): Promise<string | undefined> {
+  try {
+    const info = await Deno.stat(path);
+    return info.isFile ? undefined : "not a file";
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound ? "file not found" : (e as Error).message;
+  }
+}
+
+/**
+ * Turns raw entries into subjects: id column, roles, paths resolved against `base`, every
+ * input file checked.
+ * @throws ManifestError listing every problem with its row.
+ */
+export async function parseManifestEntries(
+  source: string,
+  kind: Manifest["kind"],
+  raw: RawRow[],
+  base: string,
+): Promise<Manifest> {
+  const issues: Issue[] = [];
+  const order = new Map<Issue, number>();
+  const add = (r: RawRow, column: string, message: string) => {
+    const issue = rowIssue(source, r, column, message);
+    order.set(issue, raw.indexOf(r));
+    issues.push(issue);
+  };
+  const columns: string[] = [];
+  for (const r of raw) {
+    for (const k of Object.keys(r.cells)) if (!columns.includes(k)) columns.push(k);
+  }
+  const idColumn = ID_COLUMNS.find((c) => columns.includes(c)) as string | undefined;
+  const roles = columns.filter((c) => c !== idColumn);
+  if (raw.length === 0) {
+    issues.push({
+      file: source,
+      path: "",
+      message: `Cannot use manifest "${source}": it lists no subjects`,
+    });
+  } else if (!idColumn) {
+    issues.push({
+      file: source,
+      path: "",
+      message: `Cannot use manifest "${source}": no id column; add a column named id`,
+    });
+  } else if (roles.length === 0) {
+    issues.push({
+      file: source,
+      path: "",
+      message: `Cannot use manifest "${source}": no path columns (roles such as image, label)`,
+    });
+  }
+  for (const role of roles) {
+    // Roles name output files ({role}) like ids do.
+    const bad = badId(role);
+    if (bad) {
+      issues.push({
+        file: source,
+        path: "",
+        message: `Cannot use column "${role}" as a role: ${bad.replace("ids", "roles")}`,
+      });
+    }
+  }
+  if (issues.length) throw new ManifestError(issues);
+  const seen = new Map<string, RawRow>();
+  const rows: ManifestRow[] = [];
+  const checks: Promise<void>[] = [];
+  for (const r of raw) {
+    if (r.problem) {
+      add(r, "", `Cannot read entry: ${r.problem}`);
+      continue;
+    }
+    const rawId = r.cells[idColumn!];
+    const id = typeof rawId === "number"
+      ? String(rawId)
+      : typeof rawId === "string"
+      ? rawId.trim()
+      : "";
+    if (id === "") add(r, idColumn!, "Missing id");
+    else if (badId(id)) add(r, idColumn!, `Cannot use id "${id}": ${badId(id)}`);
+    else if (seen.has(id)) {
+      const first = seen.get(id)!;
+      const at = first.lineBased ? `line ${first.row}` : first.label ?? `row ${first.row}`;
+      add(r, idColumn!, `Cannot use id "${id}" twice: first used at ${at}`);
+    } else seen.set(id, r);
+    const paths: Record<string, string> = {};
+    for (const role of roles) {
+      const cell = r.cells[role];
+      if (cell === undefined || cell === null || cell === "") continue;
+      if (typeof cell !== "string") {
+        add(r, role, `Cannot use ${JSON.stringify(cell)}: expected a file path`);
+        continue;
+      }
+      const path = isAbsolute(cell) ? cell : resolve(base, cell);
+      paths[role] = path;
+      checks.push(
+        checkFile(path).then((reason) => {
+          if (reason) add(r, role, `Cannot find "${cell}": ${reason}`);
+        }),
+      );
+    }
+    if (Object.keys(paths).length === 0 && id !== "") {
+      add(r, "", `Cannot use subject "${id}": it has no file in any role`);
+    }
+    rows.push({ id, row: r.row, paths });
+  }
+  await Promise.all(checks);
+  if (issues.length) {
+    const sorted = issues.map((issue, k) => ({ issue, k, at: order.get(issue) ?? -1 }))
+      .sort((a, b) => a.at - b.at || a.k - b.k);
+    throw new ManifestError(sorted.map((x) => x.issue));
+  }
+  const used = roles.filter((role) => rows.some((row) => role in row.paths));
+  return { source, kind, roles: used, rows };
+}

@@ -1,0 +1,19 @@
+/** The manifest data model: subjects, their roles and rows (SPEC §7). */
+
+/** One subject of a manifest. */
+export interface ManifestRow {
+  id: string;
+  /** 1-based line (CSV, TSV, JSON Lines) or entry number (JSON, MSD, glob) for messages. */
+  row: number;
+  /** Role → absolute path; roles with empty cells are omitted. */
+  paths: Record<string, string>;
+}
+
+/** A validated list of subjects (SPEC §7). */
+export interface Manifest {
+  source: string;
+  kind: "csv" | "tsv" | "json" | "jsonl" | "msd" | "glob";
+  /** Every role some row has a path for, in column order. */
+  roles: string[];
+  rows: ManifestRow[];
+}

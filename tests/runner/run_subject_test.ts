@@ -1,0 +1,153 @@
+import assert from "node:assert/strict";
+import { runSubject } from "../../src/runner/run_subject.ts";
+import type { Volume } from "../../src/volume/volume.ts";
+import { deriveSeed } from "../../src/random/rng.ts";
+import { makeVolume } from "../_volumes.ts";
+import { createMemoryIo, TEST_STEPS, testRecipe } from "./_fake.ts";
+
+function setup() {
+  const files = new Map<string, Volume>([
+    ["/in/a_img.nii.gz", makeVolume({ dtype: "float32" })],
+    ["/in/a_lab.nii.gz", makeVolume({ dtype: "uint8", fn: (i) => i % 2 })],
+  ]);
+  const job = { id: "a", row: 2, paths: { image: "/in/a_img.nii.gz", label: "/in/a_lab.nii.gz" } };
+  return { files, job, io: createMemoryIo(files) };
+}
+
+Deno.test("runSubject runs load → steps → save and records inputs, steps and outputs", () => {
+  const { files, job, io } = setup();
+  const recipe = testRecipe([
+    { step: "load", labels: ["label"] },
+    { step: "add", amount: 2 },
+    { step: "save" },
+  ]);
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
+    io,
+    registry: TEST_STEPS,
+  });
+  assert.equal(rec.status, "done");
+  assert.deepEqual(rec.inputs.map((i) => [i.role, i.label, i.shape]), [
+    ["image", false, [5, 6, 7]],
+    ["label", true, [5, 6, 7]],
+  ]);
+  assert.deepEqual(rec.steps.map((s) => [s.index, s.name, s.record]), [[1, "add", { amount: 2 }]]);
+  assert.deepEqual(rec.outputs.map((o) => o.path), ["a_image.nii.gz", "a_label.nii.gz"]);
+  assert.deepEqual(io.written, ["/out/a_image.nii.gz", "/out/a_label.nii.gz"]);
+  assert.deepEqual([...files.keys()].filter((k) => k.startsWith("/out/.stage")), []);
+  const img = files.get("/out/a_image.nii.gz")!;
+  assert.equal(img.data[0], 2); // 0 + 2
+  assert.equal(files.get("/out/a_label.nii.gz")!.data[1], 1); // labels untouched
+  assert.equal(rec.steps[0].items[0].spacing[2].toFixed(6), "2.500000");
+});
+
+Deno.test("runSubject forks augment copies with seeds from (run seed, id, step, copy)", () => {
+  const { files, job, io } = setup();
+  const recipe = testRecipe([
+    { step: "load" },
+    { step: "add", amount: 1 },
+    { step: "jitter", copies: 3 },
+    { step: "save", name: "{id}_{role}_{copy}.nii" },
+  ], 11);
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
+    io,
+    registry: TEST_STEPS,
+  });
+  assert.equal(rec.status, "done");
+  assert.deepEqual(rec.steps.map((s) => [s.name, s.copy]), [
+    ["add", 0],
+    ["jitter", 0],
+    ["jitter", 1],
+    ["jitter", 2],
+  ]);
+  for (const s of rec.steps.slice(1)) assert.equal(s.seed, deriveSeed(11, "a", 2, s.copy));
+  assert.equal(rec.outputs.length, 6);
+  const copy2 = files.get("/out/a_image_2.nii")!;
+  assert.equal(copy2.data[0], 1 + (rec.steps[3].record.offset as number));
+});
+
+Deno.test("runSubject replays one copy with the recorded drawn values", () => {
+  const { files, job, io } = setup();
+  const recipe = testRecipe([
+    { step: "load" },
+    { step: "jitter", copies: 3 },
+    { step: "save", name: "{id}_{role}_{copy}.nii.gz" },
+  ]);
+  const init = { recipe, outDir: "/out", stagingDir: "/out/.stage", maxInputBytes: 1e9 };
+  const replayed = runSubject(
+    {
+      ...job,
+      replay: { copy: 1, steps: [{ index: 1, copy: 1, record: { offset: 500 } }] as never },
+    },
+    init,
+    { io, registry: TEST_STEPS },
+  );
+  assert.deepEqual(replayed.steps.map((s) => [s.copy, s.record.offset]), [[1, 500]]);
+  assert.deepEqual(replayed.outputs.map((o) => o.path), ["a_image_1.nii.gz", "a_label_1.nii.gz"]);
+  assert.equal(files.get("/out/a_image_1.nii.gz")!.data[0], 500);
+});
+
+Deno.test("runSubject records a failing step and removes the subject's outputs", () => {
+  const { files, job, io } = setup();
+  const recipe = testRecipe([
+    { step: "load" },
+    { step: "jitter", copies: 2 },
+    { step: "add", amount: 1, failOn: "a" },
+    { step: "save", name: "{id}_{role}_{copy}.nii.gz" },
+  ]);
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
+    io,
+    registry: TEST_STEPS,
+  });
+  assert.equal(rec.status, "failed");
+  assert.deepEqual(rec.error, { step: 2, name: "add", message: "add refuses subject a" });
+  assert.deepEqual(rec.outputs, []);
+  assert.equal([...files.keys()].filter((k) => k.startsWith("/out")).length, 0);
+});
+
+Deno.test("runSubject fails a subject whose manifest row lacks a role load needs", () => {
+  const { job, io } = setup();
+  const recipe = testRecipe([{ step: "load", roles: ["image", "t2"] }, { step: "save" }]);
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
+    io,
+    registry: TEST_STEPS,
+  });
+  assert.equal(rec.status, "failed");
+  assert.equal(rec.error?.step, 0);
+  assert.match(rec.error!.message, /Cannot load role "t2"/);
+});
+
+Deno.test("runSubject reports a step missing from the registry as a failed subject", () => {
+  const { job, io } = setup();
+  const recipe = { version: 1, name: "x", seed: 0, steps: [{ step: "nope", params: {} }] };
+  const rec = runSubject(job, {
+    recipe,
+    outDir: "/out",
+    stagingDir: "/out/.stage",
+    maxInputBytes: 1e9,
+  }, {
+    io,
+    registry: TEST_STEPS,
+  });
+  assert.equal(rec.status, "failed");
+  assert.match(rec.error!.message, /Cannot run step "nope": it is not in the registry/);
+});
