@@ -3,28 +3,45 @@
  * fault in, and a data set's volumes mostly have similar sizes. A buffer handed out by
  * `acquire` belongs to the current subject until `releaseAll` (called after the subject
  * is written: steps never keep or mutate their inputs, so nothing refers to it then).
+ *
+ * The pool holds at most what one subject used: `releaseAll` drops the free buffers that
+ * the finished subject did not take, so a worker's memory follows the current subject's
+ * sizes instead of accumulating every size it has seen (issue #10.6: RSS grew 2–3 MiB per
+ * subject when a 1 MiB headroom made every buffer too large to be handed out again).
  */
 
 /** Buffers smaller than this are not worth pooling. */
 const MIN_POOLED = 1 << 20;
+/** New buffers are rounded up to this (page-friendly, small against the pooled sizes). */
+const GRANULE = 1 << 16;
 
 /** A per-worker pool of ArrayBuffers. */
 export interface BufferPool {
   /** A buffer of at least `bytes` (a free pooled one when one fits, else a new one). */
   acquire(bytes: number): ArrayBuffer;
-  /** Makes every buffer acquired so far free again. */
+  /** Makes every buffer acquired so far free again, dropping the free ones nobody took. */
   releaseAll(): void;
   /** Bytes held by the pool (free and in use). */
   heldBytes(): number;
 }
 
+/** Whether a free buffer of `size` bytes may serve a request of `bytes`: wastes ≤ 1/4 + 1 granule. */
+export function fitsRequest(size: number, bytes: number): boolean {
+  return size >= bytes && size - bytes <= bytes / 4 + GRANULE;
+}
+
+/** Size of a new buffer for `bytes`: 1/16 headroom so slightly larger volumes fit later. */
+export function pooledSize(bytes: number): number {
+  return Math.ceil((bytes + bytes / 16) / GRANULE) * GRANULE;
+}
+
 /**
  * Creates a pool keeping at most `maxHeldBytes` of buffers. A request takes the smallest
- * free buffer that holds it and wastes at most a quarter of it; new buffers get 1/16
- * headroom (rounded to 1 MiB) so slightly larger volumes of the next subject fit.
+ * free buffer that fits it (see `fitsRequest`); new buffers get `pooledSize` headroom,
+ * which always fits the request that made them.
  */
 export function createBufferPool(maxHeldBytes: number): BufferPool {
-  const free: ArrayBuffer[] = [];
+  let free: ArrayBuffer[] = [];
   const used: ArrayBuffer[] = [];
   const held = () => [...free, ...used].reduce((s, b) => s + b.byteLength, 0);
   return {
@@ -33,14 +50,14 @@ export function createBufferPool(maxHeldBytes: number): BufferPool {
       let best = -1;
       for (let i = 0; i < free.length; i++) {
         const n = free[i].byteLength;
-        if (n >= bytes && n * 0.75 <= bytes && (best < 0 || n < free[best].byteLength)) best = i;
+        if (fitsRequest(n, bytes) && (best < 0 || n < free[best].byteLength)) best = i;
       }
       if (best >= 0) {
         const [b] = free.splice(best, 1);
         used.push(b);
         return b;
       }
-      const size = Math.ceil((bytes * 17) / 16 / MIN_POOLED) * MIN_POOLED;
+      const size = pooledSize(bytes);
       // Drop the largest free buffers until the new one fits under the cap.
       free.sort((a, b) => a.byteLength - b.byteLength);
       while (free.length > 0 && held() + size > maxHeldBytes) free.pop();
@@ -49,7 +66,7 @@ export function createBufferPool(maxHeldBytes: number): BufferPool {
       return b;
     },
     releaseAll() {
-      free.push(...used.splice(0));
+      free = used.splice(0);
     },
     heldBytes: held,
   };

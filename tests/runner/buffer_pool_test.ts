@@ -35,3 +35,32 @@ Deno.test("createBufferPool keeps at most maxHeldBytes and skips tiny buffers", 
   assert.equal(tiny.byteLength, 1000);
   assert.ok(pool.heldBytes() <= 300 * MiB);
 });
+
+Deno.test("createBufferPool hands a 1–3 MiB volume's buffer out again (issue #10.6)", () => {
+  // 128×128×64 int16 = 2 MiB, uint8 = 1 MiB: the sizes whose buffers used to be too large to reuse.
+  for (const bytes of [1 * MiB, 2 * MiB, 3 * MiB, 1 * MiB + 1, 5 * MiB - 3]) {
+    const pool = createBufferPool(1024 * MiB);
+    const a = pool.acquire(bytes);
+    pool.releaseAll();
+    assert.equal(pool.acquire(bytes), a, `${bytes} bytes`);
+    pool.releaseAll();
+    assert.equal(pool.heldBytes(), a.byteLength);
+  }
+});
+
+Deno.test("createBufferPool holds no more than one subject's buffers across many subjects", () => {
+  const pool = createBufferPool(1024 * MiB);
+  for (let subject = 0; subject < 200; subject++) {
+    // Two roles of sizes that drift from subject to subject.
+    pool.acquire(2 * MiB + (subject % 7) * 64 * 1024);
+    pool.acquire(1 * MiB + (subject % 5) * 100_000);
+    pool.releaseAll();
+    assert.ok(pool.heldBytes() <= 2 * 4 * MiB, `subject ${subject}: ${pool.heldBytes()}`);
+  }
+  // A change of data set (much bigger volumes) frees the small buffers at the next release.
+  pool.acquire(40 * MiB);
+  pool.releaseAll();
+  pool.acquire(40 * MiB);
+  pool.releaseAll();
+  assert.ok(pool.heldBytes() < 45 * MiB, `${pool.heldBytes()}`);
+});
