@@ -4,6 +4,8 @@ import { RecipeError } from "../errors.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import { IssueSink } from "./issue_sink.ts";
 import { type Recipe, RECIPE_KEYS } from "./recipe.ts";
+import { findCopiesOverLimit } from "./copies_limit.ts";
+import { findStep } from "../steps/registry.ts";
 import { validateSteps } from "./validate_steps.ts";
 import { checkYamlSyntax, toPlainData } from "./yaml_checks.ts";
 
@@ -108,6 +110,17 @@ export function validateRecipe(text: string, file: string): Recipe {
   const top = data as Record<string, unknown>;
   checkTopLevel(sink, top);
   const steps = Array.isArray(top.steps) ? validateSteps(sink, top.steps) : [];
+  // Issue #10.6: copies multiply across steps; refuse a product out of reach (budget helper).
+  const bound = steps.map((s, index) => ({
+    definition: findStep(s.step)!,
+    params: s.params,
+    index,
+  }));
+  if (sink.issues.length === 0) {
+    for (const p of findCopiesOverLimit(bound)) {
+      sink.atPath(["steps", p.index, "copies"], p.message);
+    }
+  }
   if (sink.issues.length > 0) throw new RecipeError(sink.sorted());
   const recipe: Recipe = {
     version: 1,

@@ -26,6 +26,7 @@ import { findReusable, readPreviousProvenance } from "./resume.ts";
 import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
+import { planMemory } from "./budget_run.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
@@ -47,17 +48,6 @@ export interface RunOptions {
 }
 
 const argError = (path: string, message: string) => new ManifestError([{ path, message }]);
-
-/** Largest input a worker reads: MEDPREP_MAX_BYTES, else a third of RAM per worker. */
-function memoryGuard(workers: number, env: (name: string) => string | undefined): number {
-  const given = Number(env("MEDPREP_MAX_BYTES"));
-  if (given > 0) return given;
-  try {
-    return Math.floor(Deno.systemMemoryInfo().total / Math.max(1, workers) / 3);
-  } catch {
-    return Number.MAX_SAFE_INTEGER; // no --allow-sys: no guard
-  }
-}
 
 /** Runs a recipe over a manifest; see the module comment for the exit codes. */
 export async function runBatch(options: RunOptions): Promise<number> {
@@ -98,6 +88,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
     .map((r) => ({ id: r.id, row: r.row, paths: r.paths }));
   if (options.replay) jobs = await selectReplay(jobs, options.replay, resolved, registry);
   const outDir = resolve(options.out ?? `out/${recipe.name}`);
+  // Issue #10.6: workers capped by cores and memory, a per-worker memory budget (budget_run.ts).
+  const memory = planMemory(recipe, recipePath, options.workers, jobs.length, { env: getEnv, log });
   const planned = await runPreflight(jobs, resolved, registry, {
     outDir,
     manifestFile: manifest.source,
@@ -133,15 +125,18 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const todo = jobs.filter((j) => !reused.has(j.id));
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
 
-  const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
-  // The pool never starts more workers than subjects; the memory guard shares RAM among those.
-  const running = Math.max(1, Math.min(workers, todo.length));
   await removeStaleStaging(outDir);
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
   const execution = await executeJobs(todo, {
-    size: workers,
-    init: { recipe: resolved, outDir, stagingDir, maxInputBytes: memoryGuard(running, getEnv) },
+    size: memory.workers,
+    init: {
+      recipe: resolved,
+      outDir,
+      stagingDir,
+      maxInputBytes: memory.budget.bytes,
+      memoryBudget: memory.budget,
+    },
     permissions: deriveWorkerPermissions(outDir, todo),
     progress: chooseProgressMode(options.quiet ?? false),
   });

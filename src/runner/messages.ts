@@ -19,6 +19,8 @@ export interface WorkerInit {
   stagingDir?: string;
   /** Largest input file (uncompressed bytes) a worker accepts: the out-of-memory guard. */
   maxInputBytes: number;
+  /** Bytes one subject may use at its peak (estimated from its headers before reading). */
+  memoryBudget?: { bytes: number; source: string };
 }
 
 /** Replays one augmented copy with the values a previous run drew (`run --replay`). */

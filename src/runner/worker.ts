@@ -9,6 +9,7 @@ import type { FromWorker, ToWorker, WorkerInit } from "./messages.ts";
 import { runSubject } from "./run_subject.ts";
 import { createWorkerIo } from "./worker_io.ts";
 import { createBufferPool } from "./buffer_pool.ts";
+import { checkJobBudget } from "./budget_check.ts";
 
 let init: WorkerInit | undefined;
 /** Input buffers reused from one subject to the next (at most 1 GiB kept). */
@@ -31,7 +32,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     return;
   }
   try {
-    post({ type: "done", record: runSubject(message.job, init, { io }) });
+    const refused = checkJobBudget(message.job, init);
+    post({ type: "done", record: refused ?? runSubject(message.job, init, { io }) });
   } finally {
     pool.releaseAll();
   }

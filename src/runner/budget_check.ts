@@ -1,0 +1,75 @@
+/**
+ * The per-subject memory check of a worker (issue #10.6): before any voxel is read, the
+ * subject's headers and the recipe give its peak working set (budget.ts); a subject over the
+ * budget fails with a message naming the step and the sizes, and the others go on.
+ * Permissions: read of the subject's input files (headers only).
+ */
+import { readNiftiHeaderSync } from "../nifti/nifti_read.ts";
+import type { SubjectRecord } from "../provenance/types.ts";
+import { STEPS } from "../steps/registry.ts";
+import type { StepDefinition } from "../steps/step.ts";
+import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
+import {
+  describeOverBudget,
+  estimateSubjectPeak,
+  type PlannedStep,
+  type RoleInput,
+} from "./budget.ts";
+import type { Job, WorkerInit } from "./messages.ts";
+import { deriveRoles } from "./output_paths.ts";
+
+/**
+ * A failed record when `job` would exceed the worker's budget, else undefined (also when a
+ * header cannot be read: the load step reports that file's problem itself).
+ */
+export function checkJobBudget(
+  job: Job,
+  init: WorkerInit,
+  registry: readonly StepDefinition[] = STEPS,
+): SubjectRecord | undefined {
+  const budget = init.memoryBudget;
+  if (!budget) return undefined;
+  const steps: PlannedStep[] = [];
+  for (const s of init.recipe.steps) {
+    const def = registry.find((d) => d.name === s.step);
+    if (!def) return undefined;
+    steps.push({ def, params: s.params });
+  }
+  const load = steps.find((s) => s.def.kind === "source")?.params ?? {};
+  const labels = (load.labels as string[] | undefined) ?? [];
+  const inputs: RoleInput[] = [];
+  for (const role of deriveRoles(load as { roles?: string[] }, job.paths)) {
+    const path = job.paths[role];
+    if (!path) return undefined;
+    try {
+      const h = readNiftiHeaderSync(path);
+      if (!(h.info.dtypeName in DTYPE_INFO)) return undefined; // the reader says why
+      inputs.push({
+        role,
+        label: labels.includes(role),
+        geometry: { shape: h.shape, frames: h.frames, affine: h.affine },
+        dtype: h.info.dtypeName as DType,
+      });
+    } catch {
+      return undefined;
+    }
+  }
+  let estimate;
+  try {
+    estimate = estimateSubjectPeak(inputs, steps);
+  } catch {
+    return undefined; // a step cannot plan this subject: it fails there with its own message
+  }
+  const message = describeOverBudget(estimate, budget.bytes, budget.source);
+  if (!message) return undefined;
+  return {
+    id: job.id,
+    row: job.row,
+    status: "failed",
+    inputs: [],
+    steps: [],
+    outputs: [],
+    warnings: [],
+    error: { step: estimate.step, name: estimate.name, message },
+  };
+}
