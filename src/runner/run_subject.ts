@@ -12,6 +12,7 @@ import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
+import { checkRolesShareGrid, recipeAlignsRoles } from "./grid_check.ts";
 import {
   affineRecord,
   type GeometryRecord,
@@ -157,6 +158,8 @@ export function runSubject(
       const params = recipe.steps[s].params;
       if (def.kind === "source") {
         subject = load(params);
+        // SPEC §7 one grid per subject (issue #11.3, budget helper): see grid_check.ts.
+        if (!recipeAlignsRoles(defs)) checkRolesShareGrid(subject);
         continue;
       }
       if (!subject) {

@@ -74,6 +74,11 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   readonly example: string;
   /** Number of outputs per subject this step makes (augmentation copies); 1 when absent. */
   copies?(params: z.output<S>): number;
+  /**
+   * The step puts every role of a subject onto one grid (e.g. resampling a label onto its
+   * image): the runner then skips its one-grid check after `load` (SPEC §7, runner/grid_check.ts).
+   */
+  readonly alignsRoles?: boolean;
   /** Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run). */
   plan?(geometry: Geometry, params: z.output<S>): Geometry;
   /** Applies the step; absent for `source` and `sink`, whose I/O the runner does. */
