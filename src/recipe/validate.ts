@@ -3,6 +3,7 @@ import { LineCounter, type Node, parseDocument } from "yaml";
 import { RecipeError } from "../errors.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import { IssueSink } from "./issue_sink.ts";
+import { bindRecipe, type Plan } from "./plan.ts";
 import { type Recipe, RECIPE_KEYS } from "./recipe.ts";
 import { findCopiesOverLimit } from "./copies_limit.ts";
 import { findStep } from "../steps/registry.ts";
@@ -78,6 +79,15 @@ function stem(file: string): string {
  * @throws RecipeError with every issue found, each at `file:line:col path`.
  */
 export function validateRecipe(text: string, file: string): Recipe {
+  return validateRecipePlan(text, file).recipe;
+}
+
+/**
+ * Validates recipe text and binds it to the step registry: the recipe (with positions) and its
+ * plan, which everything after validation consumes.
+ * @throws RecipeError with every issue found, each at `file:line:col path`.
+ */
+export function validateRecipePlan(text: string, file: string): { recipe: Recipe; plan: Plan } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -109,14 +119,16 @@ export function validateRecipe(text: string, file: string): Recipe {
   }
   const top = data as Record<string, unknown>;
   checkTopLevel(sink, top);
-  const steps = Array.isArray(top.steps) ? validateSteps(sink, top.steps) : [];
+  const { steps, written } = Array.isArray(top.steps)
+    ? validateSteps(sink, top.steps)
+    : { steps: [], written: [] };
   // Issue #10.6: copies multiply across steps; refuse a product out of reach (budget helper).
-  const bound = steps.map((s, index) => ({
-    definition: findStep(s.step)!,
-    params: s.params,
-    index,
-  }));
   if (sink.issues.length === 0) {
+    const bound = steps.map((s, index) => ({
+      definition: findStep(s.step)!,
+      params: s.params,
+      index,
+    }));
     for (const p of findCopiesOverLimit(bound)) {
       sink.atPath(["steps", p.index, "copies"], p.message);
     }
@@ -129,14 +141,16 @@ export function validateRecipe(text: string, file: string): Recipe {
     steps,
   };
   if (typeof top.manifest === "string") recipe.manifest = resolve(dirname(file), top.manifest);
-  return recipe;
+  return { recipe, plan: bindRecipe(recipe, { written }) };
 }
 
 /**
  * Reads and validates a recipe file.
  * @throws RecipeError naming the file when it cannot be read or is invalid.
  */
-export async function readRecipe(path: string): Promise<{ recipe: Recipe; text: string }> {
+export async function readRecipe(
+  path: string,
+): Promise<{ recipe: Recipe; plan: Plan; text: string }> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -153,5 +167,5 @@ export async function readRecipe(path: string): Promise<{ recipe: Recipe; text: 
       message: `Cannot read recipe "${path}": ${reason}`,
     }]);
   }
-  return { recipe: validateRecipe(text, path), text };
+  return { ...validateRecipePlan(text, path), text };
 }

@@ -26,10 +26,10 @@ export interface RoleInput {
   dtype: DType;
 }
 
-/** A recipe step as the estimate sees it. */
+/** A recipe step as the estimate sees it (a plan's `BoundStep` is one). */
 export interface PlannedStep {
-  def: StepDefinition;
-  params: Record<string, unknown>;
+  readonly definition: StepDefinition;
+  readonly params: Record<string, unknown>;
 }
 
 /** The working set of a subject at one step: how much, and why. */
@@ -139,9 +139,9 @@ export function estimateSubjectPeak(
     const current = new Set(roles.map((r) => r.vol));
     const others = [...pinned].filter((v) => !current.has(v));
     const bytes = total(others) + total(current) + total(made) + scratch + IO_OVERHEAD;
-    all.push({ bytes, step: s, name: steps[s].def.name, detail });
+    all.push({ bytes, step: s, name: steps[s].definition.name, detail });
   };
-  steps.forEach(({ def, params }, s) => {
+  steps.forEach(({ definition: def, params }, s) => {
     if (def.kind === "source") {
       roles = inputs.map((r) => ({
         role: r.role,

@@ -6,17 +6,10 @@
  */
 import { readNiftiHeaderSync } from "../nifti/nifti_read.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
-import { STEPS } from "../steps/registry.ts";
-import type { StepDefinition } from "../steps/step.ts";
+import { type Plan, rolesOf } from "../recipe/plan.ts";
 import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
-import {
-  describeOverBudget,
-  estimateSubjectPeak,
-  type PlannedStep,
-  type RoleInput,
-} from "./budget.ts";
+import { describeOverBudget, estimateSubjectPeak, type RoleInput } from "./budget.ts";
 import type { Job, WorkerInit } from "./messages.ts";
-import { deriveRoles } from "./output_paths.ts";
 
 /**
  * A failed record when `job` would exceed the worker's budget, else undefined (also when a
@@ -25,20 +18,12 @@ import { deriveRoles } from "./output_paths.ts";
 export function checkJobBudget(
   job: Job,
   init: WorkerInit,
-  registry: readonly StepDefinition[] = STEPS,
+  plan: Plan,
 ): SubjectRecord | undefined {
   const budget = init.memoryBudget;
   if (!budget) return undefined;
-  const steps: PlannedStep[] = [];
-  for (const s of init.recipe.steps) {
-    const def = registry.find((d) => d.name === s.step);
-    if (!def) return undefined;
-    steps.push({ def, params: s.params });
-  }
-  const load = steps.find((s) => s.def.kind === "source")?.params ?? {};
-  const labels = (load.labels as string[] | undefined) ?? [];
   const inputs: RoleInput[] = [];
-  for (const role of deriveRoles(load as { roles?: string[] }, job.paths)) {
+  for (const role of rolesOf(plan, job.paths)) {
     const path = job.paths[role];
     if (!path) return undefined;
     try {
@@ -46,7 +31,7 @@ export function checkJobBudget(
       if (!(h.info.dtypeName in DTYPE_INFO)) return undefined; // the reader says why
       inputs.push({
         role,
-        label: labels.includes(role),
+        label: plan.labels.includes(role),
         geometry: { shape: h.shape, frames: h.frames, affine: h.affine },
         dtype: h.info.dtypeName as DType,
       });
@@ -56,7 +41,7 @@ export function checkJobBudget(
   }
   let estimate;
   try {
-    estimate = estimateSubjectPeak(inputs, steps);
+    estimate = estimateSubjectPeak(inputs, plan.steps);
   } catch {
     return undefined; // a step cannot plan this subject: it fails there with its own message
   }

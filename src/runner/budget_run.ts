@@ -5,14 +5,14 @@
  */
 import { RecipeError } from "../errors.ts";
 import type { Recipe } from "../recipe/recipe.ts";
-import { STEPS } from "../steps/registry.ts";
+import type { Plan } from "../recipe/plan.ts";
 import {
   type Budget,
   capWorkers,
   deriveBudget,
   describeOverBudget,
   estimateRecipeFloor,
-  type PlannedStep,
+  firstOverBudget,
 } from "./budget.ts";
 
 /** Total RAM in bytes, or undefined without --allow-sys. */
@@ -26,15 +26,17 @@ export function readTotalMemory(): number | undefined {
 
 /**
  * Workers and per-worker budget for `subjects` subjects; prints the `--workers` cap note.
+ * `recipe` gives the steps' positions in the file for the message.
  * MEDPREP_MAX_BYTES (bytes) sets the per-worker budget instead of RAM × share / workers.
  * @throws RecipeError (exit 2) when a step exceeds the budget for any input
  */
 export function planMemory(
+  plan: Plan,
   recipe: Recipe,
   recipeFile: string,
-  requested: number | undefined,
-  subjects: number,
   options: {
+    requested: number | undefined;
+    subjects: number;
     env(name: string): string | undefined;
     log(line: string): void;
     cores?: number;
@@ -43,31 +45,32 @@ export function planMemory(
 ): { workers: number; budget: Budget } {
   const totalMemory = options.totalMemory ?? readTotalMemory();
   const cores = options.cores ?? navigator.hardwareConcurrency ?? 1;
-  const { workers, note } = capWorkers(requested, { cores, totalMemory, subjects });
+  const { workers, note } = capWorkers(options.requested, {
+    cores,
+    totalMemory,
+    subjects: options.subjects,
+  });
   if (note) options.log(note);
   const given = Number(options.env("MEDPREP_MAX_BYTES"));
   const budget = deriveBudget(workers, {
     totalMemory,
     maxBytes: Number.isFinite(given) && given > 0 ? given : undefined,
   });
-  const steps: PlannedStep[] = recipe.steps.flatMap((s) => {
-    const def = STEPS.find((d) => d.name === s.step);
-    return def ? [{ def, params: s.params }] : [];
-  });
   let floor;
   try {
-    floor = estimateRecipeFloor(steps);
+    floor = estimateRecipeFloor(plan.steps);
   } catch (e) {
     throw new RecipeError([{ file: recipeFile, path: "steps", message: (e as Error).message }]);
   }
   const message = describeOverBudget(floor, budget.bytes, budget.source);
   if (message) {
-    const step = recipe.steps[floor.step];
+    const at = firstOverBudget(floor, budget.bytes)!;
+    const step = recipe.steps[at.step];
     throw new RecipeError([{
       file: recipeFile,
       line: step?.line,
       col: step?.col,
-      path: `steps[${floor.step}]`,
+      path: `steps[${at.step}]`,
       message: `${message} (for any input: the recipe fixes these sizes)`,
     }]);
   }

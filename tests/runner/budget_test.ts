@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { RecipeError } from "../../src/errors.ts";
 import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
-import { validateRecipe } from "../../src/recipe/validate.ts";
+import { validateRecipe, validateRecipePlan } from "../../src/recipe/validate.ts";
 import {
   capWorkers,
   deriveBudget,
@@ -16,7 +16,6 @@ import {
   type RoleInput,
 } from "../../src/runner/budget.ts";
 import { runBatch } from "../../src/runner/batch.ts";
-import { findStep } from "../../src/steps/registry.ts";
 import type { Affine } from "../../src/volume/affine.ts";
 import type { DType } from "../../src/volume/dtype.ts";
 import { createVolume } from "../../src/volume/volume.ts";
@@ -46,15 +45,12 @@ function role(
 }
 
 /** The bound steps of recipe text (validated as `run` does). */
-function stepsOf(text: string): PlannedStep[] {
-  return validateRecipe(text, "r.yaml").steps.map((s) => ({
-    def: findStep(s.step)!,
-    params: s.params,
-  }));
+function stepsOf(text: string): readonly PlannedStep[] {
+  return validateRecipePlan(text, "r.yaml").plan.steps;
 }
 
 const recipe = (middle: string) =>
-  `version: 1\nname: t\nsteps:\n  - step: load\n    labels: [label]\n${middle}  - step: save\n    name: "{id}_{role}_{copy}.nii.gz"\n`;
+  `version: 1\nname: t\nsteps:\n  - step: load\n${middle}  - step: save\n    name: "{id}_{role}_{copy}.nii.gz"\n`;
 
 Deno.test("estimateSubjectPeak sees a 640 mm file upsampled to 1 mm before any voxel is read", () => {
   // The issue's 178-byte file: 2×2×2 voxels of 640 mm → 1280³ at 1 mm (a 2.1 G-voxel volume).
@@ -259,7 +255,7 @@ Deno.test("run refuses with exit 2, writing nothing, a recipe over the budget fo
       assert.ok(e instanceof RecipeError);
       assert.equal(e.issues.length, 1);
       assert.equal(e.issues[0].path, "steps[1]");
-      assert.equal(e.issues[0].line, 6);
+      assert.equal(e.issues[0].line, 5);
       assert.match(
         e.issues[0].message,
         /^Cannot run steps\[1\] \(resample-to-size\) within the memory budget: .*200x200x200.*for any input/,

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
+import { bindRecipe } from "../../src/recipe/plan.ts";
 import { runBatch } from "../../src/runner/batch.ts";
 import { runSubject } from "../../src/runner/run_subject.ts";
 import { defineStep, type StepDefinition } from "../../src/steps/step.ts";
@@ -125,13 +126,13 @@ Deno.test("runSubject leaves the grid check to a recipe step declaring alignsRol
   });
   const plain = runSubject(job, { ...init, recipe: recipe([]) }, {
     io: createMemoryIo(new Map(files)),
-    registry,
+    plan: bindRecipe(recipe([]), { registry }),
   });
   assert.equal(plain.status, "failed");
   assert.match(plain.error!.message, /not on one grid \(corners 5 mm apart/);
   const aligned = runSubject(job, { ...init, recipe: recipe([{ step: "align" }]) }, {
     io: createMemoryIo(new Map(files)),
-    registry,
+    plan: bindRecipe(recipe([{ step: "align" }]), { registry }),
   });
   assert.equal(aligned.status, "done", JSON.stringify(aligned.error));
   assert.equal(aligned.outputs.length, 2);
