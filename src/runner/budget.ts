@@ -24,6 +24,8 @@ export interface RoleInput {
   label: boolean;
   geometry: Geometry;
   dtype: DType;
+  /** The input file, named in messages. */
+  file?: string;
 }
 
 /** A recipe step as the estimate sees it (a plan's `BoundStep` is one). */
@@ -130,15 +132,17 @@ function augmentKinds(params: Record<string, unknown>) {
 export function estimateSubjectPeak(
   inputs: readonly RoleInput[],
   steps: readonly PlannedStep[],
+  options: { fixedOverhead?: boolean } = {},
 ): PeakEstimate {
   let roles: RoleState[] = [];
   /** Volumes kept alive for the whole rest of the subject (pool buffers, fork points). */
   const pinned = new Set<Vol>();
   const all: StepPeak[] = [];
+  const overhead = (options.fixedOverhead ?? true) ? IO_OVERHEAD : 0;
   const consider = (s: number, made: readonly Vol[], scratch: number, detail: string) => {
     const current = new Set(roles.map((r) => r.vol));
     const others = [...pinned].filter((v) => !current.has(v));
-    const bytes = total(others) + total(current) + total(made) + scratch + IO_OVERHEAD;
+    const bytes = total(others) + total(current) + total(made) + scratch + overhead;
     all.push({ bytes, step: s, name: steps[s].definition.name, detail });
   };
   steps.forEach(({ definition: def, params }, s) => {
@@ -152,11 +156,13 @@ export function estimateSubjectPeak(
         vol: { voxels: voxelsOf(r.geometry), bytes: DTYPE_INFO[r.dtype].bytes },
       }));
       for (const r of roles) pinned.add(r.vol);
+      const named = (r: RoleState, i: number) =>
+        `${r.role}${inputs[i].file ? ` ${inputs[i].file!.split("/").pop()}` : ""}`;
       consider(
         s,
         [],
         0,
-        roles.map((r) => `${r.role} ${shapeText(r.geometry)} ${r.dtype}`).join(", "),
+        roles.map((r, i) => `${named(r, i)} ${shapeText(r.geometry)} ${r.dtype}`).join(", "),
       );
       return;
     }
@@ -307,7 +313,8 @@ export function describeOverBudget(
 /**
  * A lower bound of the peak for *any* input: the smallest input (one uint8 voxel, as a label
  * so no intensity step touches it) at a tiny and at a huge spacing; what stays above the budget
- * for both is fixed by the recipe (resample-to-size, crop sizes), not by the data.
+ * for both is fixed by the recipe (resample-to-size, crop sizes), not by the data. The fixed
+ * per-subject I/O overhead is left out: a budget too small for any subject fails each subject.
  * @throws the planning error of a step that fails for both inputs
  */
 export function estimateRecipeFloor(steps: readonly PlannedStep[]): PeakEstimate {
@@ -325,7 +332,7 @@ export function estimateRecipeFloor(steps: readonly PlannedStep[]): PeakEstimate
   // is the recipe's own problem, for one of them it depends on the data.
   const tries = [at(1e-4), at(1e4)].map((input) => {
     try {
-      return estimateSubjectPeak([input], steps);
+      return estimateSubjectPeak([input], steps, { fixedOverhead: false });
     } catch (e) {
       return e instanceof Error ? e : new Error(String(e));
     }

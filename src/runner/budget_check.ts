@@ -8,7 +8,12 @@ import { readNiftiHeaderSync } from "../nifti/nifti_read.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
 import { type Plan, rolesOf } from "../recipe/plan.ts";
 import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
-import { describeOverBudget, estimateSubjectPeak, type RoleInput } from "./budget.ts";
+import {
+  describeOverBudget,
+  estimateSubjectPeak,
+  firstOverBudget,
+  type RoleInput,
+} from "./budget.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 
 /**
@@ -34,6 +39,7 @@ export function checkJobBudget(
         label: plan.labels.includes(role),
         geometry: { shape: h.shape, frames: h.frames, affine: h.affine },
         dtype: h.info.dtypeName as DType,
+        file: path,
       });
     } catch {
       return undefined;
@@ -45,8 +51,9 @@ export function checkJobBudget(
   } catch {
     return undefined; // a step cannot plan this subject: it fails there with its own message
   }
+  const at = firstOverBudget(estimate, budget.bytes);
   const message = describeOverBudget(estimate, budget.bytes, budget.source);
-  if (!message) return undefined;
+  if (!at || !message) return undefined;
   return {
     id: job.id,
     row: job.row,
@@ -55,6 +62,6 @@ export function checkJobBudget(
     steps: [],
     outputs: [],
     warnings: [],
-    error: { step: estimate.step, name: estimate.name, message },
+    error: { step: at.step, name: at.name, message },
   };
 }

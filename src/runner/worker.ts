@@ -12,6 +12,7 @@ import { runSubject } from "./run_subject.ts";
 import { createWorkerIo } from "./worker_io.ts";
 import { createBufferPool } from "./buffer_pool.ts";
 import { checkJobBudget } from "./budget_check.ts";
+import { trimScratchPool } from "../volume/scratch.ts";
 
 let init: WorkerInit | undefined;
 /** The recipe bound to the registry once, with the same function as the main thread. */
@@ -46,5 +47,6 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     post({ type: "done", record: refused ?? runSubject(message.job, init, { io, plan }) });
   } finally {
     pool.releaseAll();
+    trimScratchPool(); // float scratch of sizes this subject did not use (issue #10.6)
   }
 };

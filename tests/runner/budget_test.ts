@@ -249,7 +249,7 @@ Deno.test("run refuses with exit 2, writing nothing, a recipe over the budget fo
       workers: 1,
       quiet: true,
       command: ["test"],
-      env: envWith(12 * MB),
+      env: envWith(6 * MB),
     };
     await assert.rejects(() => runBatch(options), (e: unknown) => {
       assert.ok(e instanceof RecipeError);
