@@ -75,7 +75,10 @@ function makeStream(file: string, raw: ReadFn, size: number, close: () => void):
       gz.drain();
       return gz.warnings;
     },
-    close,
+    close() {
+      gz?.close(); // a header-only read leaves a member's native zlib state open (issue #10.6)
+      close();
+    },
   };
 }
 

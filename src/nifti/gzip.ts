@@ -188,6 +188,11 @@ export class GunzipReader {
     while (this.read(scratch) > 0) { /* discard */ }
   }
 
+  /** Releases the native inflate state (a reader stopped early, e.g. after a header, holds one). */
+  close(): void {
+    this.#close();
+  }
+
   #close(): void {
     this.#member?.h.close();
     this.#member = null;
