@@ -88,7 +88,7 @@ Deno.test("a sink registered in a test only plans its names and writes a subject
     maxInputBytes: 1e9,
   };
   const rec = runSubject(job, init, { io, plan });
-  equal(rec.status, "done", rec.error?.message);
+  equal(rec.status, "done", rec.error?.message ?? "");
   deepEqual(rec.outputs.map((o) => o.path), planned.outputs.map((o) => o.path));
   const bytes = io.blobs.get("/out/raw/s1/image-0.f32")!;
   const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
