@@ -179,7 +179,7 @@ for (const step of STEPS) {
       if (step.plan) {
         const src = input.items[0].volume;
         const planned = step.plan(
-          { shape: src.shape, frames: src.frames, affine: src.affine },
+          { shape: src.shape, affine: src.affine },
           parsedParams(step),
         );
         deepEqual([...planned.shape], [...first.volume.shape], "plan() shape = apply shape");

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { windowGrid } from "../../volume/primitives.ts";
 import type { Stage } from "../../volume/transform.ts";
-import { defineTransform, type Grid, probability, triple } from "./augment_transform.ts";
+import type { Grid } from "../../volume/grid.ts";
+import { defineTransform, probability, triple } from "./augment_transform.ts";
 
 const axisSize = z.number().int().min(1).max(65535);
 
