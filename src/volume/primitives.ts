@@ -5,7 +5,7 @@
  * header metadata, and never touches its input. The `*Grid` forms give the output grid alone
  * (for planning without data).
  */
-import { type Affine, multiplyAffine } from "./affine.ts";
+import { type Affine, identityAffine, multiplyAffine } from "./affine.ts";
 import { createVoxelArray, DTYPE_INFO, type VoxelArray } from "./dtype.ts";
 import type { Grid } from "./grid.ts";
 import { createVolume, frameLength, type Volume } from "./volume.ts";
@@ -38,7 +38,7 @@ export function windowGrid(grid: Grid, origin: readonly number[], size: readonly
 
 /** The grid of `grid` with the voxel axes in `axes` reversed (world positions kept). */
 export function flipGrid(grid: Grid, axes: Axes): Grid {
-  const m = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
+  const m = identityAffine();
   for (const a of new Set(axes)) {
     m[a][a] = -1;
     m[a][3] = grid.shape[a] - 1;

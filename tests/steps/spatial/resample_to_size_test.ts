@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { resampleToSize } from "../../../src/steps/spatial/resample_to_size.ts";
-import { makeVolume } from "../../_volumes.ts";
-import { makeContext, makeSubject } from "./_subject.ts";
+import { makeContext, makeSubject, makeVolume } from "../../_volumes.ts";
 
 const label = () => makeVolume({ dtype: "uint8", fn: (i, j, k) => ((i >> 1) + j + 2 * k) % 4 });
 const image = () =>

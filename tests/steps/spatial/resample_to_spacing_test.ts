@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { resampleToSpacing } from "../../../src/steps/spatial/resample_to_spacing.ts";
 import { columnNorms } from "../../../src/volume/affine.ts";
-import { makeVolume, obliqueAffine } from "../../_volumes.ts";
-import { makeContext, makeSubject } from "./_subject.ts";
+import { makeContext, makeSubject, makeVolume, obliqueAffine } from "../../_volumes.ts";
 
 Deno.test("resampleToSpacing reaches the requested spacing on an oblique affine, direction kept", () => {
   const input = makeVolume({ shape: [23, 19, 11], dtype: "float32", affine: obliqueAffine() });
