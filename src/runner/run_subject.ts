@@ -5,11 +5,18 @@
  * subject there; copies run depth-first so only one copy's volumes are alive at a time.
  */
 import { pairPartner } from "../nifti/nifti_paths.ts";
+import { shearWarning } from "../nifti/nifti_write.ts";
 import { STEPS } from "../steps/registry.ts";
-import type { Item, StepDefinition, StepRecord, Subject } from "../steps/step.ts";
+import {
+  type Item,
+  mapImages,
+  type StepDefinition,
+  type StepRecord,
+  type Subject,
+} from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
-import { deriveSpacing } from "../volume/volume.ts";
+import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
 import {
@@ -141,6 +148,8 @@ export function runSubject(
         dtypeReason: encoded.reason,
         clamped: encoded.clamped,
       });
+      const sheared = shearWarning(rel, encoded.volume);
+      if (sheared) record.warnings.push(sheared);
       if (encoded.clamped > 0) {
         record.warnings.push(
           `${rel}: ${encoded.clamped} voxels clamped into the range of ${encoded.dtype}`,
@@ -192,6 +201,10 @@ export function runSubject(
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;
+      // SPEC §2: an intensity step changes what image values mean; cal_min/cal_max go to 0.
+      if (def.kind === "intensity") {
+        subject = mapImages(subject, (it) => ({ ...it, volume: withoutCalibration(it.volume) }));
+      }
       record.steps.push({
         index: s,
         name: def.name,
