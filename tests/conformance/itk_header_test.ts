@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { readNiftiSync } from "../../src/nifti/nifti_read.ts";
 import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
-import { applyAffine, type Affine } from "../../src/volume/affine.ts";
+import { type Affine, applyAffine } from "../../src/volume/affine.ts";
 import { deriveQformParams, quaternionToMatrix } from "../../src/volume/quaternion.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import { makeVolume } from "../_volumes.ts";
@@ -38,7 +38,14 @@ function checkItkReadsShear(name: string, vol: Volume) {
     const rigidCorner = applyAffine(rigidAffine(vol.affine), far);
     assert.ok(dist(sformCorner, rigidCorner) > 1, `${name}: the test needs a visible shear`);
     // An identity resample (same size, nearest) reads and rewrites the geometry ITK saw.
-    const run = runItk([path, `${dir}/itk.nii.gz`, "--size", ...vol.shape.map(String), "--interp", "nearest"]);
+    const run = runItk([
+      path,
+      `${dir}/itk.nii.gz`,
+      "--size",
+      ...vol.shape.map(String),
+      "--interp",
+      "nearest",
+    ]);
     if (run.code !== 0) {
       assert.match(run.stderr, /orthonormal|ITK exception/i, `${name}: ${run.stderr}`);
       return;

@@ -84,7 +84,10 @@ Deno.test("runSubject warns in provenance when an output's affine is sheared (qf
   const out = run([], makeVolume({ affine: sheared }));
   assert.equal(out.rec.warnings.length, 2, out.rec.warnings.join("\n"));
   for (const [i, role] of ["image", "label"].entries()) {
-    assert.match(out.rec.warnings[i], new RegExp(`^a_${role}\\.nii\\.gz: sheared affine .*qform_code 0`));
+    assert.match(
+      out.rec.warnings[i],
+      new RegExp(`^a_${role}\\.nii\\.gz: sheared affine .*qform_code 0`),
+    );
   }
   assert.deepEqual(run([], makeVolume()).rec.warnings, []);
 });

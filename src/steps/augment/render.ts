@@ -5,12 +5,7 @@ import {
   type VoxelArray,
 } from "../../volume/dtype.ts";
 import { createCoordinateMap, isIntegralChain } from "../../volume/transform.ts";
-import {
-  createVolume,
-  numericData,
-  type Volume,
-  withoutCalibration,
-} from "../../volume/volume.ts";
+import { createVolume, numericData, type Volume, withoutCalibration } from "../../volume/volume.ts";
 import { type Interpolation, warpAll, type WarpJob } from "../../volume/warp.ts";
 import type { Item } from "../step.ts";
 import type { AugmentTransform, Grid } from "./augment_transform.ts";
