@@ -120,7 +120,14 @@ export function deriveResampleGrid(
   return { shape: [axes[0].m, axes[1].m, axes[2].m], affine: out, axes };
 }
 
-/** Whether input index x lies inside the field of view (the outer voxel edge is inside). */
+/**
+ * How far (in input voxels) beyond the outer voxel edge a sample still counts as inside
+ * (SPEC §3): more than the drift of x(i) = i·r when spacings come from float32 pixdims
+ * (halving 0.9 mm on 300 voxels drifts by ~4e-6 voxel), far less than any real sample offset.
+ */
+export const EDGE_TOLERANCE = 1e-4;
+
+/** Whether input index x lies inside the field of view (the outer voxel edge, ± EDGE_TOLERANCE, is inside). */
 export function insideFov(x: number, n: number): boolean {
-  return !(x < -0.5 - 1e-6 || x > n - 0.5 + 1e-6);
+  return !(x < -0.5 - EDGE_TOLERANCE || x > n - 0.5 + EDGE_TOLERANCE);
 }

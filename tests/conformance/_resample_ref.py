@@ -55,7 +55,7 @@ def resample_frame(vol, xs, rs, interpolation, antialias, fill):
     inside = np.ones(shape, dtype=bool)
     for axis, g in enumerate(grids):
         n = vol.shape[axis]
-        inside &= (g >= -0.5 - 1e-6) & (g <= n - 0.5 + 1e-6)
+        inside &= (g >= -0.5 - 1e-4) & (g <= n - 0.5 + 1e-4)  # SPEC §3 edge tolerance
     if interpolation == "nearest":
         idx = [np.clip(np.floor(g + 0.5), 0, vol.shape[a] - 1).astype(np.int64)
                for a, g in enumerate(grids)]

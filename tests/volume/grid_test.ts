@@ -72,12 +72,16 @@ Deno.test("deriveResampleGrid keeps direction and shear, scales columns and move
   assert.deepEqual(grid.shape, [Math.round(23 * s[0] / 1.4), 19, Math.round(11 * s[2] / 0.5)]);
 });
 
-Deno.test("insideFov counts the outer voxel edge as inside", () => {
+Deno.test("insideFov counts the outer voxel edge, and 1e-4 voxel beyond it, as inside (SPEC §3)", () => {
   assert.equal(insideFov(-0.5, 4), true);
   assert.equal(insideFov(3.5, 4), true);
   assert.equal(insideFov(3.5 + 1e-7, 4), true);
-  assert.equal(insideFov(3.5 + 2e-6, 4), false);
-  assert.equal(insideFov(-0.5 - 2e-6, 4), false);
+  // float32 pixdims drift i·r by a few 1e-6 voxel on large grids: still inside
+  assert.equal(insideFov(3.5 + 5e-6, 4), true);
+  assert.equal(insideFov(-0.5 - 5e-6, 4), true);
+  assert.equal(insideFov(3.5 + 0.99e-4, 4), true);
+  assert.equal(insideFov(3.5 + 1.01e-4, 4), false);
+  assert.equal(insideFov(-0.5 - 1.01e-4, 4), false);
 });
 
 Deno.test("deriveResampleGrid rejects outputs beyond MAX_VOXELS with a one-line reason", () => {
