@@ -74,7 +74,11 @@ Deno.test("resampleToSpacing at pixdim / 2 on float32 pixdims 0.9, 0.7, 1.3 mm f
           .subject.items[0].volume;
         assert.equal(v.shape[a], 320);
         const zeros = Array.from(v.data as Float32Array).filter((x) => Math.abs(x - 7) > 1e-4);
-        assert.equal(zeros.length, 0, `axis ${a}, ${grid}, ${interpolation}: ${zeros.length} fill voxels`);
+        assert.equal(
+          zeros.length,
+          0,
+          `axis ${a}, ${grid}, ${interpolation}: ${zeros.length} fill voxels`,
+        );
       }
     }
   }
