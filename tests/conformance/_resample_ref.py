@@ -22,8 +22,11 @@ def round_half_even(x):
 def axis_map(n, s, size, spacing, grid):
     """(x(i) array, r) for one axis by the SPEC §3 formulas."""
     if spacing is not None:
-        m = max(1, int(round_half_even(n * s / spacing)))
         r = spacing / s
+        if grid == "edge":  # TorchIO Resample(spacing): ceil, singleton kept, first edge kept
+            m = 1 if n == 1 else int(np.ceil(n * s / spacing))
+            return (r - 1) / 2 + np.arange(m, dtype=np.float64) * r, r
+        m = max(1, int(round_half_even(n * s / spacing)))
     elif size is None:
         return np.arange(n, dtype=np.float64), 1.0
     else:

@@ -94,3 +94,15 @@ Deno.test("deriveResampleGrid rejects outputs beyond MAX_VOXELS with a one-line 
     /^RangeError: Cannot resample to \d+x\d+x\d+: \d+ voxels per volume is more than/,
   );
 });
+
+Deno.test("deriveAxisMap edge grid: M = ceil(N·s/t), x(i) = (r − 1)/2 + i·r, size-1 axes kept (SPEC §3)", () => {
+  const a = deriveAxisMap(10, 1, { spacing: 3 }, "edge");
+  assert.equal(a.m, 4); // ceil(3.33); round would give 3
+  assert.deepEqual(Array.from({ length: a.m }, (_, i) => a.coordinate(i)), [1, 4, 7, 10]);
+  const up = deriveAxisMap(5, 1, { spacing: 0.5 }, "edge");
+  assert.equal(up.m, 10);
+  assert.equal(up.coordinate(0), -0.25); // the outer edge of the first voxel is kept: −0.5
+  assert.equal(deriveAxisMap(1, 2, { spacing: 0.5 }, "edge").m, 1);
+  assert.equal(deriveAxisMap(8, 1, { spacing: 1 }, "edge").identity, true);
+  assert.throws(() => deriveAxisMap(8, 1, { size: 4 }, "edge"), /defined by a spacing/);
+});
