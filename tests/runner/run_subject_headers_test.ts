@@ -4,6 +4,7 @@
  * output is warned about in the subject's provenance.
  */
 import assert from "node:assert/strict";
+import { bindRecipe } from "../../src/recipe/plan.ts";
 import { runSubject } from "../../src/runner/run_subject.ts";
 import type { ResolvedRecipe } from "../../src/provenance/types.ts";
 import { STEPS } from "../../src/steps/registry.ts";
@@ -36,12 +37,13 @@ function run(steps: { step: string; [k: string]: unknown }[], image: Volume) {
     ["/in/a_lab.nii", { ...label, meta: { ...label.meta, calMin: 0, calMax: 2 } }],
   ]);
   const job = { id: "a", row: 2, paths: { image: "/in/a_img.nii", label: "/in/a_lab.nii" } };
+  const resolved = recipe([{ step: "load", labels: ["label"] }, ...steps, { step: "save" }]);
   const rec = runSubject(job, {
-    recipe: recipe([{ step: "load", labels: ["label"] }, ...steps, { step: "save" }]),
+    recipe: resolved,
     outDir: "/out",
     stagingDir: "/out/.stage",
     maxInputBytes: 1e9,
-  }, { io: createMemoryIo(files) });
+  }, { io: createMemoryIo(files), plan: bindRecipe(resolved) });
   assert.equal(rec.status, "done", JSON.stringify(rec.error));
   const cal = (role: string) => {
     const m = files.get(`/out/a_${role}.nii.gz`)!.meta;
