@@ -6,6 +6,18 @@
 import { type Affine, columnNorms } from "./affine.ts";
 
 /**
+ * A voxel grid: the size of each voxel axis and the voxel → world affine. The one geometry type:
+ * a Volume is a Grid with data, a resampling a Grid with its axis maps; the frames of a 4D
+ * volume share one Grid.
+ */
+export interface Grid {
+  /** Voxels per axis [nx, ny, nz]. */
+  readonly shape: readonly [number, number, number];
+  /** Voxel (i, j, k) → world RAS+ mm. */
+  readonly affine: Affine;
+}
+
+/**
  * Where output voxel centres are placed relative to the input (SPEC §3 table). `corners`
  * applies to output sizes only, `edge` (TorchIO's `Resample(spacing)`) to output spacings only.
  */
@@ -32,8 +44,8 @@ export type GridRequest =
   | { readonly size: readonly (number | null)[]; readonly grid: GridKind }
   | { readonly spacing: readonly (number | null)[]; readonly grid: GridKind };
 
-/** Output shape, affine and the three axis maps of a resampling. */
-export interface ResampleGrid {
+/** Output grid (shape, affine) and the three axis maps of a resampling. */
+export interface ResampleGrid extends Grid {
   readonly shape: [number, number, number];
   readonly affine: number[][];
   readonly axes: readonly [AxisMap, AxisMap, AxisMap];

@@ -1,6 +1,7 @@
 import type { DType, NumberArray, VoxelArray } from "./dtype.ts";
 import { dtypeOf } from "./dtype.ts";
 import { type Affine, columnNorms } from "./affine.ts";
+import type { Grid } from "./grid.ts";
 
 /** Header fields a writer copies from the input where still meaningful (SPEC §2). */
 export interface VolumeMeta {
@@ -24,7 +25,7 @@ export interface VolumeMeta {
  * `data` holds the stored (raw) values, x fastest, then y, z, frame;
  * the real value of a voxel is `raw * slope + inter`.
  */
-export interface Volume {
+export interface Volume extends Grid {
   /** Spatial size [nx, ny, nz]. */
   readonly shape: readonly [number, number, number];
   /** Number of 3D volumes (the 4th dimension; 1 for a 3D image). */

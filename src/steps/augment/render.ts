@@ -6,9 +6,11 @@ import {
 } from "../../volume/dtype.ts";
 import { createCoordinateMap, isIntegralChain } from "../../volume/transform.ts";
 import { createVolume, numericData, type Volume, withoutCalibration } from "../../volume/volume.ts";
-import { type Interpolation, warpAll, type WarpJob } from "../../volume/warp.ts";
+import type { Interpolation } from "../../volume/interpolate.ts";
+import { warpAll, type WarpJob } from "../../volume/warp.ts";
 import type { Item } from "../step.ts";
-import type { AugmentTransform, Grid } from "./augment_transform.ts";
+import type { Grid } from "../../volume/grid.ts";
+import type { AugmentTransform } from "./augment_transform.ts";
 import type { Happened, Sample } from "./realize.ts";
 
 /** An intensity transform that fired, with its values. */

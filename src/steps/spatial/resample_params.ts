@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { INTERPOLATIONS } from "../../volume/interpolate.ts";
 
 /** Params shared by resample-to-size and resample-to-spacing (SPEC §3). */
 export const resampleCommon = {
-  interpolation: z.enum(["nearest", "linear", "bspline"]).default("linear").describe(
+  interpolation: z.enum(INTERPOLATIONS).default("linear").describe(
     "Interpolator for image roles (labels always use nearest): nearest, linear (trilinear) or bspline (cubic, ITK/scipy order 3)",
   ),
   antialias: z.boolean().default(false).describe(

@@ -21,8 +21,8 @@ export const resampleToSize = defineStep({
   params,
   example:
     "- step: resample-to-size\n  size: [224, 224, 128]\n  interpolation: bspline\n  grid: origin",
-  plan(geometry, p) {
-    return planResample(geometry, { size: p.size, grid: p.grid });
+  plan(grid, p) {
+    return planResample(grid, { size: p.size, grid: p.grid });
   },
   apply(subject, p) {
     return applyResample(subject, { size: p.size, grid: p.grid }, p);

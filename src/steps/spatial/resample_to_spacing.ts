@@ -20,8 +20,8 @@ export const resampleToSpacing = defineStep({
   summary: "Resample to a voxel spacing in mm",
   params,
   example: "- step: resample-to-spacing\n  spacing: [1, 1, 1]\n  interpolation: linear",
-  plan(geometry, p) {
-    return planResample(geometry, { spacing: p.spacing, grid: p.grid });
+  plan(grid, p) {
+    return planResample(grid, { spacing: p.spacing, grid: p.grid });
   },
   apply(subject, p) {
     return applyResample(subject, { spacing: p.spacing, grid: p.grid }, p);

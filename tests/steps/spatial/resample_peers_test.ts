@@ -12,9 +12,8 @@ import { resampleToSize } from "../../../src/steps/spatial/resample_to_size.ts";
 import { resampleToSpacing } from "../../../src/steps/spatial/resample_to_spacing.ts";
 import type { Affine } from "../../../src/volume/affine.ts";
 import type { Volume } from "../../../src/volume/volume.ts";
-import { makeVolume, obliqueAffine } from "../../_volumes.ts";
+import { makeContext, makeSubject, makeVolume, obliqueAffine } from "../../_volumes.ts";
 import { HAVE_SCIPY } from "../../volume/_scipy.ts";
-import { makeContext, makeSubject } from "./_subject.ts";
 
 const PYTHON = "/usr/bin/python3";
 const HELPER = new URL("./_peers.py", import.meta.url).pathname;
