@@ -27,8 +27,19 @@ print('{"ms": %f}' % ms)`;
 /** Runs one measured operation; imports only what it needs so RSS reflects the operation. */
 async function child(args: string[]): Promise<void> {
   const [op, file, out, level] = args;
-  const { readNifti, readNiftiInWorker, readNiftiSync } = await import("../src/nifti/nifti_read.ts");
+  const { readNifti, readNiftiInWorker, readNiftiSync } = await import(
+    "../src/nifti/nifti_read.ts"
+  );
   const t0 = performance.now();
+  if (op === "readsync+sha256") {
+    // What a runner worker did before issue 10.5: decode, then hash in a second read.
+    const { sha256FileSync } = await import("../src/nifti/hash.ts");
+    const img = readNiftiSync(file);
+    const sha = sha256FileSync(file);
+    const ms = performance.now() - t0;
+    console.log(JSON.stringify({ ms, n: img.volume.data.length, sha }));
+    return;
+  }
   if (op.startsWith("read")) {
     const img = op === "read"
       ? await readNifti(file)
@@ -80,6 +91,11 @@ export default async function main(args: string[]): Promise<number> {
         "medprep",
         "read (readNiftiSync)",
         measureDeno(self, ["--child", "readsync", PHANTOM]),
+      );
+      await add(
+        "medprep",
+        "read+sha256 (2 reads)",
+        measureDeno(self, ["--child", "readsync+sha256", PHANTOM]),
       );
       if (nib) await add("nibabel", "read (dataobj, int16)", measurePython(NIB_READ, [PHANTOM]));
     }

@@ -33,6 +33,11 @@ export interface Job {
   row: number;
   /** Role → absolute input path (roles without a file are absent). */
   paths: Record<string, string>;
+  /**
+   * Role → the other half of its `.hdr`/`.img` pair, resolved once before the run: the only
+   * extra file a worker may read, and the one it reads.
+   */
+  pairs?: Record<string, string>;
   replay?: ReplayTarget;
 }
 

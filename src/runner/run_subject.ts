@@ -4,13 +4,15 @@
  * through the injected `SubjectIo`. Augmentation steps with `copies(params) > 1` fork the
  * subject there; copies run depth-first so only one copy's volumes are alive at a time.
  */
-import { pairPartner } from "../nifti/nifti_paths.ts";
+import type { FileDigest } from "../nifti/byte_stream.ts";
+import type { WrittenFile } from "../nifti/nifti_write.ts";
 import { STEPS } from "../steps/registry.ts";
 import type { Item, StepDefinition, StepRecord, Subject } from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
+import { inputRecordFiles, outputMode } from "./input_files.ts";
 import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
 import {
   affineRecord,
@@ -29,12 +31,21 @@ export interface EncodedVolume {
 
 /** File access and encoding a subject run needs; the worker passes the real ones. */
 export interface SubjectIo {
-  read(path: string, options: { maxBytes: number }): Volume;
-  /** Writes atomically (temp file + rename); gzip iff the name ends in .gz. */
-  write(path: string, volume: Volume, options: { level: number }): void;
+  /**
+   * Reads a volume and digests the bytes it decoded (one per file; a pair's header first);
+   * `pairedWith` is the already resolved other half of a `.hdr`/`.img` pair.
+   */
+  read(
+    path: string,
+    options: { maxBytes: number; pairedWith?: string },
+  ): { volume: Volume; files: FileDigest[] };
+  /**
+   * Writes atomically (temp file + rename); gzip iff the name ends in .gz; a new file gets
+   * `mode` (before the umask). Returns the sha256 and size of the bytes written.
+   */
+  write(path: string, volume: Volume, options: { level: number; mode?: number }): WrittenFile;
   /** Moves a file (same file system: atomic). */
   rename(from: string, to: string): void;
-  sha256(path: string): string;
   encode(item: Item, dtype: string): EncodedVolume;
   remove(path: string): void;
   mkdir(path: string): void;
@@ -86,6 +97,8 @@ export function runSubject(
   // Copies made by the steps after index s (to follow only the replayed copy).
   let after: number[] = [];
   let current = -1;
+  /** Permission bits of every input file read (outputs are created no wider). */
+  const inputModes: (number | null)[] = [];
 
   const load = (params: StepRecord): Subject => {
     const labels = (params.labels as string[] | undefined) ?? [];
@@ -93,15 +106,15 @@ export function runSubject(
     const items: Item[] = roles.map((role) => {
       const path = job.paths[role];
       if (!path) throw new Error(`Cannot load role "${role}": the manifest row has no file for it`);
-      const volume = io.read(path, { maxBytes: init.maxInputBytes });
+      // One read: the recorded sha256 is of the very bytes decoded (issue 10.5).
+      const read = io.read(path, { maxBytes: init.maxInputBytes, pairedWith: job.pairs?.[role] });
+      const volume = read.volume;
       const label = labels.includes(role);
-      const partner = pairPartner(path);
+      inputModes.push(...read.files.map((f) => f.mode));
       record.inputs.push({
         role,
         label,
-        path,
-        sha256: io.sha256(path),
-        ...(partner ? { pairedFile: { path: partner, sha256: io.sha256(partner) } } : {}),
+        ...inputRecordFiles(path, read.files),
         dtype: volume.dtype,
         ...geometryRecord(volume),
       });
@@ -125,18 +138,21 @@ export function runSubject(
       const abs = `${init.outDir}/${rel}`;
       const slash = abs.lastIndexOf("/");
       if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
+      const options = { level: params.compression, mode: outputMode(inputModes) };
+      let written: WrittenFile;
       if (init.stagingDir) {
         // Written in the staging directory, then moved into place in one atomic rename.
         const ext = rel.endsWith(".gz") ? ".nii.gz" : ".nii";
         const staged = `${init.stagingDir}/${crypto.randomUUID()}${ext}`;
-        io.write(staged, encoded.volume, { level: params.compression });
+        written = io.write(staged, encoded.volume, options);
         io.rename(staged, abs);
-      } else io.write(abs, encoded.volume, { level: params.compression });
+      } else written = io.write(abs, encoded.volume, options);
       record.outputs.push({
         role: item.role,
         copy: subject.copy,
         path: rel,
-        sha256: io.sha256(abs),
+        sha256: written.sha256, // of the bytes written, not re-read (issue 10.5)
+        size: written.size,
         dtype: encoded.dtype,
         dtypeReason: encoded.reason,
         clamped: encoded.clamped,

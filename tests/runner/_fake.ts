@@ -83,12 +83,12 @@ export function createMemoryIo(files: Map<string, Volume>): SubjectIo & { writte
     read(path) {
       const v = files.get(path);
       if (!v) throw new Error(`Cannot read "${path}": file not found`);
-      return v;
+      return { volume: v, files: [{ path, sha256: bytes(v), size: v.data.length, mode: 0o644 }] };
     },
     write(path, volume) {
       files.set(path, volume);
+      return { sha256: bytes(volume), size: volume.data.length };
     },
-    sha256: (path) => bytes(files.get(path)!),
     encode: (item) => ({
       volume: item.volume,
       dtype: item.volume.dtype,
