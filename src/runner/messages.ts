@@ -33,9 +33,11 @@ export interface Job {
   row: number;
   /** Role → absolute input path (roles without a file are absent). */
   paths: Record<string, string>;
+  /** Metadata columns of the subject's row (never opened; recorded in provenance). */
+  metadata?: Record<string, string | number | boolean>;
   /**
-   * Role → the other half of its `.hdr`/`.img` pair, resolved once before the run: the only
-   * extra file a worker may read, and the one it reads.
+   * Input path → the other half of its `.hdr`/`.img` pair, resolved once before the run: the
+   * only extra file a worker may read, and the one it reads.
    */
   pairs?: Record<string, string>;
   replay?: ReplayTarget;

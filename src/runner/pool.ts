@@ -44,9 +44,7 @@ export function deriveWorkerPermissions(
 ): Deno.PermissionOptionsObject {
   const inputs = new Set(
     jobs.flatMap((j) =>
-      Object.entries(j.paths).filter(([, p]) => p).flatMap(([role, p]) =>
-        j.pairs?.[role] ? [p, j.pairs[role]] : [p]
-      )
+      Object.values(j.paths).filter(Boolean).flatMap((p) => j.pairs?.[p] ? [p, j.pairs[p]] : [p])
     ),
   );
   return {

@@ -48,7 +48,7 @@ async function inputsChanged(job: Job, record: SubjectRecord): Promise<boolean> 
     const want = recorded.get(role);
     if (want === undefined) continue; // a role the recipe does not load
     if ((await sha256OrNull(job.paths[role])) !== want.sha256) return true;
-    const partner = job.pairs?.[role] ?? null;
+    const partner = job.pairs?.[job.paths[role]] ?? null;
     if (partner !== (want.pairedFile?.path ?? null)) return true;
     if (partner && (await sha256OrNull(partner)) !== want.pairedFile!.sha256) return true;
   }

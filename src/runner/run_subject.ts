@@ -1,19 +1,19 @@
 /**
- * Applies a recipe to one subject: load → steps → save. Pure orchestration: it looks up each
- * step in the registry and branches on its `kind` only (never on a name); file access goes
- * through the injected `SubjectIo`. Augmentation steps with `copies(params) > 1` fork the
- * subject there; copies run depth-first so only one copy's volumes are alive at a time.
+ * Applies a bound plan to one subject: source → steps → sink. Pure orchestration: it branches on
+ * each step's `kind` only (never on a name) and never reads a step's params itself; file access
+ * goes through the injected `SubjectIo`. Augmentation steps with `copies > 1` fork the subject
+ * there; copies run depth-first so only one copy's volumes are alive at a time.
  */
 import type { FileDigest } from "../nifti/byte_stream.ts";
+import { sha256Bytes } from "../nifti/hash.ts";
 import type { WrittenFile } from "../nifti/nifti_write.ts";
-import { STEPS } from "../steps/registry.ts";
-import type { Item, StepDefinition, StepRecord, Subject } from "../steps/step.ts";
+import type { Plan } from "../recipe/plan.ts";
+import type { EncodedVolume, Item, SinkIo, Subject } from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { inputRecordFiles, outputMode } from "./input_files.ts";
-import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
 import {
   affineRecord,
   type GeometryRecord,
@@ -21,13 +21,7 @@ import {
   type SubjectRecord,
 } from "../provenance/types.ts";
 
-/** A volume encoded for saving (SPEC §2 dtype rule). */
-export interface EncodedVolume {
-  volume: Volume;
-  dtype: string;
-  reason: string;
-  clamped: number;
-}
+export type { EncodedVolume } from "../steps/step.ts";
 
 /** File access and encoding a subject run needs; the worker passes the real ones. */
 export interface SubjectIo {
@@ -44,6 +38,8 @@ export interface SubjectIo {
    * `mode` (before the umask). Returns the sha256 and size of the bytes written.
    */
   write(path: string, volume: Volume, options: { level: number; mode?: number }): WrittenFile;
+  /** Writes raw bytes (a sink's own format); a new file gets `mode` (before the umask). */
+  writeBytes(path: string, bytes: Uint8Array, options: { mode?: number }): void;
   /** Moves a file (same file system: atomic). */
   rename(from: string, to: string): void;
   encode(item: Item, dtype: string): EncodedVolume;
@@ -69,136 +65,128 @@ function itemRecords(subject: Subject): ItemRecord[] {
   }));
 }
 
-function lookup(registry: readonly StepDefinition[], name: string): StepDefinition {
-  const def = registry.find((s) => s.name === name);
-  if (!def) throw new Error(`Cannot run step "${name}": it is not in the registry`);
-  return def;
+/**
+ * The sink's view of the output directory: staged, atomic writes under `init.outDir`, each
+ * file created no wider than `mode()` and digested from the bytes written (into `digests`).
+ */
+function createSinkIo(
+  io: SubjectIo,
+  init: WorkerInit,
+  written: string[],
+  files: { mode: () => number; digests: Map<string, WrittenFile> },
+): SinkIo {
+  const place = (rel: string, write: (path: string) => WrittenFile) => {
+    const abs = `${init.outDir}/${rel}`;
+    const slash = abs.lastIndexOf("/");
+    if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
+    if (init.stagingDir) {
+      // Written in the staging directory, then moved into place in one atomic rename.
+      const ext = rel.match(/(\.[A-Za-z0-9]+)*$/)?.[0] ?? "";
+      const staged = `${init.stagingDir}/${crypto.randomUUID()}${ext}`;
+      files.digests.set(rel, write(staged));
+      io.rename(staged, abs);
+    } else files.digests.set(rel, write(abs));
+    written.push(rel);
+  };
+  return {
+    encode: (item, dtype) => io.encode(item, dtype),
+    writeVolume: (rel, volume, options) =>
+      place(rel, (p) => io.write(p, volume, { ...options, mode: files.mode() })),
+    writeBytes: (rel, bytes) =>
+      place(rel, (p) => {
+        io.writeBytes(p, bytes, { mode: files.mode() });
+        return { sha256: sha256Bytes(bytes), size: bytes.length };
+      }),
+  };
 }
 
-/** Runs the recipe on one subject and returns its provenance record (never throws). */
+/** Runs the plan on one subject and returns its provenance record (never throws). */
 export function runSubject(
   job: Job,
   init: WorkerInit,
-  options: { io: SubjectIo; registry?: readonly StepDefinition[] },
+  options: { io: SubjectIo; plan: Plan },
 ): SubjectRecord {
-  const { io } = options;
-  const registry = options.registry ?? STEPS;
-  const { recipe } = init;
+  const { io, plan } = options;
   const record: SubjectRecord = {
     id: job.id,
     row: job.row,
     status: "done",
+    ...(job.metadata ? { metadata: job.metadata } : {}),
     inputs: [],
     steps: [],
     outputs: [],
     warnings: [],
   };
-  let defs: StepDefinition[] = [];
-  // Copies made by the steps after index s (to follow only the replayed copy).
-  let after: number[] = [];
+  const written: string[] = [];
+  // Issue 10.5: digests of the bytes read and written; outputs no wider than the inputs.
+  const readFiles = new Map<string, FileDigest[]>();
+  const digests = new Map<string, WrittenFile>();
+  const mode = () => outputMode([...readFiles.values()].flat().map((f) => f.mode));
+  const sinkIo = createSinkIo(io, init, written, { mode, digests });
   let current = -1;
-  /** Permission bits of every input file read (outputs are created no wider). */
-  const inputModes: (number | null)[] = [];
-
-  const load = (params: StepRecord): Subject => {
-    const labels = (params.labels as string[] | undefined) ?? [];
-    const roles = deriveRoles(params as { roles?: string[] }, job.paths);
-    const items: Item[] = roles.map((role) => {
-      const path = job.paths[role];
-      if (!path) throw new Error(`Cannot load role "${role}": the manifest row has no file for it`);
-      // One read: the recorded sha256 is of the very bytes decoded (issue 10.5).
-      const read = io.read(path, { maxBytes: init.maxInputBytes, pairedWith: job.pairs?.[role] });
-      const volume = read.volume;
-      const label = labels.includes(role);
-      inputModes.push(...read.files.map((f) => f.mode));
-      record.inputs.push({
-        role,
-        label,
-        ...inputRecordFiles(path, read.files),
-        dtype: volume.dtype,
-        ...geometryRecord(volume),
-      });
-      return {
-        role,
-        label,
-        volume,
-        inputDType: volume.dtype,
-        inputSlope: volume.slope,
-        inputInter: volume.inter,
-        sourcePath: path,
-      };
-    });
-    return { id: job.id, copy: 0, items };
-  };
-
-  const save = (subject: Subject, params: SaveParams) => {
-    for (const item of subject.items) {
-      const encoded = io.encode(item, params.dtype);
-      const rel = deriveOutputPath(params, { ...item, id: job.id, copy: subject.copy });
-      const abs = `${init.outDir}/${rel}`;
-      const slash = abs.lastIndexOf("/");
-      if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
-      const options = { level: params.compression, mode: outputMode(inputModes) };
-      let written: WrittenFile;
-      if (init.stagingDir) {
-        // Written in the staging directory, then moved into place in one atomic rename.
-        const ext = rel.endsWith(".gz") ? ".nii.gz" : ".nii";
-        const staged = `${init.stagingDir}/${crypto.randomUUID()}${ext}`;
-        written = io.write(staged, encoded.volume, options);
-        io.rename(staged, abs);
-      } else written = io.write(abs, encoded.volume, options);
-      record.outputs.push({
-        role: item.role,
-        copy: subject.copy,
-        path: rel,
-        sha256: written.sha256, // of the bytes written, not re-read (issue 10.5)
-        size: written.size,
-        dtype: encoded.dtype,
-        dtypeReason: encoded.reason,
-        clamped: encoded.clamped,
-      });
-      if (encoded.clamped > 0) {
-        record.warnings.push(
-          `${rel}: ${encoded.clamped} voxels clamped into the range of ${encoded.dtype}`,
-        );
-      }
-    }
-  };
 
   const walk = (start: number, input: Subject | null, forked: boolean): void => {
     let subject = input;
-    for (let s = start; s < defs.length; s++) {
+    for (let s = start; s < plan.steps.length; s++) {
       current = s;
-      const def = defs[s];
-      const params = recipe.steps[s].params;
+      const step = plan.steps[s];
+      const def = step.definition;
       if (def.kind === "source") {
-        subject = load(params);
+        subject = def.read(job, step.params, {
+          read: (path) => {
+            const read = io.read(path, {
+              maxBytes: init.maxInputBytes,
+              pairedWith: job.pairs?.[path],
+            });
+            readFiles.set(path, read.files);
+            return read.volume;
+          },
+        });
+        for (const item of subject.items) {
+          record.inputs.push({
+            role: item.role,
+            label: item.label,
+            ...inputRecordFiles(item.sourcePath, readFiles.get(item.sourcePath) ?? []),
+            dtype: item.volume.dtype,
+            ...geometryRecord(item.volume),
+          });
+        }
         continue;
       }
       if (!subject) {
         throw new Error("no subject loaded before this step (the first step must be a source)");
       }
       if (def.kind === "sink") {
-        save(subject, params as unknown as SaveParams);
+        const from = written.length;
+        const outputs = def.write(subject, step.params, sinkIo);
+        written.splice(from);
+        for (const out of outputs) {
+          const digest = digests.get(out.path);
+          if (!digest) throw new Error(`Cannot record "${out.path}": the sink did not write it`);
+          record.outputs.push({ ...out, ...digest }); // of the bytes written, not re-read
+          if (out.clamped > 0) {
+            record.warnings.push(
+              `${out.path}: ${out.clamped} voxels clamped into the range of ${out.dtype}`,
+            );
+          }
+        }
         continue;
       }
-      const n = def.copies?.(params) ?? 1;
-      if (n > 1 && !forked) {
-        for (let k = 0; k < n; k++) {
-          const copy = subject.copy * n + k;
+      if (step.copies > 1 && !forked) {
+        for (let k = 0; k < step.copies; k++) {
+          const copy = subject.copy * step.copies + k;
           const target = job.replay?.copy;
-          if (target !== undefined && Math.floor(target / after[s]) !== copy) continue;
+          if (target !== undefined && Math.floor(target / step.copiesAfter) !== copy) continue;
           walk(s, { ...subject, copy }, true);
         }
         return;
       }
       forked = false;
-      if (!def.apply) throw new Error(`step kind "${def.kind}" needs apply()`);
-      const seed = deriveSeed(recipe.seed, job.id, s, subject.copy);
+      const seed = deriveSeed(plan.recipe.seed, job.id, s, subject.copy);
       const copy = subject.copy;
       const replay = job.replay?.steps.find((e) => e.index === s && e.copy === copy)?.record;
       const t0 = performance.now();
-      const result = def.apply(subject, params, {
+      const result = def.apply(subject, step.params, {
         subjectId: job.id,
         stepIndex: s,
         copy,
@@ -213,7 +201,7 @@ export function runSubject(
         name: def.name,
         copy,
         seed,
-        params,
+        params: step.params,
         record: result.record ?? {},
         items: itemRecords(subject),
         ms,
@@ -222,21 +210,18 @@ export function runSubject(
   };
 
   try {
-    defs = recipe.steps.map((s) => lookup(registry, s.step));
-    after = defs.map((_, s) =>
-      defs.slice(s + 1).reduce(
-        (n, d, i) => n * (d.copies?.(recipe.steps[s + 1 + i].params) ?? 1),
-        1,
-      )
-    );
     walk(0, null, false);
   } catch (e) {
-    const name = current >= 0 ? defs[current]?.name ?? "" : "";
     record.status = "failed";
-    record.error = { step: current, name, message: e instanceof Error ? e.message : String(e) };
-    for (const out of record.outputs) {
+    record.error = {
+      step: current,
+      name: plan.steps[current]?.definition.name ?? "",
+      message: e instanceof Error ? e.message : String(e),
+    };
+    // Every file this subject wrote, including a sink's files before it failed.
+    for (const path of new Set([...record.outputs.map((o) => o.path), ...written])) {
       try {
-        io.remove(`${init.outDir}/${out.path}`);
+        io.remove(`${init.outDir}/${path}`);
       } catch { /* already gone */ }
     }
     record.outputs = [];

@@ -32,6 +32,11 @@ export const WORKER_IO: SubjectIo = {
     return { volume: image.volume, files };
   },
   write: (path, volume, { level, mode }) => writeNiftiSync(path, volume, { level, mode }),
+  writeBytes: (path, bytes, { mode }) => {
+    const temp = `${path}.tmp-${crypto.randomUUID()}`;
+    Deno.writeFileSync(temp, bytes, { mode });
+    Deno.renameSync(temp, path);
+  },
   rename: (from, to) => Deno.renameSync(from, to),
   encode: (item, dtype) => encodeForSave(item, dtype as "auto" | "keep" | DType),
   remove: (path) => Deno.removeSync(path),

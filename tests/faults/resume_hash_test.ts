@@ -13,7 +13,7 @@ import { sha256Bytes } from "../../src/nifti/hash.ts";
 import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
 import { makeVolume } from "../_volumes.ts";
 import { createDataset } from "../runner/_dataset.ts";
-import { TEST_STEPS, testRecipe } from "../runner/_fake.ts";
+import { testPlan, testRecipe } from "../runner/_fake.ts";
 
 Deno.test("runSubject records the sha256 of the bytes it decoded, not of a file replaced after", async () => {
   const dir = await Deno.makeTempDir({ prefix: "medprep-hash-" });
@@ -39,7 +39,7 @@ Deno.test("runSubject records the sha256 of the bytes it decoded, not of a file 
         outDir: `${dir}/out`,
         maxInputBytes: 1e9,
       },
-      { io, registry: TEST_STEPS },
+      { io, plan: testPlan([{ step: "load" }, { step: "save" }]) },
     );
     assert.equal(record.status, "done", String(record.error?.message));
     assert.deepEqual(record.inputs[0].shape, [5, 6, 7]);
@@ -56,7 +56,7 @@ Deno.test("deriveWorkerPermissions grants exactly the resolved other half of a p
     id: "a",
     row: 1,
     paths: { image: "/in/a.hdr", label: "/in/a_seg.nii.gz" },
-    pairs: { image: "/in/a.img.gz" },
+    pairs: { "/in/a.hdr": "/in/a.img.gz" },
   } as Job;
   const p = deriveWorkerPermissions("/out", [job]);
   assert.deepEqual(p.read, ["/out", "/in/a.hdr", "/in/a.img.gz", "/in/a_seg.nii.gz"]);

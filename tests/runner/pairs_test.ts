@@ -15,8 +15,8 @@ Deno.test("resolvePairs resolves each pair's other half once, preferring the sam
       { id: "c", row: 3, paths: { image: `${dir}/c.hdr` } }, // no image half: left to the read
     ]);
     assert.deepEqual(jobs.map((j) => j.pairs), [
-      { image: `${dir}/a.img` },
-      { image: `${dir}/b.hdr.gz` },
+      { [`${dir}/a.hdr`]: `${dir}/a.img` },
+      { [`${dir}/b.img.gz`]: `${dir}/b.hdr.gz` },
       undefined,
     ]);
   } finally {
