@@ -3,7 +3,7 @@
  * the sha256 of its sources), Deno, recipe (path, sha256, git state,
  * resolved form), run seed, manifest (path or glob, sha256), command line and shard.
  */
-import { createHash } from "node:crypto";
+import { sha256Bytes } from "../nifti/hash.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import type { Recipe } from "../recipe/recipe.ts";
 import { readGitInfo, readRepoGitInfo } from "./git.ts";
@@ -21,11 +21,6 @@ export function resolveRecipe(recipe: Recipe, seed?: number): ResolvedRecipe {
     seed: seed ?? recipe.seed,
     steps: recipe.steps.map((s) => ({ step: s.step, params: s.params })),
   };
-}
-
-/** sha256 (hex) of bytes or text. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
 }
 
 /** Builds the header; reads the manifest file to hash it and asks git about the recipe. */
@@ -49,7 +44,7 @@ export async function createProvenanceHeader(input: {
     deno: { ...Deno.version },
     recipe: {
       path: input.recipePath,
-      sha256: sha256Hex(input.recipeText),
+      sha256: sha256Bytes(input.recipeText),
       git: await readGitInfo(input.recipePath),
       resolved: input.resolved,
     },
@@ -57,7 +52,7 @@ export async function createProvenanceHeader(input: {
     manifest: {
       path: glob ? null : input.manifest.source,
       glob: glob ? input.manifest.source : null,
-      sha256: glob ? null : sha256Hex(await Deno.readFile(input.manifest.source)),
+      sha256: glob ? null : sha256Bytes(await Deno.readFile(input.manifest.source)),
       kind: input.manifest.kind,
     },
     command: input.command,

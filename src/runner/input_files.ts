@@ -11,6 +11,7 @@ export function inputRecordFiles(
   files: readonly FileDigest[],
 ): Pick<InputRecord, "path" | "sha256" | "pairedFile"> {
   const own = files.find((f) => f.path === path) ?? files[0];
+  if (!own) throw new Error(`Cannot record input "${path}": it was not read through the runner`);
   const other = files.find((f) => f !== own);
   return {
     path,

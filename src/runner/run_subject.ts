@@ -6,12 +6,18 @@
  */
 import type { FileDigest } from "../nifti/byte_stream.ts";
 import { sha256Bytes } from "../nifti/hash.ts";
-import type { WrittenFile } from "../nifti/nifti_write.ts";
+import { shearWarning, type WrittenFile } from "../nifti/nifti_write.ts";
 import type { Plan } from "../recipe/plan.ts";
-import type { EncodedVolume, Item, SinkIo, Subject } from "../steps/step.ts";
+import {
+  type EncodedVolume,
+  type Item,
+  mapImages,
+  type SinkIo,
+  type Subject,
+} from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
-import { deriveSpacing } from "../volume/volume.ts";
+import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { inputRecordFiles, outputMode } from "./input_files.ts";
 import {
@@ -164,6 +170,10 @@ export function runSubject(
           const digest = digests.get(out.path);
           if (!digest) throw new Error(`Cannot record "${out.path}": the sink did not write it`);
           record.outputs.push({ ...out, ...digest }); // of the bytes written, not re-read
+          // SPEC §2: a sheared affine is written with qform_code 0, with a warning.
+          const item = subject.items.find((it) => it.role === out.role);
+          const sheared = item && shearWarning(out.path, item.volume);
+          if (sheared) record.warnings.push(sheared);
           if (out.clamped > 0) {
             record.warnings.push(
               `${out.path}: ${out.clamped} voxels clamped into the range of ${out.dtype}`,
@@ -196,6 +206,10 @@ export function runSubject(
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;
+      // SPEC §2: an intensity step changes what image values mean; cal_min/cal_max go to 0.
+      if (def.kind === "intensity") {
+        subject = mapImages(subject, (it) => ({ ...it, volume: withoutCalibration(it.volume) }));
+      }
       record.steps.push({
         index: s,
         name: def.name,
