@@ -61,11 +61,16 @@ async function newerThan(dir: string, since: number): Promise<string[]> {
 }
 
 /**
- * Starts `medprep run` and SIGKILLs it once at least `subjects` subjects have both outputs
+ * Starts `medprep run` and kills it (SIGKILL unless `signal` says otherwise) once at least `subjects` subjects have both outputs
  * (`<id>_image.nii.gz` and `<id>_label.nii.gz`) written by it in `out`; returns the names
  * present then.
  */
-export async function killNineMidRun(args: string[], out: string, subjects: number) {
+export async function killNineMidRun(
+  args: string[],
+  out: string,
+  subjects: number,
+  signal: Deno.Signal = "SIGKILL",
+) {
   const since = Date.now();
   const child = medprep(args).spawn();
   const output = child.output();
@@ -85,9 +90,12 @@ export async function killNineMidRun(args: string[], out: string, subjects: numb
     }
     await new Promise((r) => setTimeout(r, 15));
   }
-  child.kill("SIGKILL");
+  child.kill(signal);
   const status = await output;
-  if (status.signal !== "SIGKILL") throw new Error(`not killed: ${status.code}`);
+  // Killed by the signal, or (should medprep ever handle it) stopped as interrupted.
+  if (status.signal !== signal && status.code !== 130) {
+    throw new Error(`not stopped by ${signal}: exit ${status.code}`);
+  }
   return await listFiles(out);
 }
 

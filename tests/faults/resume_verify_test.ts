@@ -49,42 +49,49 @@ Deno.test("--resume rebuilds truncated, zero-byte and foreign outputs instead of
   }
 });
 
-Deno.test("--resume after kill -9 keeps the subjects finished before the kill (journal)", async () => {
-  const ds = await createDataset({ count: 16, shape: [30, 26, 20], recipe: heavyRecipe("heavy") });
-  try {
-    const out = `${ds.dir}/out`;
-    const seen = await killNineMidRun(
-      ["run", ds.recipe, "--manifest", ds.manifest, "--out", out, "--workers", "2"],
-      out,
-      4,
-    );
-    assert.ok(!seen.includes("provenance.json"));
-    const files = await listFiles(out);
-    const before = await fileIdentities(out);
-    const base = { ...quiet, recipe: ds.recipe, manifest: ds.manifest, workers: 2 };
-    assert.equal(await runBatch({ ...base, out, resume: true }), 0);
-    const after = await fileIdentities(out);
-    const kept = [...before].filter(([name, id]) =>
-      name.endsWith(".nii.gz") && after.get(name) === id
-    );
-    // At most the two subjects in flight (one per worker) may be redone.
-    assert.ok(kept.length >= 2 * (4 - 2), `only ${kept.length} outputs kept after kill -9`);
-    assert.ok(files.includes("provenance.journal.jsonl"), `no journal: ${files.join(", ")}`);
-    assert.ok(!(await listFiles(out)).includes("provenance.journal.jsonl"), "journal left");
-    const clean = `${ds.dir}/clean`;
-    assert.equal(await runBatch({ ...base, out: clean }), 0);
-    const [a, b] = [await readTree(out), await readTree(clean)];
-    assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
-    for (const [name, data] of b) {
-      if (name !== "provenance.json") assert.deepEqual(a.get(name), data);
+for (const signal of ["SIGKILL", "SIGHUP"] as const) {
+  Deno.test(`--resume after ${signal} keeps the subjects finished before it (journal)`, async () => {
+    const ds = await createDataset({
+      count: 16,
+      shape: [30, 26, 20],
+      recipe: heavyRecipe("heavy"),
+    });
+    try {
+      const out = `${ds.dir}/out`;
+      const seen = await killNineMidRun(
+        ["run", ds.recipe, "--manifest", ds.manifest, "--out", out, "--workers", "2"],
+        out,
+        4,
+        signal,
+      );
+      assert.ok(!seen.includes("provenance.json"));
+      const files = await listFiles(out);
+      const before = await fileIdentities(out);
+      const base = { ...quiet, recipe: ds.recipe, manifest: ds.manifest, workers: 2 };
+      assert.equal(await runBatch({ ...base, out, resume: true }), 0);
+      const after = await fileIdentities(out);
+      const kept = [...before].filter(([name, id]) =>
+        name.endsWith(".nii.gz") && after.get(name) === id
+      );
+      // At most the two subjects in flight (one per worker) may be redone.
+      assert.ok(kept.length >= 2 * (4 - 2), `only ${kept.length} outputs kept after ${signal}`);
+      assert.ok(files.includes("provenance.journal.jsonl"), `no journal: ${files.join(", ")}`);
+      assert.ok(!(await listFiles(out)).includes("provenance.journal.jsonl"), "journal left");
+      const clean = `${ds.dir}/clean`;
+      assert.equal(await runBatch({ ...base, out: clean }), 0);
+      const [a, b] = [await readTree(out), await readTree(clean)];
+      assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
+      for (const [name, data] of b) {
+        if (name !== "provenance.json") assert.deepEqual(a.get(name), data);
+      }
+      const prov = JSON.parse(new TextDecoder().decode(a.get("provenance.json")));
+      assert.equal(prov.status, "complete");
+      assert.equal(prov.subjects.length, 16);
+    } finally {
+      await Deno.remove(ds.dir, { recursive: true });
     }
-    const prov = JSON.parse(new TextDecoder().decode(a.get("provenance.json")));
-    assert.equal(prov.status, "complete");
-    assert.equal(prov.subjects.length, 16);
-  } finally {
-    await Deno.remove(ds.dir, { recursive: true });
-  }
-});
+  });
+}
 
 Deno.test("kill -9 of a different recipe (--force) leaves nothing --resume would keep", async () => {
   const ds = await createDataset({ count: 16, shape: [30, 26, 20], recipe: heavyRecipe("b") });
