@@ -1,12 +1,15 @@
 /**
  * Writing NIfTI-1 single files (SPEC §2): little-endian, vox_offset 352, no extensions,
- * qform (closest rotation, as nibabel's set_qform) + sform (full affine), deterministic gzip,
+ * qform (closest rotation, as nibabel's set_qform; code 0 for a sheared affine, which no qform
+ * can hold) + sform (full affine), deterministic gzip,
  * atomic temp-file-then-rename. Unscaled volumes get scl_slope 1 / scl_inter 0 (not NaN):
  * every reader agrees that means "no scaling".
  * Permissions: --allow-read --allow-write on the target directory.
  */
+import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { setImmediate } from "node:timers";
+import { isSheared } from "../volume/affine.ts";
 import { DTYPE_INFO } from "../volume/dtype.ts";
 import { deriveQformParams } from "../volume/quaternion.ts";
 import type { Volume } from "../volume/volume.ts";
@@ -21,6 +24,14 @@ export interface WriteOptions {
   level?: number;
   /** descrip field (default "medprep <version>"). */
   descrip?: string;
+  /** Permission bits of the new file (before the umask; default 0o666). */
+  mode?: number;
+}
+
+/** What was written: the sha256 and size of the file's bytes, hashed as they were written. */
+export interface WrittenFile {
+  sha256: string;
+  size: number;
 }
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -65,13 +76,23 @@ export function buildNiftiHeader(volume: Volume, options?: { descrip?: string })
     toffset: 0,
     descrip: options?.descrip ?? `medprep ${VERSION}`,
     auxFile: "",
-    qformCode: m.qformCode > 0 ? m.qformCode : 2,
+    // A rigid approximation of a sheared affine would be read by ITK/ANTs as another geometry.
+    qformCode: isSheared(a) ? 0 : m.qformCode > 0 ? m.qformCode : 2,
     sformCode: m.sformCode > 0 ? m.sformCode : 2,
     quatern: q.quatern,
     qoffset: q.qoffset,
     srow: [[...a[0]], [...a[1]], [...a[2]]],
     intentName: m.intentName,
   };
+}
+
+/**
+ * The provenance warning for an output whose affine is sheared (written with qform_code 0,
+ * SPEC §2), or undefined when the affine has an exact qform.
+ */
+export function shearWarning(path: string, volume: Volume): string | undefined {
+  if (!isSheared(volume.affine)) return undefined;
+  return `${path}: sheared affine written with qform_code 0 (sform only); ITK, SimpleITK and ANTs refuse such a file rather than misplace it`;
 }
 
 /** The voxel bytes in little-endian order (a view when the host is little-endian). */
@@ -114,11 +135,15 @@ function* chunks(volume: Volume, options?: WriteOptions): Generator<Uint8Array> 
   for (let o = 0; o < data.length; o += CHUNK) yield data.subarray(o, o + CHUNK);
 }
 
-function openSink(path: string, level: number | undefined) {
+function openSink(path: string, level: number | undefined, mode: number | undefined) {
   const tmp = tempPath(path);
-  const f = Deno.openSync(tmp, { write: true, createNew: true });
+  const f = Deno.openSync(tmp, { write: true, createNew: true, mode });
+  const hash = createHash("sha256");
+  let size = 0;
   const put = (b: Uint8Array) => {
     for (let o = 0; o < b.length;) o += f.writeSync(b.subarray(o));
+    hash.update(b);
+    size += b.length;
   };
   let gz: GzipWriter | null = null;
   try {
@@ -131,10 +156,11 @@ function openSink(path: string, level: number | undefined) {
   return {
     tmp,
     write: (b: Uint8Array) => (gz ? gz.write(b) : put(b)),
-    commit() {
+    commit(): WrittenFile {
       gz?.finish();
       f.close();
       Deno.renameSync(tmp, path);
+      return { sha256: hash.digest("hex"), size };
     },
     abort() {
       try {
@@ -148,15 +174,20 @@ function openSink(path: string, level: number | undefined) {
 }
 
 /**
- * Writes `volume` to `path` (gzip iff it ends in `.gz`) atomically, synchronously.
+ * Writes `volume` to `path` (gzip iff it ends in `.gz`) atomically, synchronously; returns the
+ * sha256 and size of the bytes written.
  * @throws Error `Cannot write "<path>": <reason>`; no file is left under `path` or the temp name
  */
-export function writeNiftiSync(path: string, volume: Volume, options?: WriteOptions): void {
+export function writeNiftiSync(
+  path: string,
+  volume: Volume,
+  options?: WriteOptions,
+): WrittenFile {
   let sink: ReturnType<typeof openSink> | null = null;
   try {
-    sink = openSink(path, options?.level);
+    sink = openSink(path, options?.level, options?.mode);
     for (const c of chunks(volume, options)) sink.write(c);
-    sink.commit();
+    return sink.commit();
   } catch (e) {
     sink?.abort();
     throw failure(path, e);
@@ -171,15 +202,15 @@ export async function writeNifti(
   path: string,
   volume: Volume,
   options?: WriteOptions,
-): Promise<void> {
+): Promise<WrittenFile> {
   let sink: ReturnType<typeof openSink> | null = null;
   try {
-    sink = openSink(path, options?.level);
+    sink = openSink(path, options?.level, options?.mode);
     for (const c of chunks(volume, options)) {
       sink.write(c);
       await new Promise((r) => setImmediate(r));
     }
-    sink.commit();
+    return sink.commit();
   } catch (e) {
     sink?.abort();
     throw failure(path, e);

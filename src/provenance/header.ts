@@ -1,11 +1,13 @@
 /**
- * The run-level part of provenance (SPEC §9): tool, Deno, recipe (path, sha256, git state,
+ * The run-level part of provenance (SPEC §9): tool (with medprep's git commit when known and
+ * the sha256 of its sources), Deno, recipe (path, sha256, git state,
  * resolved form), run seed, manifest (path or glob, sha256), command line and shard.
  */
-import { createHash } from "node:crypto";
+import { sha256Bytes } from "../nifti/hash.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import type { Recipe } from "../recipe/recipe.ts";
-import { readGitInfo } from "./git.ts";
+import { readGitInfo, readRepoGitInfo } from "./git.ts";
+import { medprepRoot, readMedprepSource } from "./source_hash.ts";
 import type { Provenance, ResolvedRecipe, ShardRecord } from "./types.ts";
 
 /** Provenance without the subjects, times and status. */
@@ -21,11 +23,6 @@ export function resolveRecipe(recipe: Recipe, seed?: number): ResolvedRecipe {
   };
 }
 
-/** sha256 (hex) of bytes or text. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
 /** Builds the header; reads the manifest file to hash it and asks git about the recipe. */
 export async function createProvenanceHeader(input: {
   recipePath: string;
@@ -36,12 +33,18 @@ export async function createProvenanceHeader(input: {
   shard: ShardRecord | null;
 }): Promise<ProvenanceHeader> {
   const glob = input.manifest.kind === "glob";
+  const root = medprepRoot();
   return {
-    tool: { name: TOOL_NAME, version: VERSION },
+    tool: {
+      name: TOOL_NAME,
+      version: VERSION,
+      git: root ? await readRepoGitInfo(root, ["src", "deno.lock"]) : null,
+      source: await readMedprepSource(),
+    },
     deno: { ...Deno.version },
     recipe: {
       path: input.recipePath,
-      sha256: sha256Hex(input.recipeText),
+      sha256: sha256Bytes(input.recipeText),
       git: await readGitInfo(input.recipePath),
       resolved: input.resolved,
     },
@@ -49,7 +52,7 @@ export async function createProvenanceHeader(input: {
     manifest: {
       path: glob ? null : input.manifest.source,
       glob: glob ? input.manifest.source : null,
-      sha256: glob ? null : sha256Hex(await Deno.readFile(input.manifest.source)),
+      sha256: glob ? null : sha256Bytes(await Deno.readFile(input.manifest.source)),
       kind: input.manifest.kind,
     },
     command: input.command,

@@ -13,10 +13,16 @@
  * linear / B-spline resampling are counted as floats (SPEC §2: values between steps are
  * real numbers), an upper bound when a step keeps a smaller type.
  */
-import type { Geometry, StepDefinition } from "../steps/step.ts";
+import type { StepDefinition } from "../steps/step.ts";
+import type { Grid } from "../volume/grid.ts";
 import { TRANSFORMS } from "../steps/augment/augment.ts";
 import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
 import { formatBytes } from "./disk_space.ts";
+
+/** A role's grid and its number of 3D frames (a 4D volume's frames share the grid). */
+export interface Geometry extends Grid {
+  readonly frames: number;
+}
 
 /** One role as a subject's header describes it. */
 export interface RoleInput {
@@ -216,7 +222,7 @@ export function estimateSubjectPeak(
       const parts: string[] = [];
       const interpolation = params.interpolation as string | undefined;
       const next = roles.map((r) => {
-        const g = def.plan!(r.geometry, params);
+        const g: Geometry = { ...def.plan!(r.geometry, params), frames: r.geometry.frames };
         const smooth = !r.label && interpolation !== undefined && interpolation !== "nearest";
         const bytes = smooth ? floatBytes(r.vol.bytes, r.dtype) : r.vol.bytes;
         const vol = { voxels: voxelsOf(g), bytes };

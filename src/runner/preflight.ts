@@ -3,10 +3,10 @@
  * rendered (names already checked there): inputs that are the same file as an output (refused),
  * an output directory that cannot be written, and a rough free-space estimate (a warning).
  */
-import { type Issue, ManifestError } from "../errors.ts";
+import { type Issue, ManifestError, UsageError } from "../errors.ts";
 import type { PlannedOutput } from "../recipe/output_names.ts";
 import type { Plan } from "../recipe/plan.ts";
-import type { Geometry } from "../steps/step.ts";
+import type { Grid } from "../volume/grid.ts";
 import { formatBytes, readFreeBytes } from "./disk_space.ts";
 import { planJob } from "./plan.ts";
 import type { Job } from "./messages.ts";
@@ -93,7 +93,8 @@ async function estimateOutputBytes(
 
 /**
  * Every pre-flight check of a run on the jobs' planned outputs (from the output planner).
- * @throws ManifestError (exit 2) on input/output clashes or an unwritable directory
+ * @throws ManifestError (exit 2) on input/output clashes; UsageError (exit 2) when --out cannot
+ * be written
  */
 export async function runPreflight(
   jobs: readonly Job[],
@@ -109,11 +110,11 @@ export async function runPreflight(
   },
 ): Promise<void> {
   const issues = findInputOutputClashes(jobs, outputs, options.outDir, options.manifestFile);
-  if (issues.length === 0 && !options.dryRun) {
-    const issue = await checkWritable(options.outDir);
-    if (issue) issues.push(issue);
-  }
   if (issues.length > 0) throw new ManifestError(issues);
+  if (!options.dryRun) {
+    const issue = await checkWritable(options.outDir);
+    if (issue) throw new UsageError([issue]);
+  }
   const free = await (options.readFree ?? readFreeBytes)(options.outDir);
   if (typeof free !== "number") {
     options.warn(`medprep: free disk space not checked: ${free.skipped}`);
@@ -122,7 +123,7 @@ export async function runPreflight(
   let ratio = 1;
   if (jobs.length > 0) {
     const first = (await planJob(jobs[0], plan).catch(() => []))[0];
-    const voxels = (g?: Geometry) => g ? g.shape[0] * g.shape[1] * g.shape[2] * g.frames : 0;
+    const voxels = (g?: Grid) => g ? g.shape[0] * g.shape[1] * g.shape[2] : 0;
     if (first?.output) ratio = voxels(first.output) / Math.max(1, voxels(first.input));
   }
   const needed = await estimateOutputBytes(jobs, outputs, ratio * 2);

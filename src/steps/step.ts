@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { EncodableItem } from "../volume/encode.ts";
-import type { Affine } from "../volume/affine.ts";
+import type { Grid } from "../volume/grid.ts";
 import type { Volume } from "../volume/volume.ts";
 
 /**
@@ -58,13 +58,6 @@ export interface StepResult {
   readonly record?: StepRecord;
 }
 
-/** The grid of a volume without its data, for planning (`run --dry-run`). */
-export interface Geometry {
-  readonly shape: readonly [number, number, number];
-  readonly frames: number;
-  readonly affine: Affine;
-}
-
 /** The members every step has: its schema is the single source of its params' type, defaults and docs. */
 interface StepBase<S extends z.ZodType> {
   readonly name: string;
@@ -79,8 +72,11 @@ interface StepBase<S extends z.ZodType> {
    * image): the runner then skips its one-grid check after `load` (SPEC §7, runner/grid_check.ts).
    */
   readonly alignsRoles?: boolean;
-  /** Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run). */
-  plan?(geometry: Geometry, params: z.output<S>): Geometry;
+  /**
+   * Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run);
+   * the frames of a 4D volume share the grid, so their number never changes.
+   */
+  plan?(grid: Grid, params: z.output<S>): Grid;
   /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
@@ -173,6 +169,14 @@ export interface SinkOutput {
   clamped: number;
 }
 
+/** What a sink needs to know about the recipe to judge its output names. */
+export interface OutputContext {
+  /** Outputs per subject from augmentation (product of `copies`). */
+  copies: number;
+  /** True when the recipe guarantees a single role (the source reads one role). */
+  singleRole: boolean;
+}
+
 /** A step that writes a subject's volumes: the last step of every recipe. */
 export interface SinkStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
   readonly kind: "sink";
@@ -181,6 +185,14 @@ export interface SinkStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
    * output planner checks every rendered name with it before anything is read.
    */
   outputName(params: z.output<S>, values: NameValues): string;
+  /**
+   * Problems of the output names alone, given the params as written (possibly invalid in other
+   * keys) and what the recipe makes per subject; each names the param key it is about.
+   */
+  checkOutputs?(
+    params: Readonly<Record<string, unknown>>,
+    context: OutputContext,
+  ): { key: string; message: string }[];
   /** Writes every item of the subject; returns what it wrote. */
   write(subject: Subject, params: z.output<S>, io: SinkIo): SinkOutput[];
   readonly apply?: undefined;
