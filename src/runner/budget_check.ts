@@ -1,6 +1,6 @@
 /**
  * The per-subject memory check of a worker (issue #10.6): before any voxel is read, the
- * subject's headers and the recipe give its peak working set (budget.ts); a subject over the
+ * subject's headers and the recipe give its peak working set (steps/memory.ts); a subject over the
  * budget fails with a message naming the step and the sizes, and the others go on.
  * Permissions: read of the subject's input files (headers only).
  */
@@ -8,12 +8,8 @@ import { readNiftiHeaderSync } from "../nifti/nifti_read.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
 import { type Plan, rolesOf } from "../recipe/plan.ts";
 import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
-import {
-  describeOverBudget,
-  estimateSubjectPeak,
-  firstOverBudget,
-  type RoleInput,
-} from "./budget.ts";
+import { estimateSubjectPeak, type RoleInput } from "../steps/memory.ts";
+import { describeOverBudget, firstOverBudget } from "./budget.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 
 /**

@@ -6,12 +6,12 @@
 import { RecipeError } from "../errors.ts";
 import type { Recipe } from "../recipe/recipe.ts";
 import type { Plan } from "../recipe/plan.ts";
+import { estimateRecipeFloor } from "../steps/memory.ts";
 import {
   type Budget,
   capWorkers,
   deriveBudget,
   describeOverBudget,
-  estimateRecipeFloor,
   firstOverBudget,
 } from "./budget.ts";
 

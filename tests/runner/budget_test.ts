@@ -7,14 +7,8 @@ import assert from "node:assert/strict";
 import { RecipeError } from "../../src/errors.ts";
 import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
 import { validateRecipe, validateRecipePlan } from "../../src/recipe/validate.ts";
-import {
-  capWorkers,
-  deriveBudget,
-  describeOverBudget,
-  estimateSubjectPeak,
-  type PlannedStep,
-  type RoleInput,
-} from "../../src/runner/budget.ts";
+import { capWorkers, deriveBudget, describeOverBudget } from "../../src/runner/budget.ts";
+import { estimateSubjectPeak, type PlannedStep, type RoleInput } from "../../src/steps/memory.ts";
 import { runBatch } from "../../src/runner/batch.ts";
 import type { Affine } from "../../src/volume/affine.ts";
 import type { DType } from "../../src/volume/dtype.ts";
@@ -60,7 +54,7 @@ Deno.test("estimateSubjectPeak sees a 640 mm file upsampled to 1 mm before any v
   const message = describeOverBudget(e, 6 * GB, "test budget");
   assert.ok(message, "over a 6 GB budget");
   assert.match(message, /^Cannot run steps\[1\] \(resample-to-spacing\) within the memory budget/);
-  assert.match(message, /image 2x2x2 uint8 → 1280x1280x1280 float32 \(8\.4 GB\)/);
+  assert.match(message, /needs about 8\.5 GB \(image 2x2x2 uint8 → 1280x1280x1280 float32\)/);
   assert.match(message, /over the 6\.0 GB per worker \(test budget\)/);
   assert.match(message, /MEDPREP_MAX_BYTES/);
 });
@@ -190,7 +184,7 @@ Deno.test("run refuses a subject whose upsampling exceeds the budget before read
     assert.equal(s.get("huge")?.error?.name, "resample-to-spacing");
     assert.match(
       s.get("huge")!.error!.message,
-      /steps\[1\] \(resample-to-spacing\) within the memory budget: it needs about \d+ MB \(image 2x2x2 uint8 → 128x128x128 float32 \(8\.4 MB\)\), over the 12 MB per worker \(MEDPREP_MAX_BYTES\)/,
+      /steps\[1\] \(resample-to-spacing\) within the memory budget: it needs about \d+ MB \(image 2x2x2 uint8 → 128x128x128 float32\), over the 12 MB per worker \(MEDPREP_MAX_BYTES\)/,
     );
     assert.equal(await exists(`${dir}/out/huge_image_0.nii.gz`), false);
     assert.equal(await exists(`${dir}/out/ok_image_0.nii.gz`), true);

@@ -1,0 +1,320 @@
+/**
+ * The memory model of the steps (issue #10.6): a subject's peak working set estimated from its
+ * roles' headers and the bound recipe before any voxel is read. The runner compares it with the
+ * budget (runner/budget.ts); this file is where knowledge of the built-in steps' params lives
+ * (the runner only branches on kinds and never reads params).
+ *
+ * What is counted follows what the runner keeps alive: the input buffers (held by the worker's
+ * buffer pool for the whole subject), every role's current volume, the volumes a step is
+ * making while its inputs are still referenced, and the step's scratch — separable passes
+ * (the in-plane-resampled stack when z needs a line operator: B-spline prefilter or
+ * anti-aliasing), B-spline coefficients (float64 copies in `augment`), float copies for
+ * intensity transforms, the `save` encoding. Augmentation copies run depth-first, so a fork
+ * keeps one subject alive per fork level, never all copies. Intermediate images of a
+ * linear / B-spline resampling are counted as floats (SPEC §2: values between steps are
+ * real numbers), an upper bound when a step keeps a smaller type. Measured against the peak
+ * RSS of real runs (256×256×128 int16: B-spline / linear upsampling, antialiased
+ * downsampling, B-spline augmentation): within about 15 MB below to 2× above.
+ */
+import type { StepDefinition } from "./step.ts";
+import type { Grid } from "../volume/grid.ts";
+import { TRANSFORMS } from "./augment/augment.ts";
+import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
+
+/** A role's grid and its number of 3D frames (a 4D volume's frames share the grid). */
+export interface Geometry extends Grid {
+  readonly frames: number;
+}
+
+/** One role as a subject's header describes it. */
+export interface RoleInput {
+  role: string;
+  label: boolean;
+  geometry: Geometry;
+  dtype: DType;
+  /** The input file, named in messages. */
+  file?: string;
+}
+
+/** A recipe step as the estimate sees it (a plan's `BoundStep` is one). */
+export interface PlannedStep {
+  readonly definition: StepDefinition;
+  readonly params: Record<string, unknown>;
+}
+
+/** The working set of a subject at one step: how much, and why. */
+export interface StepPeak {
+  bytes: number;
+  /** Index of the step. */
+  step: number;
+  name: string;
+  /** What the step holds, e.g. `image 2x2x2 uint8 → 1280x1280x1280 float32`. */
+  detail: string;
+}
+
+/** The largest working set of a subject (at which step, how much, why) and every step's. */
+export interface PeakEstimate extends StepPeak {
+  steps: StepPeak[];
+}
+
+/** Bytes a worker needs besides its subject's data (gzip state, chunks, hashing). */
+export const IO_OVERHEAD = 8 << 20;
+
+interface Vol {
+  voxels: number;
+  bytes: number;
+}
+
+interface RoleState {
+  role: string;
+  label: boolean;
+  geometry: Geometry;
+  dtype: string;
+  inputDType: DType;
+  vol: Vol;
+}
+
+const total = (vols: Iterable<Vol>) => {
+  let s = 0;
+  for (const v of vols) s += v.voxels * v.bytes;
+  return s;
+};
+
+const voxelsOf = (g: Geometry) => g.shape[0] * g.shape[1] * g.shape[2] * g.frames;
+const shapeText = (g: Geometry) => `${g.shape.join("x")}${g.frames > 1 ? `x${g.frames}` : ""}`;
+
+/** Bytes per voxel of a float type holding `bytes`-wide values (float32 up to 16-bit / float32). */
+const floatBytes = (bytes: number, dtype: string) => bytes <= 2 || dtype === "float32" ? 4 : 8;
+const floatName = (bytes: number) => (bytes === 4 ? "float32" : "float64");
+
+/** The output grid of one role after an augment step: fixed-size windows change the shape. */
+function augmentGeometry(g: Geometry, params: Record<string, unknown>): Geometry {
+  let shape = g.shape;
+  const entries = (params.transforms as Record<string, Record<string, unknown>>[]) ?? [];
+  for (const entry of entries) {
+    for (const [name, p] of Object.entries(entry)) {
+      const t = TRANSFORMS.find((x) => x.name === name);
+      const size = p?.size as (number | null)[] | undefined;
+      if (t?.kind !== "spatial" || !Array.isArray(size)) continue;
+      const next = [0, 1, 2].map((a) => size[a] ?? shape[a]) as [number, number, number];
+      // A window that may not fire (p < 1): the larger of both outcomes.
+      const fires = ((p.p as number | undefined) ?? 1) >= 1;
+      shape = fires
+        ? next
+        : (next[0] * next[1] * next[2] > shape[0] * shape[1] * shape[2] ? next : shape);
+    }
+  }
+  return { ...g, shape };
+}
+
+function augmentKinds(params: Record<string, unknown>) {
+  const entries = (params.transforms as Record<string, Record<string, unknown>>[]) ?? [];
+  const list = entries.flatMap((e) =>
+    Object.entries(e).map(([name, p]) => ({
+      kind: TRANSFORMS.find((t) => t.name === name)?.kind,
+      name,
+      p: (p?.p as number | undefined) ?? 1,
+    }))
+  );
+  const lastSpatial = list.findLastIndex((e) => e.kind === "spatial");
+  const intensity = list.filter((e) => e.kind === "intensity" && e.p > 0);
+  return {
+    intensity: intensity.length > 0,
+    before: list.some((e, i) => e.kind === "intensity" && e.p > 0 && i < lastSpatial),
+    biasField: intensity.some((e) => e.name === "bias-field"),
+  };
+}
+
+/**
+ * Estimates the peak working set of one subject through `steps` (the bound recipe) from its
+ * roles' headers; see the module comment for what is counted.
+ */
+export function estimateSubjectPeak(
+  inputs: readonly RoleInput[],
+  steps: readonly PlannedStep[],
+  options: { fixedOverhead?: boolean } = {},
+): PeakEstimate {
+  let roles: RoleState[] = [];
+  /** Volumes kept alive for the whole rest of the subject (pool buffers, fork points). */
+  const pinned = new Set<Vol>();
+  const all: StepPeak[] = [];
+  const overhead = (options.fixedOverhead ?? true) ? IO_OVERHEAD : 0;
+  const consider = (s: number, made: readonly Vol[], scratch: number, detail: string) => {
+    const current = new Set(roles.map((r) => r.vol));
+    const others = [...pinned].filter((v) => !current.has(v));
+    const bytes = total(others) + total(current) + total(made) + scratch + overhead;
+    all.push({ bytes, step: s, name: steps[s].definition.name, detail });
+  };
+  steps.forEach(({ definition: def, params }, s) => {
+    if (def.kind === "source") {
+      roles = inputs.map((r) => ({
+        role: r.role,
+        label: r.label,
+        geometry: r.geometry,
+        dtype: r.dtype,
+        inputDType: r.dtype,
+        vol: { voxels: voxelsOf(r.geometry), bytes: DTYPE_INFO[r.dtype].bytes },
+      }));
+      for (const r of roles) pinned.add(r.vol);
+      const named = (r: RoleState, i: number) =>
+        `${r.role}${inputs[i].file ? ` ${inputs[i].file!.split("/").pop()}` : ""}`;
+      consider(
+        s,
+        [],
+        0,
+        roles.map((r, i) => `${named(r, i)} ${shapeText(r.geometry)} ${r.dtype}`).join(", "),
+      );
+      return;
+    }
+    if (def.kind === "sink") {
+      // Items are encoded one at a time; a change of type makes a copy (SPEC §2 dtype rule).
+      const dtype = (params.dtype as string | undefined) ?? "auto";
+      const target = (r: RoleState): string =>
+        dtype in DTYPE_INFO
+          ? dtype
+          : dtype === "keep" || (r.label && r.dtype.startsWith("float"))
+          ? r.inputDType
+          : r.dtype;
+      const copies = roles.map((r) =>
+        target(r) === r.dtype ? 0 : r.vol.voxels * DTYPE_INFO[target(r) as DType].bytes
+      );
+      consider(
+        s,
+        [],
+        Math.max(0, ...copies),
+        `writing ${roles.map((r) => `${r.role} ${shapeText(r.geometry)} ${target(r)}`).join(", ")}`,
+      );
+      return;
+    }
+    if (def.kind === "intensity") {
+      const made: Vol[] = [];
+      const next = roles.map((r) => {
+        if (r.label) return r;
+        const bytes = Math.max(4, r.vol.bytes);
+        const vol = { voxels: r.vol.voxels, bytes };
+        made.push(vol);
+        return { ...r, dtype: bytes === 4 ? "float32" : r.dtype, vol };
+      });
+      // 64-bit integer frames are copied as float64 for statistics.
+      const scratch = Math.max(
+        0,
+        ...roles.map((r) => (r.vol.bytes === 8 ? r.vol.voxels / r.geometry.frames * 8 : 0)),
+      );
+      consider(
+        s,
+        made,
+        scratch,
+        next.filter((r) => !r.label).map((r) => `${r.role} ${shapeText(r.geometry)} ${r.dtype}`)
+          .join(", "),
+      );
+      roles = next;
+      return;
+    }
+    if (def.kind === "spatial" && def.plan) {
+      const made: Vol[] = [];
+      let scratch = 0;
+      const parts: string[] = [];
+      const interpolation = params.interpolation as string | undefined;
+      const next = roles.map((r) => {
+        const g: Geometry = { ...def.plan!(r.geometry, params), frames: r.geometry.frames };
+        const smooth = !r.label && interpolation !== undefined && interpolation !== "nearest";
+        const bytes = smooth ? floatBytes(r.vol.bytes, r.dtype) : r.vol.bytes;
+        const vol = { voxels: voxelsOf(g), bytes };
+        made.push(vol);
+        const dtype = smooth ? floatName(bytes) : r.dtype;
+        parts.push(`${r.role} ${shapeText(r.geometry)} ${r.dtype} → ${shapeText(g)} ${dtype}`);
+        if (smooth) {
+          // Separable passes: float planes; a z line operator needs the whole in-plane stack.
+          const f = r.vol.bytes > 2 && r.dtype !== "float32" ? 8 : 4;
+          const [nx, ny, nz] = r.geometry.shape, [mx, my] = g.shape;
+          const plane = Math.max(nx, mx) * Math.max(ny, my);
+          const stack = interpolation === "bspline" || params.antialias === true
+            ? mx * my * nz * f
+            : 4 * mx * my * f;
+          scratch = Math.max(scratch, stack + 3 * plane * 8);
+        }
+        return { ...r, geometry: g, dtype, vol };
+      });
+      consider(s, made, scratch, parts.join(", "));
+      roles = next;
+      return;
+    }
+    // augment (or a step that may change the grid without plan()): copies fork here.
+    const copies = def.copies?.(params) ?? 1;
+    if (copies > 1) { for (const r of roles) pinned.add(r.vol); }
+    if (def.kind !== "augment") return;
+    const kinds = augmentKinds(params);
+    const bspline = params.interpolation === "bspline";
+    const made: Vol[] = [];
+    let scratch = 0;
+    const parts: string[] = [];
+    const next = roles.map((r) => {
+      const g = augmentGeometry(r.geometry, params);
+      const float = !r.label && kinds.intensity;
+      const bytes = float ? 4 : r.vol.bytes;
+      const vol = { voxels: voxelsOf(g), bytes };
+      made.push(vol);
+      if (!r.label) {
+        if (bspline) scratch += r.vol.voxels * 8; // every frame's coefficients at once
+        if (kinds.before) scratch += r.vol.voxels * 4;
+      }
+      if (r.vol.bytes === 8 && !float) scratch += vol.voxels * 8; // 64-bit integers via float64
+      const dtype = float ? "float32" : r.dtype;
+      parts.push(`${r.role} ${shapeText(g)} ${dtype}`);
+      return { ...r, geometry: g, dtype, vol };
+    });
+    if (kinds.biasField) {
+      scratch += Math.max(
+        0,
+        ...next.filter((r) => !r.label).map((r) => r.vol.voxels / r.geometry.frames * 8),
+      );
+    }
+    const each = copies > 1 ? ` (each of ${copies} copies, one at a time)` : "";
+    consider(
+      s,
+      made,
+      scratch,
+      parts.join(", ") + (bspline ? " with B-spline coefficients" : "") + each,
+    );
+    roles = next;
+  });
+  const top = all.reduce((a, b) => (b.bytes > a.bytes ? b : a), {
+    bytes: 0,
+    step: -1,
+    name: "",
+    detail: "",
+  });
+  return { ...top, steps: all };
+}
+
+/**
+ * A lower bound of the peak for *any* input: the smallest input (one uint8 voxel, as a label
+ * so no intensity step touches it) at a tiny and at a huge spacing; what stays above the budget
+ * for both is fixed by the recipe (resample-to-size, crop sizes), not by the data. The fixed
+ * per-subject I/O overhead is left out: a budget too small for any subject fails each subject.
+ * @throws the planning error of a step that fails for both inputs
+ */
+export function estimateRecipeFloor(steps: readonly PlannedStep[]): PeakEstimate {
+  const at = (mm: number): RoleInput => ({
+    role: "label",
+    label: true,
+    dtype: "uint8",
+    geometry: {
+      shape: [1, 1, 1],
+      frames: 1,
+      affine: [[mm, 0, 0, 0], [0, mm, 0, 0], [0, 0, mm, 0], [0, 0, 0, 1]],
+    },
+  });
+  // A step that cannot plan an input (e.g. too many voxels) says why: a floor for both inputs
+  // is the recipe's own problem, for one of them it depends on the data.
+  const tries = [at(1e-4), at(1e4)].map((input) => {
+    try {
+      return estimateSubjectPeak([input], steps, { fixedOverhead: false });
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  });
+  const ok = tries.filter((t): t is PeakEstimate => !(t instanceof Error));
+  if (ok.length === 0) throw tries[0];
+  return ok.reduce((a, b) => (a.bytes <= b.bytes ? a : b));
+}
