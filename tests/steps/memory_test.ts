@@ -1,0 +1,89 @@
+/** The memory model (issue #10.6): big cases are estimated, never allocated. */
+import assert from "node:assert/strict";
+import { validateRecipePlan } from "../../src/recipe/validate.ts";
+import { describeOverBudget } from "../../src/runner/budget.ts";
+import { estimateSubjectPeak, type PlannedStep, type RoleInput } from "../../src/steps/memory.ts";
+import type { Affine } from "../../src/volume/affine.ts";
+import type { DType } from "../../src/volume/dtype.ts";
+
+const GB = 1e9;
+
+const scaled = (mm: number): Affine => [
+  [mm, 0, 0, 3],
+  [0, mm, 0, -2],
+  [0, 0, mm, 1],
+  [0, 0, 0, 1],
+];
+
+function role(
+  shape: [number, number, number],
+  dtype: DType,
+  options: { mm?: number; label?: boolean; name?: string; frames?: number } = {},
+): RoleInput {
+  return {
+    role: options.name ?? (options.label ? "label" : "image"),
+    label: options.label ?? false,
+    dtype,
+    geometry: { shape, frames: options.frames ?? 1, affine: scaled(options.mm ?? 1) },
+  };
+}
+
+/** The bound steps of recipe text (validated as `run` does). */
+function stepsOf(text: string): readonly PlannedStep[] {
+  return validateRecipePlan(text, "r.yaml").plan.steps;
+}
+
+const recipe = (middle: string) =>
+  `version: 1\nname: t\nsteps:\n  - step: load\n${middle}  - step: save\n    name: "{id}_{role}_{copy}.nii.gz"\n`;
+
+Deno.test("estimateSubjectPeak sees a 640 mm file upsampled to 1 mm before any voxel is read", () => {
+  // The issue's 178-byte file: 2×2×2 voxels of 640 mm → 1280³ at 1 mm (a 2.1 G-voxel volume).
+  const steps = stepsOf(recipe("  - step: resample-to-spacing\n    spacing: [1, 1, 1]\n"));
+  const e = estimateSubjectPeak([role([2, 2, 2], "uint8", { mm: 640 })], steps);
+  assert.ok(e.bytes >= 1280 ** 3 * 4, `${e.bytes}`); // linear output kept as float32 (SPEC §2)
+  const message = describeOverBudget(e, 6 * GB, "test budget");
+  assert.ok(message, "over a 6 GB budget");
+  assert.match(message, /^Cannot run steps\[1\] \(resample-to-spacing\) within the memory budget/);
+  assert.match(message, /needs about 8\.5 GB \(image 2x2x2 uint8 → 1280x1280x1280 float32\)/);
+  assert.match(message, /over the 6\.0 GB per worker \(test budget\)/);
+  assert.match(message, /MEDPREP_MAX_BYTES/);
+});
+
+Deno.test("estimateSubjectPeak counts B-spline scratch: a 256 MiB input needs several times that", () => {
+  const input = [role([512, 512, 512], "int16", { mm: 1 })];
+  const at = (interpolation: string) =>
+    estimateSubjectPeak(
+      input,
+      stepsOf(recipe(
+        `  - step: resample-to-spacing\n    spacing: [1, 1, 1]\n    interpolation: ${interpolation}\n`,
+      )),
+    );
+  const MiB = 1 << 20;
+  const bspline = at("bspline"), linear = at("linear"), nearest = at("nearest");
+  // input 256 MiB (held) + float32 output 512 MiB + in-plane-resampled float32 stack 512 MiB.
+  assert.ok(bspline.bytes >= (256 + 512 + 512) * MiB, `${bspline.bytes}`);
+  assert.ok(bspline.bytes < 1.5 * (256 + 512 + 512) * MiB, `${bspline.bytes}`);
+  assert.equal(bspline.name, "resample-to-spacing");
+  assert.ok(linear.bytes < bspline.bytes - 400 * MiB, "linear streams planes: no stack");
+  assert.ok(nearest.bytes < linear.bytes, "nearest keeps int16");
+  assert.ok(nearest.bytes >= 512 * MiB);
+});
+
+Deno.test("estimateSubjectPeak counts augmentation copies depth-first (one copy alive at a time)", () => {
+  const aug = (copies: number) =>
+    `  - step: augment\n    copies: ${copies}\n    transforms:\n      - affine: { rotate: [-5, 5] }\n      - noise: { std: [0, 1] }\n`;
+  const input = [role([64, 64, 32], "int16"), role([64, 64, 32], "uint8", { label: true })];
+  const two = estimateSubjectPeak(input, stepsOf(recipe(aug(2))));
+  const many = estimateSubjectPeak(input, stepsOf(recipe(aug(1000))));
+  assert.equal(many.bytes, two.bytes);
+  assert.equal(two.name, "augment");
+  // A fixed-size crop shrinks what every later step holds.
+  const cropped = estimateSubjectPeak(
+    input,
+    stepsOf(recipe(
+      "  - step: augment\n    transforms:\n      - crop: { size: [16, 16, 16] }\n  - step: normalize\n    method: zscore\n",
+    )),
+  );
+  const normalizeStep = cropped.steps.find((s) => s.name === "normalize")!;
+  assert.match(normalizeStep.detail, /image 16x16x16 float32/);
+});
