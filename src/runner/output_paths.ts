@@ -10,6 +10,7 @@ import { renderName } from "../recipe/name_template.ts";
 export interface SaveParams {
   name: string;
   dtype: string;
+  rounding?: string;
   compression: number;
   format?: "nii.gz" | "nii";
 }

@@ -10,6 +10,7 @@ import type { Item, StepDefinition, StepRecord, Subject } from "../steps/step.ts
 import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing } from "../volume/volume.ts";
+import { applyNanPolicy, type NanPolicy } from "../volume/nan.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
 import {
@@ -25,6 +26,8 @@ export interface EncodedVolume {
   dtype: string;
   reason: string;
   clamped: number;
+  /** Messages for the subject's warnings (clamped or NaN voxels, odd label values). */
+  warnings?: string[];
 }
 
 /** File access and encoding a subject run needs; the worker passes the real ones. */
@@ -35,7 +38,7 @@ export interface SubjectIo {
   /** Moves a file (same file system: atomic). */
   rename(from: string, to: string): void;
   sha256(path: string): string;
-  encode(item: Item, dtype: string): EncodedVolume;
+  encode(item: Item, save: { dtype: string; rounding?: string }): EncodedVolume;
   remove(path: string): void;
   mkdir(path: string): void;
 }
@@ -94,6 +97,8 @@ export function runSubject(
       const path = job.paths[role];
       if (!path) throw new Error(`Cannot load role "${role}": the manifest row has no file for it`);
       const volume = io.read(path, { maxBytes: init.maxInputBytes });
+      const nan = (params.nan as NanPolicy | undefined) ?? "keep";
+      const nanReplaced = applyNanPolicy(volume, nan, `role "${role}" from "${path}"`);
       const label = labels.includes(role);
       const partner = pairPartner(path);
       record.inputs.push({
@@ -103,6 +108,7 @@ export function runSubject(
         sha256: io.sha256(path),
         ...(partner ? { pairedFile: { path: partner, sha256: io.sha256(partner) } } : {}),
         dtype: volume.dtype,
+        ...(nanReplaced > 0 ? { nanReplaced } : {}),
         ...geometryRecord(volume),
       });
       return {
@@ -120,7 +126,7 @@ export function runSubject(
 
   const save = (subject: Subject, params: SaveParams) => {
     for (const item of subject.items) {
-      const encoded = io.encode(item, params.dtype);
+      const encoded = io.encode(item, params);
       const rel = deriveOutputPath(params, { ...item, id: job.id, copy: subject.copy });
       const abs = `${init.outDir}/${rel}`;
       const slash = abs.lastIndexOf("/");
@@ -141,11 +147,7 @@ export function runSubject(
         dtypeReason: encoded.reason,
         clamped: encoded.clamped,
       });
-      if (encoded.clamped > 0) {
-        record.warnings.push(
-          `${rel}: ${encoded.clamped} voxels clamped into the range of ${encoded.dtype}`,
-        );
-      }
+      for (const w of encoded.warnings ?? []) record.warnings.push(`${rel}: ${w}`);
     }
   };
 

@@ -6,7 +6,7 @@ import { sha256FileSync } from "../nifti/hash.ts";
 import { readNiftiSync } from "../nifti/nifti_read.ts";
 import { writeNiftiSync } from "../nifti/nifti_write.ts";
 import { encodeForSave } from "../volume/encode.ts";
-import type { DType } from "../volume/dtype.ts";
+import type { DType, Rounding } from "../volume/dtype.ts";
 import type { SubjectIo } from "./run_subject.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 
@@ -28,7 +28,10 @@ export const WORKER_IO: SubjectIo = {
   write: (path, volume, { level }) => writeNiftiSync(path, volume, { level }),
   rename: (from, to) => Deno.renameSync(from, to),
   sha256: sha256FileSync,
-  encode: (item, dtype) => encodeForSave(item, dtype as "auto" | "keep" | DType),
+  encode: (item, save) =>
+    encodeForSave(item, save.dtype as "auto" | "keep" | DType, {
+      rounding: save.rounding as Rounding | undefined,
+    }),
   remove: (path) => Deno.removeSync(path),
   mkdir: (path) => Deno.mkdirSync(path, { recursive: true }),
 };

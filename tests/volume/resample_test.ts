@@ -95,11 +95,18 @@ Deno.test("resampleVolume fills samples outside the field of view, encoded with 
   assert.equal(f.data[10], 5);
   const scaled = makeVolume({ shape: [5, 1, 1], dtype: "int16", slope: 2, inter: 10, fn: () => 1 });
   const s = resample(scaled, { size: [12, null, null], grid: "origin" }, "bspline", { fill: 30 });
-  assert.equal(s.dtype, "int16");
+  assert.equal(s.dtype, "float32", "interpolated values are real numbers, in storage units");
   assert.equal(s.slope, 2);
   assert.equal(s.inter, 10);
   assert.equal(s.data[11], 10); // (30 − 10) / 2
-  assert.equal(s.data[3], 1);
+  assert.ok(Math.abs((s.data[3] as number) - 1) < 1e-6);
+  // Nearest keeps the type, unless the fill is not representable in it.
+  const n = resample(scaled, { size: [12, null, null], grid: "origin" }, "nearest", { fill: 30 });
+  assert.equal(n.dtype, "int16");
+  assert.equal(n.data[11], 10);
+  const odd = resample(scaled, { size: [12, null, null], grid: "origin" }, "nearest", { fill: 31 });
+  assert.equal(odd.dtype, "float32");
+  assert.deepEqual(values(odd).slice(9), [1, 1, 10.5]);
   for (const interp of INTERPOLATIONS) {
     const n = resample(line([1, 2, 3, 4, 5]), { size: [12, null, null], grid: "origin" }, interp, {
       fill: 99,
@@ -108,18 +115,27 @@ Deno.test("resampleVolume fills samples outside the field of view, encoded with 
   }
 });
 
-Deno.test("resampleVolume rounds integer outputs half away from zero and clamps", () => {
+Deno.test("resampleVolume keeps fractional values and B-spline overshoot of integer inputs", () => {
+  // SPEC §2: values between steps are real numbers; only save rounds and clamps.
   const neg = resample(line([-1, 0], "int16"), { size: [4, null, null], grid: "origin" }, "linear");
-  assert.deepEqual(values(neg), [-1, -1, 0, 0]); // −0.5 → −1
+  assert.equal(neg.dtype, "float32");
+  assert.deepEqual(values(neg), [-1, -0.5, 0, 0]);
   const pos = resample(line([2, 3], "int16"), { size: [4, null, null], grid: "origin" }, "linear");
-  assert.deepEqual(values(pos), [2, 3, 3, 3]); // 2.5 → 3
-  // B-spline overshoot at a step is clamped into uint8's range.
+  assert.deepEqual(values(pos), [2, 2.5, 3, 3]);
   const u8 = resample(line([0, 0, 255, 255, 0, 0], "uint8"), {
     size: [23, null, null],
     grid: "center",
   }, "bspline");
-  for (const x of u8.data as Uint8Array) assert.ok(x >= 0 && x <= 255);
-  assert.ok((u8.data as Uint8Array).some((x) => x === 255));
+  const got = values(u8);
+  assert.ok(Math.max(...got) > 255 && Math.min(...got) < 0, "overshoot kept");
+  const wide = resample(
+    line([0, 2 ** 40, 0], "int64"),
+    { size: [5, null, null], grid: "origin" },
+    "linear",
+  );
+  assert.equal(wide.dtype, "float64", "wider integers are kept in float64");
+  // origin 3 → 5: x(1) = 0.6; float32 would be off by up to 2^16 here.
+  assert.ok(Math.abs(values(wide)[1] - 0.6 * 2 ** 40) < 1e-3);
 });
 
 Deno.test("resampleVolume resamples each 4D frame independently", () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineStep } from "../step.ts";
+import { NAN_POLICIES } from "../../volume/nan.ts";
 
 const params = z.object({
   labels: z.array(z.string().min(1)).default(["label"]).describe(
@@ -7,6 +8,9 @@ const params = z.object({
   ),
   roles: z.array(z.string().min(1)).optional().describe(
     "Roles to read (default: every path column of the manifest)",
+  ),
+  nan: z.enum(NAN_POLICIES).default("keep").describe(
+    "NaN voxels: keep (B-spline and Gaussian smoothing then spread them, with a warning), zero (replace by 0, counted in provenance) or error (the subject fails)",
   ),
 }).strict();
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DTYPES } from "../../volume/dtype.ts";
+import { DTYPES, ROUNDINGS } from "../../volume/dtype.ts";
 import { defineStep } from "../step.ts";
 
 const params = z.object({
@@ -8,6 +8,9 @@ const params = z.object({
   ),
   dtype: z.enum(["auto", "keep", ...DTYPES]).default("auto").describe(
     "Stored type: auto (input type until values become fractional, then float32), keep (the input's type), or an explicit type; integers rounded half away from zero and clamped",
+  ),
+  rounding: z.enum(ROUNDINGS).default("nearest").describe(
+    "Integer outputs: nearest (half away from zero) or truncate (toward zero after clamping, as SimpleITK/ITK's cast)",
   ),
   compression: z.number().int().min(0).max(9).default(6).describe(
     "Gzip level for .nii.gz outputs (0 = store, 9 = smallest)",

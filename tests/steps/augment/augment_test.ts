@@ -3,6 +3,7 @@ import { applyAffine } from "../../../src/volume/affine.ts";
 import { obliqueAffine } from "../../_volumes.ts";
 import { context, makeSubject, role, runAugment } from "./_subject.ts";
 import { augment } from "../../../src/steps/augment/augment.ts";
+import { encodeForSave } from "../../../src/volume/encode.ts";
 import type { Subject } from "../../../src/steps/step.ts";
 
 const ISSUE_TRANSFORMS = [
@@ -225,11 +226,14 @@ Deno.test("augment keeps the storage type without intensity transforms and makes
   const spatial = runAugment(s, { transforms: [{ affine: { rotate: 30 } }] }, 3);
   const out = role(spatial.subject, "image");
   assert.deepEqual(spatial.record?.interpolation, { image: "linear", label: "nearest" });
-  assert.equal(out.volume.dtype, "int16");
+  // SPEC §2: interpolated values stay real (float32, storage units); save rounds to int16.
+  assert.equal(out.volume.dtype, "float32");
+  assert.equal(out.volume.slope, img.slope);
   assert.equal(out.dtypeReason, undefined);
+  assert.equal(encodeForSave(out, "auto").dtype, "int16");
   const min = Math.min(...Array.from(img.data as Int16Array));
   assert.ok(
-    Array.from(out.volume.data as Int16Array).includes(min),
+    Array.from(out.volume.data as Float32Array).includes(min),
     "fill defaults to the image minimum",
   );
   const noisy = runAugment(
@@ -246,7 +250,7 @@ Deno.test("augment keeps the storage type without intensity transforms and makes
     fill: -5,
     transforms: [{ affine: { translate: [[40, 40], [0, 0], [0, 0]] } }],
   });
-  assert.ok((role(filled.subject, "image").volume.data as Int16Array).every((v) => v === -5));
+  assert.ok((role(filled.subject, "image").volume.data as Float32Array).every((v) => v === -5));
   assert.ok((role(filled.subject, "label").volume.data as Uint8Array).every((v) => v === 0));
 });
 
