@@ -203,9 +203,10 @@ const F32_BITS = new Int32Array(F32.buffer);
  * (where float32 has no halves) and non-finite values are simply rounded to float32.
  */
 export function float32Keeping(v: number): number {
-  const f = Math.fround(v);
-  if (f === v || !(Math.abs(f) < 4194304) || f * 2 !== Math.trunc(f * 2)) return f;
-  if (f === 0) return v > 0 ? 1e-45 : -1e-45; // the smallest float32 of v's sign
+  const f = Math.fround(v), h = f * 2;
+  // Fast exits: exact, or not a multiple of ½ (h | 0 also differs from h beyond 2^31).
+  if (f === v || h !== (h | 0) || !(Math.abs(f) < 4194304)) return f;
+  if (f === 0) return Math.fround(v > 0 ? 1e-45 : -1e-45); // the smallest float32 of v's sign
   F32[0] = f;
   F32_BITS[0] += (v > f) === (f > 0) ? 1 : -1; // one ulp away from or toward zero
   return F32[0];

@@ -199,7 +199,7 @@ function reencode(
     warnings.push(
       labelRole === undefined
         ? `${voxels(nan)} NaN written as 0 (${target} has no NaN)`
-        : `label role "${labelRole}" has ${voxels(nan)} NaN (written as 0)`,
+        : `label role "${labelRole}" has ${nan} NaN voxel${nan === 1 ? "" : "s"} (written as 0)`,
     );
   }
   if (labelRole !== undefined && fractional > 0) {

@@ -29,17 +29,27 @@ export function emitPlane(
   // A float32 output of float64 values: stored without crossing a rounding boundary.
   const keep = out instanceof Float32Array &&
     (blend !== undefined || plane instanceof Float64Array);
-  const b = blend?.plane, wb = blend?.wb ?? 0;
+  const b = blend?.plane ?? plane, wb = blend?.wb ?? 0;
   for (let j = 0, p = 0; j < my; j++) {
-    const rowOk = planeValid && vy[j] === 1;
-    for (let i = 0; i < mx; i++, p++) {
-      if (!(rowOk && vx[i] === 1)) {
-        out[outOff + p] = fill;
-        continue;
+    const at = outOff + j * mx;
+    if (!(planeValid && vy[j] === 1)) {
+      out.fill(fill, at, at + mx);
+      p += mx;
+      continue;
+    }
+    // One loop per case, so the inner loops carry no per-voxel mode tests.
+    if (keep) {
+      for (let i = 0; i < mx; i++, p++) {
+        const a = plane[p];
+        out[at + i] = vx[i] === 1 ? float32Keeping(a + (b[p] - a) * wb) : fill;
       }
-      const a = plane[p];
-      const v = b ? a + (b[p] - a) * wb : a;
-      out[outOff + p] = keep ? float32Keeping(v) : v;
+    } else if (blend) {
+      for (let i = 0; i < mx; i++, p++) {
+        const a = plane[p];
+        out[at + i] = vx[i] === 1 ? a + (b[p] - a) * wb : fill;
+      }
+    } else {
+      for (let i = 0; i < mx; i++, p++) out[at + i] = vx[i] === 1 ? plane[p] : fill;
     }
   }
 }

@@ -5,6 +5,13 @@ import { resampleVolume } from "../../src/volume/resample.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import type { DType } from "../../src/volume/dtype.ts";
 import { makeVolume } from "../_volumes.ts";
+import { encodeValue } from "../../src/volume/dtype.ts";
+import { type EncodableItem, encodeForSave } from "../../src/volume/encode.ts";
+
+/** The item `save` sees for an int16 input resampled to `volume`. */
+function item(volume: Volume): EncodableItem {
+  return { label: false, volume, inputDType: "int16" };
+}
 
 const INTERPOLATIONS: Interpolation[] = ["nearest", "linear", "bspline"];
 
@@ -193,4 +200,49 @@ Deno.test("resampleVolume antialias leaves a constant volume constant and smooth
   let sum = 0;
   for (let x = -radius; x <= radius; x++) sum += Math.exp(-0.5 * x * x / (sigma * sigma));
   assert.ok(Math.abs((aa.data[1] as number) - 100 / sum) < 1e-9);
+});
+
+Deno.test("resampleVolume float32 results of int16 data round at save exactly as the float64 path", () => {
+  // SPEC §2: a smaller storage type must not be visible after save. The int16 input's result
+  // is kept in float32; the same data as float64 gives float64 results.
+  const fn = (i: number, j: number, k: number) =>
+    Math.round(3000 * Math.sin(i * 1.7 + j * 0.3) * Math.cos(k * 0.8 + i * 0.1));
+  const v16 = makeVolume({ shape: [13, 11, 9], dtype: "int16", fn });
+  const v64 = makeVolume({ shape: [13, 11, 9], dtype: "float64", fn });
+  const requests: GridRequest[] = [
+    { size: [29, 7, 20], grid: "center" },
+    { spacing: [0.37, 1.9, 0.8], grid: "origin" },
+    { size: [26, 22, 18], grid: "origin" }, // 2×: many exact halves
+  ];
+  for (const request of requests) {
+    for (const interp of ["linear", "bspline"] as const) {
+      for (const antialias of [false, true]) {
+        const a = resample(v16, request, interp, { antialias });
+        const b = resample(v64, request, interp, { antialias });
+        assert.equal(a.dtype, "float32");
+        assert.equal(b.dtype, "float64");
+        for (const rounding of ["nearest", "truncate"] as const) {
+          const ea = encodeForSave(item(a), "auto", { rounding }).volume.data;
+          const eb = (b.data as Float64Array).map((x) => encodeValue(x, "int16", rounding));
+          let differ = 0;
+          for (let p = 0; p < eb.length; p++) if (ea[p] !== eb[p]) differ++;
+          assert.equal(differ, 0, `${JSON.stringify(request)} ${interp} ${antialias} ${rounding}`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("resampleVolume nearest keeps int16 storage, equal to the float path after save", () => {
+  const fn = (i: number, j: number, k: number) => (i * 37 + j * 11 - k * 101) % 2000;
+  const v16 = makeVolume({ shape: [13, 11, 9], dtype: "int16", fn });
+  const v64 = makeVolume({ shape: [13, 11, 9], dtype: "float64", fn });
+  for (const fill of [0, -7]) {
+    const a = resample(v16, { spacing: [0.37, 1.9, 0.8], grid: "center" }, "nearest", { fill });
+    const b = resample(v64, { spacing: [0.37, 1.9, 0.8], grid: "center" }, "nearest", { fill });
+    assert.equal(a.dtype, "int16");
+    const saved = encodeForSave(item(a), "auto").volume;
+    assert.equal(saved, a, "nothing to re-encode");
+    assert.deepEqual(Array.from(a.data as Int16Array), Array.from(b.data as Float64Array));
+  }
 });
