@@ -32,9 +32,14 @@ export class RecipeError extends IssuesError {
   override readonly name = "RecipeError";
 }
 
-/** Every problem of a manifest or the command line; nothing ran (exit 2). */
+/** Every problem of a manifest; nothing ran (exit 2). */
 export class ManifestError extends IssuesError {
   override readonly name = "ManifestError";
+}
+
+/** Every problem of the command line (arguments, options); nothing ran (exit 2). */
+export class UsageError extends IssuesError {
+  override readonly name = "UsageError";
 }
 
 /** A file that cannot be read as NIfTI (or written): one line naming the file. */
@@ -45,43 +50,4 @@ export class NiftiError extends Error {
     this.name = "NiftiError";
     this.file = file;
   }
-}
-
-/** One subject failed at one step; the others go on (exit 1 at the end). */
-export class StepError extends Error {
-  readonly subject: string;
-  readonly stepIndex: number;
-  readonly stepName: string;
-  constructor(subject: string, stepIndex: number, stepName: string, cause: unknown) {
-    const msg = cause instanceof Error ? cause.message : String(cause);
-    super(`Subject "${subject}" failed at steps[${stepIndex}] (${stepName}): ${msg}`, { cause });
-    this.name = "StepError";
-    this.subject = subject;
-    this.stepIndex = stepIndex;
-    this.stepName = stepName;
-  }
-}
-
-/** Plain-data form of an error, for crossing a worker boundary. */
-export interface ErrorData {
-  name: string;
-  message: string;
-  subject?: string;
-  stepIndex?: number;
-  stepName?: string;
-}
-
-/** Converts any thrown value to plain data. */
-export function toErrorData(e: unknown): ErrorData {
-  if (e instanceof StepError) {
-    return {
-      name: e.name,
-      message: e.message,
-      subject: e.subject,
-      stepIndex: e.stepIndex,
-      stepName: e.stepName,
-    };
-  }
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: "Error", message: String(e) };
 }

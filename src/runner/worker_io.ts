@@ -26,11 +26,16 @@ export function createWorkerIo(pool?: BufferPool): SubjectIo {
 export const WORKER_IO: SubjectIo = {
   read: (path, { maxBytes }) => readNiftiSync(path, { maxBytes }).volume,
   write: (path, volume, { level }) => writeNiftiSync(path, volume, { level }),
+  writeBytes: (path, bytes) => {
+    const temp = `${path}.tmp-${crypto.randomUUID()}`;
+    Deno.writeFileSync(temp, bytes);
+    Deno.renameSync(temp, path);
+  },
   rename: (from, to) => Deno.renameSync(from, to),
   sha256: sha256FileSync,
-  encode: (item, save) =>
-    encodeForSave(item, save.dtype as "auto" | "keep" | DType, {
-      rounding: save.rounding as Rounding | undefined,
+  encode: (item, dtype, rounding) =>
+    encodeForSave(item, dtype as "auto" | "keep" | DType, {
+      rounding: rounding as Rounding | undefined,
     }),
   remove: (path) => Deno.removeSync(path),
   mkdir: (path) => Deno.mkdirSync(path, { recursive: true }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineStep } from "../step.ts";
-import { NAN_POLICIES } from "../../volume/nan.ts";
+import { defineStep, type Item } from "../step.ts";
+import { applyNanPolicy, NAN_POLICIES } from "../../volume/nan.ts";
 
 const params = z.object({
   labels: z.array(z.string().min(1)).default(["label"]).describe(
@@ -14,11 +14,33 @@ const params = z.object({
   ),
 }).strict();
 
-/** Reads a subject's files, one volume per role (the runner does the I/O). */
+/** Reads a subject's files, one volume per role. */
 export const load = defineStep({
   name: "load",
   kind: "source",
   summary: "Read each manifest role of a subject as a NIfTI volume",
   params,
   example: "- step: load\n  labels: [label]",
+  produces: () => "input",
+  roles: ({ roles, labels }) => ({ roles, labels }),
+  read(input, { roles, labels, nan }, io) {
+    const selected = roles ?? Object.keys(input.paths).filter((r) => input.paths[r]);
+    const items: Item[] = selected.map((role) => {
+      const path = input.paths[role];
+      if (!path) throw new Error(`Cannot load role "${role}": the manifest row has no file for it`);
+      const volume = io.read(path);
+      const nanReplaced = applyNanPolicy(volume, nan, `role "${role}" from "${path}"`);
+      return {
+        ...(nanReplaced > 0 ? { nanReplaced } : {}),
+        role,
+        label: labels.includes(role),
+        volume,
+        inputDType: volume.dtype,
+        inputSlope: volume.slope,
+        inputInter: volume.inter,
+        sourcePath: path,
+      };
+    });
+    return { id: input.id, copy: 0, items };
+  },
 });

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { resampleToSize } from "../../../src/steps/spatial/resample_to_size.ts";
-import { makeVolume } from "../../_volumes.ts";
+import { makeContext, makeSubject, makeVolume } from "../../_volumes.ts";
 import { encodeForSave } from "../../../src/volume/encode.ts";
-import { makeContext, makeSubject } from "./_subject.ts";
 
 const label = () => makeVolume({ dtype: "uint8", fn: (i, j, k) => ((i >> 1) + j + 2 * k) % 4 });
 const image = () =>
@@ -57,7 +56,7 @@ Deno.test("resampleToSize plan() predicts apply()'s shape, frames and affine", (
     const got = resampleToSize.apply!(makeSubject({ image: input }), params, makeContext());
     const v = got.subject.items[0].volume;
     assert.deepEqual(planned.shape, v.shape);
-    assert.equal(planned.frames, v.frames);
+    assert.equal(v.frames, input.frames); // the frames share the grid: plan() has none to change
     assert.deepEqual(planned.affine, v.affine);
   }
 });
@@ -81,9 +80,10 @@ Deno.test("resampleToSize warns with the NaN count when B-spline or antialias sp
     fn: (i, j, k) => (i === 4 && j === 3 && (k === 2 || k === 5) ? NaN : i + j + k),
   });
   const run = (p: Record<string, unknown>) => {
-    const warnings: string[] = [];
+    const ctx = makeContext();
+    const warnings = ctx.warnings;
     const params = resampleToSize.params.parse({ size: [5, 11, 6], ...p });
-    const out = resampleToSize.apply!(makeSubject({ image: nan }), params, makeContext(warnings));
+    const out = resampleToSize.apply!(makeSubject({ image: nan }), params, ctx);
     const data = out.subject.items[0].volume.data as Float32Array;
     return { warnings, nanOut: data.filter((v) => Number.isNaN(v)).length, n: data.length };
   };
