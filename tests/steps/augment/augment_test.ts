@@ -323,3 +323,23 @@ Deno.test("augment stores every copy's image as float32 when an intensity transf
   });
   assert.equal(itemOf(never.subject, "image").volume.dtype, "int16");
 });
+
+Deno.test("augment warns with the NaN count when B-spline or blur spreads NaN (SPEC §3)", () => {
+  const s = pairedSubject({
+    shape: [9, 8, 7],
+    imageDType: "float32",
+    image: (i, j, k) => (i === 4 && j === 3 && (k === 2 || k === 4) ? NaN : i + j + k),
+  });
+  const warned = (raw: unknown) => {
+    const ctx = makeContext({ seed: 3 });
+    augment.apply!(s, augment.params.parse(raw), ctx);
+    return ctx.warnings;
+  };
+  const rotate = { affine: { rotate: 20 } };
+  const b = warned({ interpolation: "bspline", transforms: [rotate] });
+  assert.equal(b.length, 1);
+  assert.match(b[0], /role "image" has 2 NaN voxels; the B-spline prefilter spreads NaN/);
+  const g = warned({ transforms: [rotate, { blur: { std: [1, 1], p: 1 } }] });
+  assert.match(g.join("\n"), /role "image" has 2 NaN voxels; Gaussian blur spreads NaN/);
+  assert.deepEqual(warned({ interpolation: "linear", transforms: [rotate] }), []);
+});
