@@ -45,7 +45,7 @@ export class ManifestError extends IssuesError {
 
 /** Every problem of the command line (arguments, options); nothing ran (exit 2). */
 export class UsageError extends IssuesError {
-
+  /** Always "UsageError". */
   override readonly name = "UsageError";
 }
 

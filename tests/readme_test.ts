@@ -19,7 +19,7 @@ Deno.test("README step table matches the step registry", () => {
   assert.deepEqual(
     cells(section),
     cells(renderStepsTable()),
-    "README.md is out of date: run `deno run -A tools/readme_steps.ts --write && deno fmt README.md`",
+    "README.md is out of date: run `deno task readme-steps`",
   );
   assert.equal(cells(section).length, STEPS.length + 1);
 });
