@@ -99,6 +99,15 @@ export function createVolume(init: {
   };
 }
 
+/**
+ * The volume with cal_min = cal_max = 0, for a step that changed what its values mean
+ * (clip, normalize, intensity augmentation): viewers then autoscale (SPEC §2).
+ */
+export function withoutCalibration(volume: Volume): Volume {
+  if (volume.meta.calMin === 0 && volume.meta.calMax === 0) return volume;
+  return { ...volume, meta: { ...volume.meta, calMin: 0, calMax: 0 } };
+}
+
 /** Number of voxels in one frame. */
 export function frameLength(volume: Volume): number {
   return volume.shape[0] * volume.shape[1] * volume.shape[2];

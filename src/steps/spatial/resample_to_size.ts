@@ -8,7 +8,7 @@ const params = z.object({
     "Output voxels per axis [x, y, z]; null keeps that axis. Changes the physical aspect ratio unless the field of view is isotropic",
   ),
   grid: z.enum(["center", "origin", "corners"]).default("center").describe(
-    "Sampling grid: center (field of view kept, mrgrid/TorchIO), origin (first voxel centre kept, SimpleITK), corners (first and last centres kept, scipy zoom)",
+    "Sampling grid: center (field of view kept, mrgrid/TorchIO Resize), origin (first voxel centre kept, SimpleITK), corners (first and last centres kept, scipy zoom)",
   ),
   ...resampleCommon,
 }).strict();

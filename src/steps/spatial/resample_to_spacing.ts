@@ -7,8 +7,8 @@ const params = z.object({
   spacing: perAxis(z.number().positive().max(1e4)).describe(
     "Output voxel spacing in mm per axis [x, y, z]; null keeps that axis",
   ),
-  grid: z.enum(["center", "origin"]).default("center").describe(
-    "Sampling grid: center (field of view kept, mrgrid/TorchIO) or origin (first voxel centre kept, SimpleITK); corners only applies to resample-to-size",
+  grid: z.enum(["center", "origin", "edge"]).default("center").describe(
+    "Sampling grid: center (field of view centred and kept, MRtrix3 mrgrid), origin (first voxel centre kept, SimpleITK/ITK) or edge (size ceil(N*s/t), outer edge of the first voxel kept: TorchIO Resample(spacing), which is not center); corners only applies to resample-to-size",
   ),
   ...resampleCommon,
 }).strict();
