@@ -41,6 +41,7 @@ export {
   writeNifti,
   writeNiftiSync,
   type WriteOptions,
+  type WrittenFile,
 } from "./src/nifti/nifti_write.ts";
 
 // Volumes, grids and primitives (pure, no I/O).
@@ -90,6 +91,7 @@ export {
   mapImages,
   mapItems,
   type NameValues,
+  type OutputContext,
   type ParamsOf,
   type ParamsSchema,
   type RoleSelection,

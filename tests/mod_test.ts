@@ -64,6 +64,7 @@ const TYPES = [
   "NiftiHeaderInfo",
   "NiftiImage",
   "NiftiInfo",
+  "OutputContext",
   "PlainRecipe",
   "Plan",
   "ReadOptions",
@@ -91,6 +92,7 @@ const TYPES = [
   "VolumeMeta",
   "VoxelArray",
   "WriteOptions",
+  "WrittenFile",
 ];
 
 async function denoDoc(

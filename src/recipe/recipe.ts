@@ -40,6 +40,3 @@ export interface PlainRecipe {
   /** Each step's registry name and parsed params. */
   steps: { step: string; params: Record<string, unknown> }[];
 }
-
-/** Top-level keys a recipe may have. */
-export const RECIPE_KEYS = ["version", "name", "seed", "manifest", "steps"] as const;

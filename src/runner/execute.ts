@@ -27,7 +27,11 @@ function failureLine(record: SubjectRecord): string | undefined {
 /** Runs `jobs` in a pool of workers and collects their records. */
 export async function executeJobs(
   jobs: readonly Job[],
-  options: PoolOptions & { progress: ProgressMode },
+  options: PoolOptions & {
+    progress: ProgressMode;
+    /** Called with each record as it arrives (the provenance journal). */
+    onRecord?: (record: SubjectRecord) => void;
+  },
 ): Promise<Execution> {
   const records: SubjectRecord[] = [];
   const progress = createProgress(jobs.length, options.progress);
@@ -43,6 +47,7 @@ export async function executeJobs(
   try {
     pending = await pool.run(jobs, (record) => {
       records.push(record);
+      options.onRecord?.(record);
       if (record.status === "interrupted") return; // not finished: neither done nor failed
       for (const w of record.warnings) {
         progress.note(`medprep: warning: subject "${record.id}": ${w}`);

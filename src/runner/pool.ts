@@ -4,7 +4,6 @@
  * error, terminate) marks its subject failed and is replaced; `stop()` terminates every worker
  * (in-flight subjects are reported as interrupted) and leaves the rest of the queue undone.
  */
-import { pairPartnerCandidates } from "../nifti/nifti_paths.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
 
@@ -34,8 +33,8 @@ interface Slot {
 }
 
 /**
- * Least privilege for runner workers: read the jobs' input files (with the possible other half
- * of `.hdr`/`.img` pairs) and the output directory
+ * Least privilege for runner workers: read the jobs' input files (with the other half of a
+ * `.hdr`/`.img` pair exactly as resolved in `job.pairs`) and the output directory
  * (to hash what was written), write only the output directory; no network, environment,
  * subprocesses, system info or FFI. Module loading needs no read grant.
  */
@@ -45,7 +44,7 @@ export function deriveWorkerPermissions(
 ): Deno.PermissionOptionsObject {
   const inputs = new Set(
     jobs.flatMap((j) =>
-      Object.values(j.paths).filter(Boolean).flatMap((p) => [p, ...pairPartnerCandidates(p)])
+      Object.values(j.paths).filter(Boolean).flatMap((p) => j.pairs?.[p] ? [p, j.pairs[p]] : [p])
     ),
   );
   return {

@@ -208,6 +208,14 @@ export interface SinkOutput {
   clamped: number;
 }
 
+/** What a sink needs to know about the recipe to judge its output names. */
+export interface OutputContext {
+  /** Outputs per subject from augmentation (product of `copies`). */
+  copies: number;
+  /** True when the recipe guarantees a single role (the source reads one role). */
+  singleRole: boolean;
+}
+
 /** A step that writes a subject's volumes: the last step of every recipe. */
 export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBase<S> {
   /** Sinks write a subject's volumes. */
@@ -217,6 +225,14 @@ export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBas
    * output planner checks every rendered name with it before anything is read.
    */
   outputName(params: ParamsOf<S>, values: NameValues): string;
+  /**
+   * Problems of the output names alone, given the params as written (possibly invalid in other
+   * keys) and what the recipe makes per subject; each names the param key it is about.
+   */
+  checkOutputs?(
+    params: Readonly<Record<string, unknown>>,
+    context: OutputContext,
+  ): { key: string; message: string }[];
   /** Writes every item of the subject; returns what it wrote. */
   write(subject: Subject, params: ParamsOf<S>, io: SinkIo): SinkOutput[];
   /** Sinks do not transform. */
