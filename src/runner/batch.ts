@@ -16,6 +16,10 @@ import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { STEPS } from "../steps/registry.ts";
 import { VERSION } from "../version.ts";
 import { createStaging, removeStaleStaging, sweepUntilClean } from "./interrupt.ts";
+import { resolveOutDir } from "./confine.ts";
+import { diskFullLine } from "./disk_space.ts";
+import { acquireOutputLock } from "./lock.ts";
+import { createPublisher } from "./staging.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
@@ -97,9 +101,11 @@ export async function runBatch(options: RunOptions): Promise<number> {
   let jobs: Job[] = manifest.rows.filter((r) => assigned.has(r.id))
     .map((r) => ({ id: r.id, row: r.row, paths: r.paths }));
   if (options.replay) jobs = await selectReplay(jobs, options.replay, resolved, registry);
-  const outDir = resolve(options.out ?? `out/${recipe.name}`);
+  // Resolved once (realpath): nothing is written or removed outside it (confine.ts).
+  const outDir = resolveOutDir(options.out ?? `out/${recipe.name}`);
   const planned = await runPreflight(jobs, resolved, registry, {
     outDir,
+    allJobs: manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths })),
     manifestFile: manifest.source,
     dryRun: options.dryRun ?? false,
     warn: log,
@@ -119,6 +125,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     return (await printDryRun(jobs, planned, header, registry)) > 0 ? 1 : 0;
   }
 
+  using _lock = acquireOutputLock(outDir, shard, { warn: log });
   const started = new Date().toISOString();
   const provenancePath = options.replay
     ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
@@ -142,19 +149,16 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const execution = await executeJobs(todo, {
     size: workers,
     init: { recipe: resolved, outDir, stagingDir, maxInputBytes: memoryGuard(running, getEnv) },
-    permissions: deriveWorkerPermissions(outDir, todo),
+    permissions: deriveWorkerPermissions(stagingDir, todo),
     progress: chooseProgressMode(options.quiet ?? false),
+    publish: createPublisher(outDir, stagingDir).publish,
   });
   try {
     const { interrupted } = execution;
     const records = [...reused.values(), ...execution.records];
-    // No partial or stale output may stay for a subject that did not finish.
-    const undone = new Set(records.filter((r) => r.status !== "done").map((r) => r.id));
-    await sweepUntilClean(
-      stagingDir,
-      planned.filter((o) => undone.has(o.id)).map((o) => `${outDir}/${o.path}`),
-      interrupted || undone.size > 0 ? {} : { maxPasses: 1 },
-    );
+    // Only this run's staged files are removed; final names hold only published subjects.
+    const undone = records.some((r) => r.status !== "done");
+    await sweepUntilClean(outDir, stagingDir, interrupted || undone ? {} : { maxPasses: 1 });
     const subjects = records.sort((a, b) => compareIds(a.id, b.id));
     const provenance: Provenance = {
       ...header,
@@ -164,7 +168,9 @@ export async function runBatch(options: RunOptions): Promise<number> {
       subjects,
     };
     await writeJsonAtomic(provenancePath, provenance);
-    return summarizeRun(provenance, provenancePath, { log, interrupted });
+    const code = summarizeRun(provenance, provenancePath, { log, interrupted });
+    if (execution.diskFull) console.error(diskFullLine(outDir, subjects));
+    return code;
   } finally {
     execution.release();
     staging.release();

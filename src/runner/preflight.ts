@@ -7,6 +7,7 @@ import { type Issue, ManifestError } from "../errors.ts";
 import type { ResolvedRecipe } from "../provenance/types.ts";
 import type { Geometry, StepDefinition } from "../steps/step.ts";
 import { formatBytes, readFreeBytes } from "./disk_space.ts";
+import { findConfinementIssues } from "./confine.ts";
 import { planJob } from "./plan.ts";
 import type { Job } from "./messages.ts";
 import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
@@ -172,6 +173,8 @@ export async function runPreflight(
   registry: readonly StepDefinition[],
   options: {
     outDir: string;
+    /** Every subject of the manifest (all shards): no output may overwrite any input. */
+    allJobs?: readonly Job[];
     manifestFile?: string;
     dryRun: boolean;
     warn(line: string): void;
@@ -182,7 +185,13 @@ export async function runPreflight(
   const outputs = planOutputs(jobs, recipe, registry);
   const issues = [
     ...findCollisions(outputs, options.manifestFile),
-    ...findInputOutputClashes(jobs, outputs, options.outDir, options.manifestFile),
+    ...findInputOutputClashes(
+      options.allJobs ?? jobs,
+      outputs,
+      options.outDir,
+      options.manifestFile,
+    ),
+    ...findConfinementIssues(options.outDir, outputs, options.manifestFile),
   ];
   if (issues.length === 0 && !options.dryRun) {
     const issue = await checkWritable(options.outDir);

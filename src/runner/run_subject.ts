@@ -12,6 +12,8 @@ import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
+import { stagedPathOf } from "./staging.ts";
+import { describeFailure } from "./failure_message.ts";
 import {
   affineRecord,
   type GeometryRecord,
@@ -118,20 +120,19 @@ export function runSubject(
     return { id: job.id, copy: 0, items };
   };
 
+  const writtenPath = (rel: string) =>
+    init.stagingDir ? stagedPathOf(init.stagingDir, rel) : `${init.outDir}/${rel}`;
   const save = (subject: Subject, params: SaveParams) => {
     for (const item of subject.items) {
       const encoded = io.encode(item, params.dtype);
       const rel = deriveOutputPath(params, { ...item, id: job.id, copy: subject.copy });
-      const abs = `${init.outDir}/${rel}`;
-      const slash = abs.lastIndexOf("/");
-      if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
-      if (init.stagingDir) {
-        // Written in the staging directory, then moved into place in one atomic rename.
-        const ext = rel.endsWith(".gz") ? ".nii.gz" : ".nii";
-        const staged = `${init.stagingDir}/${crypto.randomUUID()}${ext}`;
-        io.write(staged, encoded.volume, { level: params.compression });
-        io.rename(staged, abs);
-      } else io.write(abs, encoded.volume, { level: params.compression });
+      // Staged: the main thread publishes all outputs of the subject once it is complete.
+      const abs = writtenPath(rel);
+      if (!init.stagingDir) {
+        const slash = abs.lastIndexOf("/");
+        if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
+      }
+      io.write(abs, encoded.volume, { level: params.compression });
       record.outputs.push({
         role: item.role,
         copy: subject.copy,
@@ -217,10 +218,10 @@ export function runSubject(
   } catch (e) {
     const name = current >= 0 ? defs[current]?.name ?? "" : "";
     record.status = "failed";
-    record.error = { step: current, name, message: e instanceof Error ? e.message : String(e) };
+    record.error = { step: current, name, message: describeFailure(e) };
     for (const out of record.outputs) {
       try {
-        io.remove(`${init.outDir}/${out.path}`);
+        io.remove(writtenPath(out.path));
       } catch { /* already gone */ }
     }
     record.outputs = [];
