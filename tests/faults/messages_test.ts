@@ -52,6 +52,8 @@ Deno.test("merge-provenance names the file and what is wrong in a corrupt shard 
     const good = {
       tool: { name: "medprep", version: "0.1.0" },
       shard: { index: 1, count: 2, assigned: ["a"], all: ["a", "b"] },
+      recipe: { sha256: "r", resolved: {} },
+      manifest: { sha256: "m" },
       status: "complete",
       subjects: [{ id: "a", row: 2, status: "done", inputs: [], steps: [], outputs: [] }],
     };
@@ -65,9 +67,12 @@ Deno.test("merge-provenance names the file and what is wrong in a corrupt shard 
       /provenance\.shard-2-of-2\.json": it is not a medprep provenance file: "subjects" is missing/,
     );
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    await Deno.writeTextFile(`${dir}/provenance.shard-2-of-2.json`, '{"subjects": [{"id": 3}]}');
+    await Deno.writeTextFile(
+      `${dir}/provenance.shard-2-of-2.json`,
+      '{"recipe": {}, "manifest": {}, "subjects": [{"id": 3}]}',
+    );
     const s = await runMedprep(["merge-provenance", dir]);
-    assert.match(s.stderr, /provenance\.shard-2-of-2\.json": .*subjects\[0\]/);
+    assert.match(s.stderr, /provenance\.shard-2-of-2\.json": .*subjects\[0\]\.id is missing/);
     assert.doesNotMatch(s.stderr, /Cannot read properties/);
   } finally {
     await Deno.remove(dir, { recursive: true });
