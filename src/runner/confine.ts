@@ -26,6 +26,17 @@ export function resolveOutDir(path: string): string {
   }
 }
 
+/**
+ * Throws unless `outDir` (from `resolveOutDir`, created since) is still its own real path: a
+ * link put in its place meanwhile would redirect every write.
+ */
+export function assertStillResolved(outDir: string): void {
+  const real = Deno.realPathSync(outDir);
+  if (real !== outDir) {
+    throw new Error(`Cannot write to "${outDir}": it now leads to "${real}" (a symbolic link)`);
+  }
+}
+
 /** Why `rel` (relative to the output folder) does not name a file inside it, or undefined. */
 export function escapeReason(rel: string): string | undefined {
   if (rel === "" || isAbsolute(rel)) return "it is not a relative name";

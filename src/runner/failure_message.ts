@@ -4,7 +4,7 @@
  * may write only this run's staging folder and read only its subject's inputs, on purpose.
  */
 
-const DENIAL = /^Requires (read|write) access to "(.*)", run again with the --allow-\w+ flag/;
+const DENIAL = /Requires (read|write) access to "(.*?)", run again with the --allow-\w+ flag/;
 
 /** What went wrong, in medprep's words (sandbox denials translated). */
 export function describeFailure(e: unknown): string {

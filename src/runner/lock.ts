@@ -9,6 +9,7 @@
  * --allow-write (the output folder), --allow-sys (host name; optional).
  */
 import { ManifestError } from "../errors.ts";
+import { assertStillResolved } from "./confine.ts";
 import type { Shard } from "./shard.ts";
 
 /** What a lock file holds. */
@@ -111,6 +112,11 @@ export function acquireOutputLock(
 ): OutputLock {
   const name = lockFileName(shard);
   const path = `${outDir}/${name}`;
+  try {
+    assertStillResolved(outDir);
+  } catch (e) {
+    throw new ManifestError([{ path: "--out", message: (e as Error).message }]);
+  }
   const info: LockInfo = {
     pid: Deno.pid,
     host: hostName(),

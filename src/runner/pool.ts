@@ -6,6 +6,7 @@
  */
 import { pairPartnerCandidates } from "../nifti/nifti_paths.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
+import { describeFailure } from "./failure_message.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
 
 /** How to start the workers. */
@@ -148,7 +149,7 @@ export function createPool(options: PoolOptions): Pool {
       return;
     }
     if (slot.job) {
-      onRecord(abortedRecord(slot.job, "failed", `Worker crashed: ${reason}`));
+      onRecord(abortedRecord(slot.job, "failed", `Worker crashed: ${describeFailure(reason)}`));
       slot.job = undefined;
     }
     if (!stopped && !draining && queue.length > 0) spawn();

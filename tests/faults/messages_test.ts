@@ -42,6 +42,12 @@ Deno.test("describeFailure turns Deno's sandbox denials into what medprep means"
     describeFailure(read),
     'Cannot read "/data/y.img": it is not an input of this subject in the manifest',
   );
+  assert.equal(
+    describeFailure(
+      'Uncaught NotCapable: Requires write access to "/x", run again with the --allow-write flag',
+    ),
+    'Cannot write "/x": it is outside the output folder, which medprep never writes',
+  );
   assert.equal(describeFailure(new Error("plain")), "plain");
   assert.equal(describeFailure("text"), "text");
 });
