@@ -27,7 +27,9 @@ print('{"ms": %f}' % ms)`;
 /** Runs one measured operation; imports only what it needs so RSS reflects the operation. */
 async function child(args: string[]): Promise<void> {
   const [op, file, out, level] = args;
-  const { readNifti, readNiftiInWorker, readNiftiSync } = await import("../src/nifti/nifti_read.ts");
+  const { readNifti, readNiftiInWorker, readNiftiSync } = await import(
+    "../src/nifti/nifti_read.ts"
+  );
   const t0 = performance.now();
   if (op.startsWith("read")) {
     const img = op === "read"

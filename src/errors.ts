@@ -32,9 +32,14 @@ export class RecipeError extends IssuesError {
   override readonly name = "RecipeError";
 }
 
-/** Every problem of a manifest or the command line; nothing ran (exit 2). */
+/** Every problem of a manifest; nothing ran (exit 2). */
 export class ManifestError extends IssuesError {
   override readonly name = "ManifestError";
+}
+
+/** Every problem of the command line (arguments, options); nothing ran (exit 2). */
+export class UsageError extends IssuesError {
+  override readonly name = "UsageError";
 }
 
 /** A file that cannot be read as NIfTI (or written): one line naming the file. */

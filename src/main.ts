@@ -5,7 +5,7 @@
  * --allow-run=git (recipe commit for provenance).
  */
 import { Command, CommanderError } from "commander";
-import { ManifestError, NiftiError, RecipeError } from "./errors.ts";
+import { IssuesError, NiftiError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { createInspectCommand } from "./cli/inspect.ts";
 import { createValidateCommand } from "./cli/validate.ts";
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
       if (e.code === "commander.help") return 0;
       return 2;
     }
-    if (e instanceof RecipeError || e instanceof ManifestError) {
+    if (e instanceof IssuesError) {
       console.error(e.message);
       return 2;
     }

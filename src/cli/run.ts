@@ -5,6 +5,7 @@
  * --allow-sys (memory guard), --allow-run=git,df (recipe commit, free disk space).
  */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { UsageError } from "../errors.ts";
 import type { CommandFactory } from "./command.ts";
 import { runBatch } from "../runner/batch.ts";
 
@@ -43,14 +44,28 @@ export const createRunCommand: CommandFactory = (done) =>
     )
     .option("--quiet", "print errors only")
     .option("--replay <provenance>", "replay one copy's drawn values from a provenance file")
-    .option("--subject <id>", "subject to replay (with --replay)")
+    .option(
+      "--subject <id>",
+      "only this subject (repeatable; with --replay: the one subject to replay)",
+      (id: string, previous: string[] = []) => [...previous, id],
+    )
+    .addOption(
+      new Option("--limit <n>", "only the first N subjects in manifest order").argParser(
+        integer(1),
+      ),
+    )
     .addOption(new Option("--copy <k>", "copy to replay (with --replay)").argParser(integer(0)))
     .action(async (recipe: string, opts: Record<string, unknown>) => {
       const replay = opts.replay as string | undefined;
-      if ((replay !== undefined) !== (opts.subject !== undefined)) {
-        console.error("medprep: --replay and --subject go together (plus --copy, default 0)");
-        done(2);
-        return;
+      const subjects = (opts.subject as string[] | undefined) ?? [];
+      if (replay !== undefined && subjects.length !== 1) {
+        throw new UsageError([{
+          path: "--replay",
+          message: "Cannot replay without exactly one --subject ID (plus --copy, default 0)",
+        }]);
+      }
+      if (replay === undefined && opts.copy !== undefined) {
+        throw new UsageError([{ path: "--copy", message: "Cannot use --copy without --replay" }]);
       }
       done(
         await runBatch({
@@ -67,9 +82,11 @@ export const createRunCommand: CommandFactory = (done) =>
           quiet: opts.quiet === true,
           replay: replay === undefined ? undefined : {
             provenance: replay,
-            subject: opts.subject as string,
+            subject: subjects[0],
             copy: (opts.copy as number | undefined) ?? 0,
           },
+          subjects: replay === undefined ? subjects : undefined,
+          limit: opts.limit as number | undefined,
           command: ["medprep", ...Deno.args],
         }),
       );

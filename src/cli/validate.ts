@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import { ManifestError, RecipeError } from "../errors.ts";
+import { IssuesError, ManifestError, RecipeError, UsageError } from "../errors.ts";
 import { readManifest } from "../manifest/manifest.ts";
-import { validateManifestForRecipe } from "../recipe/manifest_check.ts";
+import { bindManifest } from "../recipe/bind_manifest.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import type { CommandFactory } from "./command.ts";
 import { printIssues } from "./report.ts";
@@ -18,30 +18,37 @@ export const createValidateCommand: CommandFactory = (done) =>
     .option("--manifest <file>", "also check a manifest (CSV, TSV, JSON, JSONL, dataset.json)")
     .option("--input <glob>", "also check the files matching a glob (id = file stem)")
     .action(async (file: string, options: { manifest?: string; input?: string }) => {
-      if (options.manifest !== undefined && options.input !== undefined) {
-        console.error("Cannot use both --manifest and --input: give one");
-        done(2);
-        return;
-      }
       try {
-        const { recipe } = await readRecipe(file);
+        if (options.manifest !== undefined && options.input !== undefined) {
+          throw new UsageError([{
+            path: "--manifest",
+            message: "Cannot use both --manifest and --input: give one",
+          }]);
+        }
+        const { plan } = await readRecipe(file);
         const source = options.manifest ?? options.input;
         let extra = "";
         if (source !== undefined) {
           const manifest = await readManifest(source, {
             glob: options.manifest === undefined && options.input !== undefined,
           });
-          validateManifestForRecipe(manifest, recipe);
+          const bound = bindManifest(plan, manifest);
+          for (const w of bound.warnings) console.error(`medprep: warning: ${w}`);
           extra = `, ${manifest.rows.length} subject${
             manifest.rows.length === 1 ? "" : "s"
           } in ${source}`;
         }
-        const n = recipe.steps.length;
+        const n = plan.steps.length;
         console.log(`${file}: ok (${n} step${n === 1 ? "" : "s"}${extra})`);
         done(0);
       } catch (e) {
-        if (e instanceof RecipeError || e instanceof ManifestError) {
-          printIssues(e.issues, e instanceof RecipeError ? file : "manifest");
+        if (e instanceof IssuesError) {
+          const subject = e instanceof RecipeError
+            ? file
+            : e instanceof ManifestError
+            ? "manifest"
+            : "arguments";
+          printIssues(e.issues, subject);
           done(2);
           return;
         }

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { type Issue, ManifestError } from "../errors.ts";
 import { pairPartnerCandidates } from "../nifti/nifti_paths.ts";
 import { describeNonRegular } from "../nifti/regular_file.ts";
-import type { Manifest, ManifestRow } from "./types.ts";
+import type { Manifest, ManifestRow, MetadataValue } from "./types.ts";
 
 /** A manifest entry before validation: its cells as read and where it is. */
 export interface RawRow {
@@ -19,7 +19,8 @@ export interface RawRow {
 
 /**
  * Columns accepted as the subject id, in order of preference: `id`, else `subject_id`, else
- * `subject`; every other column is a role holding a path (an empty cell: no file).
+ * `subject`; every other column is a role holding a path (an empty cell: no file), or metadata
+ * when none of its cells names a NIfTI file.
  */
 export const ID_COLUMNS = ["id", "subject_id", "subject"] as const;
 
@@ -30,7 +31,16 @@ export function rowIssue(source: string, raw: RawRow, column: string, message: s
   return { file: source, path: column ? `${where}.${column}` : where, message };
 }
 
+/** A cell naming a NIfTI file (SPEC §7): `.nii`, `.nii.gz`, `.hdr`, `.img`, optionally gzipped. */
+export const NIFTI_NAME = /\.(nii|hdr|img)(\.gz)?$/i;
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 function badId(id: string): string | undefined {
+  if (CONTROL.test(id)) {
+    return "ids name output files and must not contain control characters (newline, tab, NUL, escape …)";
+  }
   if (/[/\\]/.test(id)) return "ids name output files and must not contain / or \\";
   if (id === "." || id === "..") return "ids name output files and cannot be . or ..";
   return undefined;
@@ -76,7 +86,15 @@ export async function parseManifestEntries(
     for (const k of Object.keys(r.cells)) if (!columns.includes(k)) columns.push(k);
   }
   const idColumn = ID_COLUMNS.find((c) => columns.includes(c)) as string | undefined;
-  const roles = columns.filter((c) => c !== idColumn);
+  const others = columns.filter((c) => c !== idColumn);
+  // A column none of whose non-empty cells names a NIfTI file is metadata (SPEC §7).
+  const isRole = (c: string) =>
+    kind === "glob" ||
+    raw.some((r) =>
+      typeof r.cells[c] === "string" && NIFTI_NAME.test((r.cells[c] as string).trim())
+    );
+  const roles = others.filter(isRole);
+  const metadata = others.filter((c) => !isRole(c));
   if (raw.length === 0) {
     issues.push({
       file: source,
@@ -93,17 +111,21 @@ export async function parseManifestEntries(
     issues.push({
       file: source,
       path: "",
-      message: `Cannot use manifest "${source}": no path columns (roles such as image, label)`,
+      message: `Cannot use manifest "${source}": no path columns (roles such as image, label: ${
+        others.length ? `${others.join(", ")} name no .nii, .nii.gz, .hdr or .img file` : "none"
+      })`,
     });
   }
-  for (const role of roles) {
-    // Roles name output files ({role}) like ids do.
-    const bad = badId(role);
-    if (bad) {
+  for (const column of others) {
+    // Roles name output files ({role}) like ids do; metadata names provenance keys.
+    const bad = badId(column);
+    if (bad && (roles.includes(column) || CONTROL.test(column))) {
       issues.push({
         file: source,
         path: "",
-        message: `Cannot use column "${role}" as a role: ${bad.replace("ids", "roles")}`,
+        message: `Cannot use column ${JSON.stringify(column)} as a role: ${
+          bad.replace("ids", "roles")
+        }`,
       });
     }
   }
@@ -123,7 +145,7 @@ export async function parseManifestEntries(
       ? rawId.trim()
       : "";
     if (id === "") add(r, idColumn!, "Missing id");
-    else if (badId(id)) add(r, idColumn!, `Cannot use id "${id}": ${badId(id)}`);
+    else if (badId(id)) add(r, idColumn!, `Cannot use id ${JSON.stringify(id)}: ${badId(id)}`);
     else if (seen.has(id)) {
       const first = seen.get(id)!;
       const at = first.lineBased ? `line ${first.row}` : first.label ?? `row ${first.row}`;
@@ -148,9 +170,15 @@ export async function parseManifestEntries(
       );
     }
     if (Object.keys(paths).length === 0 && id !== "") {
-      add(r, "", `Cannot use subject "${id}": it has no file in any role`);
+      add(r, "", `Cannot use subject ${JSON.stringify(id)}: it has no file in any role`);
     }
-    rows.push({ id, row: r.row, paths });
+    const values: Record<string, MetadataValue> = {};
+    for (const column of metadata) {
+      const cell = r.cells[column];
+      if (cell === undefined || cell === null || cell === "") continue;
+      values[column] = typeof cell === "object" ? JSON.stringify(cell) : cell as MetadataValue;
+    }
+    rows.push({ id, row: r.row, paths, ...(metadata.length ? { metadata: values } : {}) });
   }
   await Promise.all(checks);
   if (issues.length) {
@@ -159,5 +187,5 @@ export async function parseManifestEntries(
     throw new ManifestError(sorted.map((x) => x.issue));
   }
   const used = roles.filter((role) => rows.some((row) => role in row.paths));
-  return { source, kind, roles: used, rows };
+  return { source, kind, roles: used, metadata, rows };
 }

@@ -75,6 +75,8 @@ export interface SubjectRecord {
   /** 1-based manifest row (data rows, header excluded where the manifest has one). */
   row: number;
   status: SubjectStatus;
+  /** Metadata columns of the manifest row (SPEC §7), when it has any. */
+  metadata?: Record<string, string | number | boolean>;
   inputs: InputRecord[];
   steps: StepEntry[];
   outputs: OutputRecord[];

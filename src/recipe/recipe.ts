@@ -24,5 +24,14 @@ export interface Recipe {
   steps: RecipeStep[];
 }
 
+/** A recipe as plain data (what provenance records and workers receive): no positions. */
+export interface PlainRecipe {
+  version: number;
+  name: string;
+  seed: number;
+  manifest?: string;
+  steps: { step: string; params: Record<string, unknown> }[];
+}
+
 /** Top-level keys a recipe may have. */
 export const RECIPE_KEYS = ["version", "name", "seed", "manifest", "steps"] as const;

@@ -3,6 +3,7 @@ import { LineCounter, type Node, parseDocument } from "yaml";
 import { RecipeError } from "../errors.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import { IssueSink } from "./issue_sink.ts";
+import { bindRecipe, type Plan } from "./plan.ts";
 import { type Recipe, RECIPE_KEYS } from "./recipe.ts";
 import { validateSteps } from "./validate_steps.ts";
 import { checkYamlSyntax, toPlainData } from "./yaml_checks.ts";
@@ -76,6 +77,15 @@ function stem(file: string): string {
  * @throws RecipeError with every issue found, each at `file:line:col path`.
  */
 export function validateRecipe(text: string, file: string): Recipe {
+  return validateRecipePlan(text, file).recipe;
+}
+
+/**
+ * Validates recipe text and binds it to the step registry: the recipe (with positions) and its
+ * plan, which everything after validation consumes.
+ * @throws RecipeError with every issue found, each at `file:line:col path`.
+ */
+export function validateRecipePlan(text: string, file: string): { recipe: Recipe; plan: Plan } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -107,7 +117,9 @@ export function validateRecipe(text: string, file: string): Recipe {
   }
   const top = data as Record<string, unknown>;
   checkTopLevel(sink, top);
-  const steps = Array.isArray(top.steps) ? validateSteps(sink, top.steps) : [];
+  const { steps, written } = Array.isArray(top.steps)
+    ? validateSteps(sink, top.steps)
+    : { steps: [], written: [] };
   if (sink.issues.length > 0) throw new RecipeError(sink.sorted());
   const recipe: Recipe = {
     version: 1,
@@ -116,14 +128,16 @@ export function validateRecipe(text: string, file: string): Recipe {
     steps,
   };
   if (typeof top.manifest === "string") recipe.manifest = resolve(dirname(file), top.manifest);
-  return recipe;
+  return { recipe, plan: bindRecipe(recipe, { written }) };
 }
 
 /**
  * Reads and validates a recipe file.
  * @throws RecipeError naming the file when it cannot be read or is invalid.
  */
-export async function readRecipe(path: string): Promise<{ recipe: Recipe; text: string }> {
+export async function readRecipe(
+  path: string,
+): Promise<{ recipe: Recipe; plan: Plan; text: string }> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -140,5 +154,5 @@ export async function readRecipe(path: string): Promise<{ recipe: Recipe; text: 
       message: `Cannot read recipe "${path}": ${reason}`,
     }]);
   }
-  return { recipe: validateRecipe(text, path), text };
+  return { ...validateRecipePlan(text, path), text };
 }

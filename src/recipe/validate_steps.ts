@@ -2,7 +2,7 @@ import { findStep, STEPS } from "../steps/registry.ts";
 import type { StepDefinition } from "../steps/step.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import type { IssueSink } from "./issue_sink.ts";
-import { validateNameTemplate } from "./name_template.ts";
+import { validateNameTemplate } from "../steps/io/name_template.ts";
 import type { RecipeStep } from "./recipe.ts";
 import type { DocPath } from "./yaml_positions.ts";
 import { describeZodIssues, showValue } from "./zod_issues.ts";
@@ -127,16 +127,27 @@ function checkOutputNames(sink: IssueSink, checked: Checked[]): void {
   }
 }
 
-/** Validates the `steps` list: names, params, order and output names; returns the parsed steps. */
-export function validateSteps(sink: IssueSink, entries: unknown[]): RecipeStep[] {
+/**
+ * Validates the `steps` list: names, params, order and output names; returns the parsed steps
+ * with the param keys each entry wrote (to tell a written value from a default).
+ */
+export function validateSteps(
+  sink: IssueSink,
+  entries: unknown[],
+): { steps: RecipeStep[]; written: Set<string>[] } {
   const checked = entries.map((e, i) => checkEntry(sink, e, i)).filter((c): c is Checked => !!c);
   checkOrder(sink, checked, entries.length);
   checkOutputNames(sink, checked);
-  return checked.filter((c) => c.params).map((c) => {
+  const valid = checked.filter((c) => c.params);
+  const steps = valid.map((c) => {
     const { line, col } = sink.lineCounter.linePos(
       (sink.doc.getIn(["steps", c.index], true) as { range?: number[] } | undefined)?.range?.[0] ??
         0,
     );
     return { step: c.definition.name, params: c.params!, line, col };
   });
+  const written = valid.map((c) =>
+    new Set(Object.keys(entries[c.index] as Record<string, unknown>).filter((k) => k !== "step"))
+  );
+  return { steps, written };
 }

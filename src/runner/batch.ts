@@ -2,18 +2,20 @@
  * A whole `run`: validate recipe + manifest, select the shard, pre-flight checks, `--dry-run`
  * plan, `--resume` reuse, the worker pool with progress and interrupt handling, clean-up and
  * the provenance file. Returns the exit code (SPEC §8): 0 all done, 1 some failed, 130
- * interrupted; invalid input throws RecipeError / ManifestError (exit 2, nothing written).
+ * interrupted; invalid input throws RecipeError / ManifestError / UsageError (exit 2, nothing
+ * written).
  */
 import { resolve } from "node:path";
-import { ManifestError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
+import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
-import { validateManifestForRecipe } from "../recipe/manifest_check.ts";
+import { bindManifest } from "../recipe/bind_manifest.ts";
+import { withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
 import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
-import { STEPS } from "../steps/registry.ts";
 import { VERSION } from "../version.ts";
 import { createStaging, removeStaleStaging, sweepUntilClean } from "./interrupt.ts";
 import { resolveOutDir } from "./confine.ts";
@@ -45,12 +47,16 @@ export interface RunOptions {
   shardCount?: number;
   quiet?: boolean;
   replay?: { provenance: string; subject: string; copy: number };
+  /** Only these subject ids (`--subject`, repeatable), in manifest order. */
+  subjects?: string[];
+  /** Only the first N subjects in manifest order (`--limit`). */
+  limit?: number;
   /** The command line recorded in provenance. */
   command: string[];
   env?: (name: string) => string | undefined;
 }
 
-const argError = (path: string, message: string) => new ManifestError([{ path, message }]);
+const argError = (path: string, message: string) => new UsageError([{ path, message }]);
 
 /** Largest input a worker reads: MEDPREP_MAX_BYTES, else a third of RAM per worker. */
 function memoryGuard(workers: number, env: (name: string) => string | undefined): number {
@@ -63,13 +69,39 @@ function memoryGuard(workers: number, env: (name: string) => string | undefined)
   }
 }
 
+/**
+ * The manifest rows `--subject` (repeatable) and `--limit` select, in manifest order.
+ * @throws UsageError naming an id the manifest does not have
+ */
+export function selectSubjects<R extends { id: string }>(
+  rows: readonly R[],
+  options: { subjects?: readonly string[]; limit?: number },
+): R[] {
+  let selected = [...rows];
+  if (options.subjects?.length) {
+    const known = new Set(rows.map((r) => r.id));
+    const unknown = options.subjects.filter((id) => !known.has(id));
+    if (unknown.length) {
+      throw new UsageError(unknown.map((id) => ({
+        path: "--subject",
+        message: `Cannot select subject ${JSON.stringify(id)}: the manifest has no such id${
+          didYouMean(id, known)
+        }`,
+      })));
+    }
+    const wanted = new Set(options.subjects);
+    selected = selected.filter((r) => wanted.has(r.id));
+  }
+  if (options.limit !== undefined) selected = selected.slice(0, options.limit);
+  return selected;
+}
+
 /** Runs a recipe over a manifest; see the module comment for the exit codes. */
 export async function runBatch(options: RunOptions): Promise<number> {
-  const registry = STEPS; // workers use STEPS too: step definitions cannot cross a worker boundary
   const getEnv = options.env ?? ((name: string) => Deno.env.get(name));
   const log = (line: string) => options.quiet || console.error(line);
   const recipePath = resolve(options.recipe);
-  const { recipe, text } = await readRecipe(recipePath);
+  const { recipe, plan: recipePlan, text } = await readRecipe(recipePath);
   if (options.manifest && options.input) {
     throw argError("--manifest", "Cannot use both --manifest and --input: give one");
   }
@@ -83,8 +115,12 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const manifest = await readManifest(options.input ? source : resolve(source), {
     glob: options.input !== undefined,
   });
-  validateManifestForRecipe(manifest, recipe);
+  const bound = bindManifest(recipePlan, manifest);
+  for (const w of bound.warnings) log(`medprep: warning: ${w}`);
+  const plan = withSeed(recipePlan, options.seed);
+  // Workers bind this plain recipe with the same bindRecipe (definitions cannot cross).
   const resolved = resolveRecipe(recipe, options.seed);
+  const rows = selectSubjects(manifest.rows, options);
   const allIds = manifest.rows.map((r) => r.id).sort(compareIds);
   let shard = null;
   if (options.shard) {
@@ -98,12 +134,21 @@ export async function runBatch(options: RunOptions): Promise<number> {
     }
   }
   const assigned = new Set(shard ? selectShard(allIds, shard) : allIds);
-  let jobs: Job[] = manifest.rows.filter((r) => assigned.has(r.id))
-    .map((r) => ({ id: r.id, row: r.row, paths: r.paths }));
-  if (options.replay) jobs = await selectReplay(jobs, options.replay, resolved, registry);
+  let jobs: Job[] = rows.filter((r) => assigned.has(r.id))
+    .map((r) => ({
+      id: r.id,
+      row: r.row,
+      paths: r.paths,
+      ...(r.metadata ? { metadata: r.metadata } : {}),
+    }));
+  if (options.replay) jobs = await selectReplay(jobs, options.replay, plan);
   // Resolved once (realpath): nothing is written or removed outside it (confine.ts).
   const outDir = resolveOutDir(options.out ?? `out/${recipe.name}`);
-  const planned = await runPreflight(jobs, resolved, registry, {
+  const ids = new Set(jobs.map((j) => j.id));
+  const planned = bound.outputs.filter((o) =>
+    ids.has(o.id) && (options.replay === undefined || o.copy === options.replay.copy)
+  );
+  await runPreflight(jobs, planned, plan, {
     outDir,
     allJobs: manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths })),
     manifestFile: manifest.source,
@@ -122,7 +167,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     shard: shard ? { ...shard, assigned: [...assigned].sort(compareIds), all: allIds } : null,
   });
   if (options.dryRun) {
-    return (await printDryRun(jobs, planned, header, registry)) > 0 ? 1 : 0;
+    return (await printDryRun(jobs, planned, header, plan)) > 0 ? 1 : 0;
   }
 
   using _lock = acquireOutputLock(outDir, shard, { warn: log });

@@ -4,7 +4,7 @@
  */
 import type { ProvenanceHeader } from "../provenance/header.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
-import type { StepDefinition } from "../steps/step.ts";
+import type { Plan } from "../recipe/plan.ts";
 import { columnNorms } from "../volume/affine.ts";
 import type { Job } from "./messages.ts";
 import { formatGeometry, planJob } from "./plan.ts";
@@ -18,21 +18,21 @@ export async function printDryRun(
   jobs: readonly Job[],
   planned: readonly PlannedOutput[],
   header: ProvenanceHeader,
-  registry: readonly StepDefinition[],
+  plan: Plan,
 ): Promise<number> {
   let failed = 0;
   const lines: string[] = [];
   const subjects: Record<string, unknown>[] = [];
-  const steps = header.recipe.resolved.steps.map((s, index) => ({
-    index,
-    name: s.step,
-    kind: registry.find((d) => d.name === s.step)?.kind,
+  const steps = plan.steps.map((s) => ({
+    index: s.index,
+    name: s.definition.name,
+    kind: s.definition.kind,
     params: s.params,
   }));
   for (const job of jobs) {
     let plans;
     try {
-      plans = await planJob(job, header.recipe.resolved, registry);
+      plans = await planJob(job, plan);
     } catch (e) {
       failed++;
       const message = e instanceof Error ? e.message : String(e);
@@ -50,6 +50,7 @@ export async function printDryRun(
       id: job.id,
       row: job.row,
       status: "planned",
+      ...(job.metadata ? { metadata: job.metadata } : {}),
       inputs: plans.map((p) => ({
         role: p.role,
         path: job.paths[p.role],

@@ -33,6 +33,8 @@ export interface Job {
   row: number;
   /** Role → absolute input path (roles without a file are absent). */
   paths: Record<string, string>;
+  /** Metadata columns of the subject's row (never opened; recorded in provenance). */
+  metadata?: Record<string, string | number | boolean>;
   replay?: ReplayTarget;
 }
 

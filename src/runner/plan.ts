@@ -4,11 +4,10 @@
  * change it (augmentation, crops) makes the rest "varies". Nothing is written.
  */
 import { readNiftiHeader } from "../nifti/nifti_read.ts";
-import type { ResolvedRecipe } from "../provenance/types.ts";
-import type { Geometry, StepDefinition } from "../steps/step.ts";
+import { type Plan, rolesOf } from "../recipe/plan.ts";
+import type { Geometry } from "../steps/step.ts";
 import { columnNorms } from "../volume/affine.ts";
 import type { Job } from "./messages.ts";
-import { deriveRoles } from "./output_paths.ts";
 
 /** Planned grid of one role: input and output (undefined output = varies). */
 export interface RolePlan {
@@ -27,30 +26,20 @@ export function formatGeometry(g: Geometry | undefined): string {
   return `${g.shape.join("x")}${frames} @ ${columnNorms(g.affine).map(fmt).join("x")} mm`;
 }
 
-/** Output grid of `input` after the recipe's steps, or undefined when it varies. */
-export function planGeometry(
-  input: Geometry,
-  recipe: ResolvedRecipe,
-  registry: readonly StepDefinition[],
-): Geometry | undefined {
+/** Output grid of `input` after the plan's steps, or undefined when it varies. */
+export function planGeometry(input: Geometry, plan: Plan): Geometry | undefined {
   let g: Geometry | undefined = input;
-  for (const step of recipe.steps) {
-    const def = registry.find((d) => d.name === step.step);
-    if (!def || !g || def.kind === "source" || def.kind === "sink") continue;
-    if (def.plan) g = def.plan(g, step.params);
+  for (const { definition: def, params } of plan.steps) {
+    if (!g || def.kind === "source" || def.kind === "sink") continue;
+    if (def.plan) g = def.plan(g, params);
     else if (def.kind !== "intensity") g = undefined;
   }
   return g;
 }
 
 /** Reads the headers of one job's inputs and plans every role. */
-export async function planJob(
-  job: Job,
-  recipe: ResolvedRecipe,
-  registry: readonly StepDefinition[],
-): Promise<RolePlan[]> {
-  const load = recipe.steps.find((s) => registry.find((d) => d.name === s.step)?.kind === "source");
-  const roles = deriveRoles((load?.params ?? {}) as { roles?: string[] }, job.paths);
+export async function planJob(job: Job, plan: Plan): Promise<RolePlan[]> {
+  const roles = rolesOf(plan, job.paths);
   const plans: RolePlan[] = [];
   for (const role of roles) {
     const header = await readNiftiHeader(job.paths[role]);
@@ -59,7 +48,7 @@ export async function planJob(
       role,
       input,
       dtype: header.info.dtypeName,
-      output: planGeometry(input, recipe, registry),
+      output: planGeometry(input, plan),
     });
   }
   return plans;

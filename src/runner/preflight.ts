@@ -1,89 +1,18 @@
 /**
- * Pre-flight checks, before any subject is read: output names that collide across subjects,
- * roles or copies (with manifest rows), inputs that are the same file as an output (refused),
+ * Pre-flight checks, before any subject is read, on the outputs the plan's output planner
+ * rendered (names already checked there): inputs that are the same file as an output (refused),
  * an output directory that cannot be written, and a rough free-space estimate (a warning).
  */
 import { type Issue, ManifestError } from "../errors.ts";
-import type { ResolvedRecipe } from "../provenance/types.ts";
-import type { Geometry, StepDefinition } from "../steps/step.ts";
+import type { PlannedOutput } from "../recipe/output_names.ts";
+import type { Plan } from "../recipe/plan.ts";
+import type { Geometry } from "../steps/step.ts";
 import { formatBytes, readFreeBytes } from "./disk_space.ts";
 import { findConfinementIssues } from "./confine.ts";
 import { planJob } from "./plan.ts";
 import type { Job } from "./messages.ts";
-import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
 
-/** One file the run will write. */
-export interface PlannedOutput {
-  id: string;
-  row: number;
-  role: string;
-  copy: number;
-  /** Relative to the output directory. */
-  path: string;
-}
-
-/** Every output of every job, in job order (roles, then copies). */
-export function planOutputs(
-  jobs: readonly Job[],
-  recipe: ResolvedRecipe,
-  registry: readonly StepDefinition[],
-): PlannedOutput[] {
-  const defs = recipe.steps.map((s) => registry.find((d) => d.name === s.step));
-  const load = recipe.steps.find((_, i) => defs[i]?.kind === "source")?.params ?? {};
-  const out: PlannedOutput[] = [];
-  for (const job of jobs) {
-    let copies = 1;
-    recipe.steps.forEach((step, s) => {
-      const def = defs[s];
-      if (!def) return;
-      if (def.kind !== "sink") {
-        copies *= def.copies?.(step.params) ?? 1;
-        return;
-      }
-      for (const role of deriveRoles(load as { roles?: string[] }, job.paths)) {
-        for (let copy = 0; copy < copies; copy++) {
-          if (job.replay && job.replay.copy !== copy) continue;
-          const sourcePath = job.paths[role] ?? "";
-          const path = deriveOutputPath(step.params as unknown as SaveParams, {
-            id: job.id,
-            role,
-            sourcePath,
-            copy,
-          });
-          out.push({ id: job.id, row: job.row, role, copy, path });
-        }
-      }
-    });
-  }
-  return out;
-}
-
-function describe(o: PlannedOutput): string {
-  return `row ${o.row} (subject "${o.id}", role ${o.role}${o.copy ? `, copy ${o.copy}` : ""})`;
-}
-
-/** Outputs written twice (exact path, or paths that differ only in letter case). */
-export function findCollisions(outputs: readonly PlannedOutput[], file?: string): Issue[] {
-  const issues: Issue[] = [];
-  const seen = new Map<string, PlannedOutput>();
-  for (const o of outputs) {
-    const key = o.path.toLowerCase();
-    const prev = seen.get(key);
-    if (!prev) {
-      seen.set(key, o);
-      continue;
-    }
-    const how = prev.path === o.path ? "" : ` (same name but for letter case: "${prev.path}")`;
-    issues.push({
-      file,
-      path: `row ${o.row}`,
-      message: `Cannot write "${o.path}": ${describe(o)} and ${
-        describe(prev)
-      } write the same file${how}`,
-    });
-  }
-  return issues;
-}
+export type { PlannedOutput } from "../recipe/output_names.ts";
 
 function realOrSelf(path: string): string {
   try {
@@ -164,13 +93,13 @@ async function estimateOutputBytes(
 }
 
 /**
- * Every pre-flight check of a run; returns the planned outputs.
- * @throws ManifestError (exit 2) on collisions, input/output clashes or an unwritable directory
+ * Every pre-flight check of a run on the jobs' planned outputs (from the output planner).
+ * @throws ManifestError (exit 2) on input/output clashes or an unwritable directory
  */
 export async function runPreflight(
   jobs: readonly Job[],
-  recipe: ResolvedRecipe,
-  registry: readonly StepDefinition[],
+  outputs: readonly PlannedOutput[],
+  plan: Plan,
   options: {
     outDir: string;
     /** Every subject of the manifest (all shards): no output may overwrite any input. */
@@ -181,10 +110,8 @@ export async function runPreflight(
     /** Free-space probe (default: `df`); tests inject one. */
     readFree?: (dir: string) => Promise<number | { skipped: string }>;
   },
-): Promise<PlannedOutput[]> {
-  const outputs = planOutputs(jobs, recipe, registry);
+): Promise<void> {
   const issues = [
-    ...findCollisions(outputs, options.manifestFile),
     ...findInputOutputClashes(
       options.allJobs ?? jobs,
       outputs,
@@ -201,11 +128,11 @@ export async function runPreflight(
   const free = await (options.readFree ?? readFreeBytes)(options.outDir);
   if (typeof free !== "number") {
     options.warn(`medprep: free disk space not checked: ${free.skipped}`);
-    return outputs;
+    return;
   }
   let ratio = 1;
   if (jobs.length > 0) {
-    const first = (await planJob(jobs[0], recipe, registry).catch(() => []))[0];
+    const first = (await planJob(jobs[0], plan).catch(() => []))[0];
     const voxels = (g?: Geometry) => g ? g.shape[0] * g.shape[1] * g.shape[2] * g.frames : 0;
     if (first?.output) ratio = voxels(first.output) / Math.max(1, voxels(first.input));
   }
@@ -217,5 +144,4 @@ export async function runPreflight(
       } are free under "${options.outDir}"`,
     );
   }
-  return outputs;
 }

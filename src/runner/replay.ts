@@ -2,32 +2,24 @@
  * `run --replay provenance.json --subject ID --copy K`: rebuild one augmented copy of one
  * subject with the values a previous run drew (each random step gets its recorded values).
  */
-import { ManifestError } from "../errors.ts";
-import type { Provenance, ResolvedRecipe } from "../provenance/types.ts";
-import type { StepDefinition } from "../steps/step.ts";
+import { UsageError } from "../errors.ts";
+import type { Plan } from "../recipe/plan.ts";
+import type { Provenance } from "../provenance/types.ts";
 import type { Job } from "./messages.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
 
-const fail = (message: string) => new ManifestError([{ path: "--replay", message }]);
-
-/** Number of outputs per subject the recipe makes (product of augmentation copies). */
-export function countCopies(recipe: ResolvedRecipe, registry: readonly StepDefinition[]): number {
-  return recipe.steps.reduce(
-    (n, s) => n * (registry.find((d) => d.name === s.step)?.copies?.(s.params) ?? 1),
-    1,
-  );
-}
+const fail = (message: string) => new UsageError([{ path: "--replay", message }]);
 
 /**
  * The single job to replay.
- * @throws ManifestError when the file, subject or copy cannot be replayed
+ * @throws UsageError when the file, subject or copy cannot be replayed
  */
 export async function selectReplay(
   jobs: readonly Job[],
   replay: { provenance: string; subject: string; copy: number },
-  recipe: ResolvedRecipe,
-  registry: readonly StepDefinition[],
+  plan: Plan,
 ): Promise<Job[]> {
+  const recipe = plan.recipe;
   let previous: Provenance;
   try {
     previous = JSON.parse(await Deno.readTextFile(replay.provenance));
@@ -51,7 +43,7 @@ export async function selectReplay(
   }
   const job = jobs.find((j) => j.id === replay.subject);
   if (!job) throw fail(`Cannot replay subject "${replay.subject}": it is not in the manifest`);
-  const copies = countCopies(recipe, registry);
+  const copies = plan.copies;
   if (!Number.isInteger(replay.copy) || replay.copy < 0 || replay.copy >= copies) {
     throw fail(`Cannot replay copy ${replay.copy}: the recipe makes copies 0..${copies - 1}`);
   }

@@ -1,19 +1,18 @@
 /**
- * Applies a recipe to one subject: load → steps → save. Pure orchestration: it looks up each
- * step in the registry and branches on its `kind` only (never on a name); file access goes
- * through the injected `SubjectIo`. Augmentation steps with `copies(params) > 1` fork the
- * subject there; copies run depth-first so only one copy's volumes are alive at a time.
+ * Applies a bound plan to one subject: source → steps → sink. Pure orchestration: it branches on
+ * each step's `kind` only (never on a name) and never reads a step's params itself; file access
+ * goes through the injected `SubjectIo`. Augmentation steps with `copies > 1` fork the subject
+ * there; copies run depth-first so only one copy's volumes are alive at a time.
  */
 import { pairPartner } from "../nifti/nifti_paths.ts";
-import { STEPS } from "../steps/registry.ts";
-import type { Item, StepDefinition, StepRecord, Subject } from "../steps/step.ts";
+import type { Plan } from "../recipe/plan.ts";
+import type { EncodedVolume, Item, SinkIo, Subject } from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
-import { deriveOutputPath, deriveRoles, type SaveParams } from "./output_paths.ts";
-import { stagedPathOf } from "./staging.ts";
 import { describeFailure } from "./failure_message.ts";
+import { stagedPathOf } from "./staging.ts";
 import {
   affineRecord,
   type GeometryRecord,
@@ -21,19 +20,15 @@ import {
   type SubjectRecord,
 } from "../provenance/types.ts";
 
-/** A volume encoded for saving (SPEC §2 dtype rule). */
-export interface EncodedVolume {
-  volume: Volume;
-  dtype: string;
-  reason: string;
-  clamped: number;
-}
+export type { EncodedVolume } from "../steps/step.ts";
 
 /** File access and encoding a subject run needs; the worker passes the real ones. */
 export interface SubjectIo {
   read(path: string, options: { maxBytes: number }): Volume;
   /** Writes atomically (temp file + rename); gzip iff the name ends in .gz. */
   write(path: string, volume: Volume, options: { level: number }): void;
+  /** Writes raw bytes (a sink's own format). */
+  writeBytes(path: string, bytes: Uint8Array): void;
   /** Moves a file (same file system: atomic). */
   rename(from: string, to: string): void;
   sha256(path: string): string;
@@ -60,130 +55,109 @@ function itemRecords(subject: Subject): ItemRecord[] {
   }));
 }
 
-function lookup(registry: readonly StepDefinition[], name: string): StepDefinition {
-  const def = registry.find((s) => s.name === name);
-  if (!def) throw new Error(`Cannot run step "${name}": it is not in the registry`);
-  return def;
+/** Where the output `rel` is written: staged (published by the main thread) or in place. */
+function writtenPath(init: WorkerInit, rel: string): string {
+  return init.stagingDir ? stagedPathOf(init.stagingDir, rel) : `${init.outDir}/${rel}`;
 }
 
-/** Runs the recipe on one subject and returns its provenance record (never throws). */
+/**
+ * The sink's view of the output directory. With a staging folder every output is written there
+ * only; the main thread moves all outputs of the subject into place once it is done (staging.ts).
+ */
+function createSinkIo(io: SubjectIo, init: WorkerInit, written: string[]): SinkIo {
+  const place = (rel: string, write: (path: string) => void) => {
+    const abs = writtenPath(init, rel);
+    if (!init.stagingDir) {
+      const slash = abs.lastIndexOf("/");
+      if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
+    }
+    write(abs);
+    written.push(rel);
+  };
+  return {
+    encode: (item, dtype) => io.encode(item, dtype),
+    writeVolume: (rel, volume, options) => place(rel, (p) => io.write(p, volume, options)),
+    writeBytes: (rel, bytes) => place(rel, (p) => io.writeBytes(p, bytes)),
+  };
+}
+
+/** Runs the plan on one subject and returns its provenance record (never throws). */
 export function runSubject(
   job: Job,
   init: WorkerInit,
-  options: { io: SubjectIo; registry?: readonly StepDefinition[] },
+  options: { io: SubjectIo; plan: Plan },
 ): SubjectRecord {
-  const { io } = options;
-  const registry = options.registry ?? STEPS;
-  const { recipe } = init;
+  const { io, plan } = options;
   const record: SubjectRecord = {
     id: job.id,
     row: job.row,
     status: "done",
+    ...(job.metadata ? { metadata: job.metadata } : {}),
     inputs: [],
     steps: [],
     outputs: [],
     warnings: [],
   };
-  let defs: StepDefinition[] = [];
-  // Copies made by the steps after index s (to follow only the replayed copy).
-  let after: number[] = [];
+  const written: string[] = [];
+  const sinkIo = createSinkIo(io, init, written);
   let current = -1;
-
-  const load = (params: StepRecord): Subject => {
-    const labels = (params.labels as string[] | undefined) ?? [];
-    const roles = deriveRoles(params as { roles?: string[] }, job.paths);
-    const items: Item[] = roles.map((role) => {
-      const path = job.paths[role];
-      if (!path) throw new Error(`Cannot load role "${role}": the manifest row has no file for it`);
-      const volume = io.read(path, { maxBytes: init.maxInputBytes });
-      const label = labels.includes(role);
-      const partner = pairPartner(path);
-      record.inputs.push({
-        role,
-        label,
-        path,
-        sha256: io.sha256(path),
-        ...(partner ? { pairedFile: { path: partner, sha256: io.sha256(partner) } } : {}),
-        dtype: volume.dtype,
-        ...geometryRecord(volume),
-      });
-      return {
-        role,
-        label,
-        volume,
-        inputDType: volume.dtype,
-        inputSlope: volume.slope,
-        inputInter: volume.inter,
-        sourcePath: path,
-      };
-    });
-    return { id: job.id, copy: 0, items };
-  };
-
-  const writtenPath = (rel: string) =>
-    init.stagingDir ? stagedPathOf(init.stagingDir, rel) : `${init.outDir}/${rel}`;
-  const save = (subject: Subject, params: SaveParams) => {
-    for (const item of subject.items) {
-      const encoded = io.encode(item, params.dtype);
-      const rel = deriveOutputPath(params, { ...item, id: job.id, copy: subject.copy });
-      // Staged: the main thread publishes all outputs of the subject once it is complete.
-      const abs = writtenPath(rel);
-      if (!init.stagingDir) {
-        const slash = abs.lastIndexOf("/");
-        if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
-      }
-      io.write(abs, encoded.volume, { level: params.compression });
-      record.outputs.push({
-        role: item.role,
-        copy: subject.copy,
-        path: rel,
-        sha256: io.sha256(abs),
-        dtype: encoded.dtype,
-        dtypeReason: encoded.reason,
-        clamped: encoded.clamped,
-      });
-      if (encoded.clamped > 0) {
-        record.warnings.push(
-          `${rel}: ${encoded.clamped} voxels clamped into the range of ${encoded.dtype}`,
-        );
-      }
-    }
-  };
 
   const walk = (start: number, input: Subject | null, forked: boolean): void => {
     let subject = input;
-    for (let s = start; s < defs.length; s++) {
+    for (let s = start; s < plan.steps.length; s++) {
       current = s;
-      const def = defs[s];
-      const params = recipe.steps[s].params;
+      const step = plan.steps[s];
+      const def = step.definition;
       if (def.kind === "source") {
-        subject = load(params);
+        subject = def.read(job, step.params, {
+          read: (path) => io.read(path, { maxBytes: init.maxInputBytes }),
+        });
+        for (const item of subject.items) {
+          const partner = pairPartner(item.sourcePath);
+          record.inputs.push({
+            role: item.role,
+            label: item.label,
+            path: item.sourcePath,
+            sha256: io.sha256(item.sourcePath),
+            ...(partner ? { pairedFile: { path: partner, sha256: io.sha256(partner) } } : {}),
+            dtype: item.volume.dtype,
+            ...geometryRecord(item.volume),
+          });
+        }
         continue;
       }
       if (!subject) {
         throw new Error("no subject loaded before this step (the first step must be a source)");
       }
       if (def.kind === "sink") {
-        save(subject, params as unknown as SaveParams);
+        const from = written.length;
+        const outputs = def.write(subject, step.params, sinkIo);
+        written.splice(from);
+        for (const out of outputs) {
+          record.outputs.push({ ...out, sha256: io.sha256(writtenPath(init, out.path)) });
+          if (out.clamped > 0) {
+            record.warnings.push(
+              `${out.path}: ${out.clamped} voxels clamped into the range of ${out.dtype}`,
+            );
+          }
+        }
         continue;
       }
-      const n = def.copies?.(params) ?? 1;
-      if (n > 1 && !forked) {
-        for (let k = 0; k < n; k++) {
-          const copy = subject.copy * n + k;
+      if (step.copies > 1 && !forked) {
+        for (let k = 0; k < step.copies; k++) {
+          const copy = subject.copy * step.copies + k;
           const target = job.replay?.copy;
-          if (target !== undefined && Math.floor(target / after[s]) !== copy) continue;
+          if (target !== undefined && Math.floor(target / step.copiesAfter) !== copy) continue;
           walk(s, { ...subject, copy }, true);
         }
         return;
       }
       forked = false;
-      if (!def.apply) throw new Error(`step kind "${def.kind}" needs apply()`);
-      const seed = deriveSeed(recipe.seed, job.id, s, subject.copy);
+      const seed = deriveSeed(plan.recipe.seed, job.id, s, subject.copy);
       const copy = subject.copy;
       const replay = job.replay?.steps.find((e) => e.index === s && e.copy === copy)?.record;
       const t0 = performance.now();
-      const result = def.apply(subject, params, {
+      const result = def.apply(subject, step.params, {
         subjectId: job.id,
         stepIndex: s,
         copy,
@@ -198,7 +172,7 @@ export function runSubject(
         name: def.name,
         copy,
         seed,
-        params,
+        params: step.params,
         record: result.record ?? {},
         items: itemRecords(subject),
         ms,
@@ -207,21 +181,18 @@ export function runSubject(
   };
 
   try {
-    defs = recipe.steps.map((s) => lookup(registry, s.step));
-    after = defs.map((_, s) =>
-      defs.slice(s + 1).reduce(
-        (n, d, i) => n * (d.copies?.(recipe.steps[s + 1 + i].params) ?? 1),
-        1,
-      )
-    );
     walk(0, null, false);
   } catch (e) {
-    const name = current >= 0 ? defs[current]?.name ?? "" : "";
     record.status = "failed";
-    record.error = { step: current, name, message: describeFailure(e) };
-    for (const out of record.outputs) {
+    record.error = {
+      step: current,
+      name: plan.steps[current]?.definition.name ?? "",
+      message: describeFailure(e),
+    };
+    // Every file this subject wrote, including a sink's files before it failed.
+    for (const path of new Set([...record.outputs.map((o) => o.path), ...written])) {
       try {
-        io.remove(writtenPath(out.path));
+        io.remove(writtenPath(init, path));
       } catch { /* already gone */ }
     }
     record.outputs = [];

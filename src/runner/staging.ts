@@ -13,7 +13,7 @@ import { assertConfined, createParents, removeConfined } from "./confine.ts";
 
 /** Where the output with final name `rel` is staged (same name in worker and main thread). */
 export function stagedPathOf(stagingDir: string, rel: string): string {
-  const ext = /\.gz$/i.test(rel) ? ".nii.gz" : ".nii";
+  const ext = rel.match(/(\.[A-Za-z0-9]+)*$/)?.[0] ?? ""; // `.nii.gz` decides gzip
   return `${stagingDir}/${createHash("sha256").update(rel).digest("hex").slice(0, 40)}${ext}`;
 }
 

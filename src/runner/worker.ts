@@ -1,16 +1,20 @@
 /**
- * Runner worker (a module Deno worker): receives the recipe once (`init`), then one subject
+ * Runner worker (a module Deno worker): receives the recipe once (`init`) and binds it to the
+ * step registry, then one subject
  * per `job` message; reads, runs the steps, encodes and writes inside this thread and posts
  * back the subject's provenance record (plain data, never volumes). Permissions are given by
  * the pool: read the inputs and the output directory, write only the output directory.
  */
 /// <reference lib="deno.worker" />
+import { bindRecipe, type Plan } from "../recipe/plan.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./messages.ts";
 import { runSubject } from "./run_subject.ts";
 import { createWorkerIo } from "./worker_io.ts";
 import { createBufferPool } from "./buffer_pool.ts";
 
 let init: WorkerInit | undefined;
+/** The recipe bound to the registry once, with the same function as the main thread. */
+let plan: Plan | undefined;
 /** Input buffers reused from one subject to the next (at most 1 GiB kept). */
 const pool = createBufferPool(1024 ** 3);
 const io = createWorkerIo(pool);
@@ -22,16 +26,22 @@ function post(message: FromWorker): void {
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "init") {
+    try {
+      plan = bindRecipe(message.init.recipe);
+    } catch (e) {
+      post({ type: "fatal", message: e instanceof Error ? e.message : String(e) });
+      return;
+    }
     init = message.init;
     post({ type: "ready" });
     return;
   }
-  if (!init) {
+  if (!init || !plan) {
     post({ type: "fatal", message: "Cannot run a job: the worker got no init message" });
     return;
   }
   try {
-    post({ type: "done", record: runSubject(message.job, init, { io }) });
+    post({ type: "done", record: runSubject(message.job, init, { io, plan }) });
   } finally {
     pool.releaseAll();
   }

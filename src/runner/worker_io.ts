@@ -26,6 +26,11 @@ export function createWorkerIo(pool?: BufferPool): SubjectIo {
 export const WORKER_IO: SubjectIo = {
   read: (path, { maxBytes }) => readNiftiSync(path, { maxBytes }).volume,
   write: (path, volume, { level }) => writeNiftiSync(path, volume, { level }),
+  writeBytes: (path, bytes) => {
+    const temp = `${path}.tmp-${crypto.randomUUID()}`;
+    Deno.writeFileSync(temp, bytes);
+    Deno.renameSync(temp, path);
+  },
   rename: (from, to) => Deno.renameSync(from, to),
   sha256: sha256FileSync,
   encode: (item, dtype) => encodeForSave(item, dtype as "auto" | "keep" | DType),

@@ -1,14 +1,15 @@
 import type { z } from "zod";
 import type { EncodableItem } from "../volume/encode.ts";
 import type { Affine } from "../volume/affine.ts";
+import type { Volume } from "../volume/volume.ts";
 
 /**
  * What a step does, which is all the runner looks at (never a step's name):
- * - `source` reads a subject's files (the runner does the I/O from its params);
+ * - `source` reads a subject's files into volumes (`read`, through the runner's `SourceIo`);
  * - `spatial` changes the grid of every role (labels with nearest);
  * - `intensity` changes values of image roles only (labels pass through);
  * - `augment` draws random transforms, applied to all roles of a subject together;
- * - `sink` writes the subject's volumes (the runner does the I/O from its params).
+ * - `sink` writes the subject's volumes (`write`, through the runner's `SinkIo`).
  */
 export type StepKind = "source" | "spatial" | "intensity" | "augment" | "sink";
 
@@ -64,10 +65,9 @@ export interface Geometry {
   readonly affine: Affine;
 }
 
-/** A step: its schema is the single source of its params' type, defaults and docs. */
-export interface StepDefinition<S extends z.ZodType = z.ZodType> {
+/** The members every step has: its schema is the single source of its params' type, defaults and docs. */
+interface StepBase<S extends z.ZodType> {
   readonly name: string;
-  readonly kind: StepKind;
   readonly summary: string;
   readonly params: S;
   /** A YAML snippet (one list entry) that validates. */
@@ -76,11 +76,123 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   copies?(params: z.output<S>): number;
   /** Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run). */
   plan?(geometry: Geometry, params: z.output<S>): Geometry;
-  /** Applies the step; absent for `source` and `sink`, whose I/O the runner does. */
-  apply?(subject: Subject, params: z.output<S>, context: StepContext): StepResult;
+  /**
+   * What the values are after this step, when knowable from the params alone: `input` (still
+   * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
+   */
+  produces?(params: z.output<S>): "input" | "float";
 }
 
+/** A step that transforms a loaded subject (spatial, intensity or augment). */
+export interface TransformStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
+  readonly kind: "spatial" | "intensity" | "augment";
+  /** Applies the step; never touches files, never mutates its input. */
+  apply(subject: Subject, params: z.output<S>, context: StepContext): StepResult;
+  readonly roles?: undefined;
+  readonly read?: undefined;
+  readonly outputName?: undefined;
+  readonly write?: undefined;
+}
+
+/** Which roles a source reads and which of them hold label maps. */
+export interface RoleSelection {
+  /** The roles to read, in order; undefined = every role the subject has a file for. */
+  readonly roles?: readonly string[];
+  /** Roles holding label maps (never interpolated, never cast to float). */
+  readonly labels: readonly string[];
+}
+
+/** One subject's files, as a source reads them. */
+export interface SourceInput {
+  readonly id: string;
+  /** Role → input path (roles without a file are absent). */
+  readonly paths: Readonly<Record<string, string>>;
+}
+
+/** The file access a source gets from the runner (which records hashes and limits sizes). */
+export interface SourceIo {
+  /** Reads one NIfTI volume. */
+  read(path: string): Volume;
+}
+
+/** A step that makes a subject from its files: the first step of every recipe. */
+export interface SourceStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
+  readonly kind: "source";
+  /** The roles this source reads and which are labels, from its params alone. */
+  roles(params: z.output<S>): RoleSelection;
+  /** Reads the subject's volumes (copy 0). */
+  read(input: SourceInput, params: z.output<S>, io: SourceIo): Subject;
+  readonly apply?: undefined;
+  readonly outputName?: undefined;
+  readonly write?: undefined;
+}
+
+/** Values substituted into an output name. */
+export interface NameValues {
+  id: string;
+  role: string;
+  stem: string;
+  copy: number;
+}
+
+/** A volume encoded for saving (SPEC §2 dtype rule). */
+export interface EncodedVolume {
+  volume: Volume;
+  dtype: string;
+  reason: string;
+  clamped: number;
+}
+
+/**
+ * What a sink may do: encode values for storage and write files under the output directory
+ * (paths relative to it). The runner makes every write atomic and records each file's hash.
+ */
+export interface SinkIo {
+  /** Encodes an item's values into a stored type (`auto`, `keep` or a type name). */
+  encode(item: Item, dtype: string): EncodedVolume;
+  /** Writes a NIfTI-1 file (gzip when `path` ends in .gz). */
+  writeVolume(path: string, volume: Volume, options: { level: number }): void;
+  /** Writes a file of raw bytes (any other format). */
+  writeBytes(path: string, bytes: Uint8Array): void;
+}
+
+/** One file a sink wrote (path relative to the output directory). */
+export interface SinkOutput {
+  role: string;
+  copy: number;
+  path: string;
+  dtype: string;
+  /** Why the stored type is what it is. */
+  dtypeReason: string;
+  /** Voxels clamped into the stored type's range. */
+  clamped: number;
+}
+
+/** A step that writes a subject's volumes: the last step of every recipe. */
+export interface SinkStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
+  readonly kind: "sink";
+  /**
+   * The file (relative to the output directory) one role of one copy is written to; the run's
+   * output planner checks every rendered name with it before anything is read.
+   */
+  outputName(params: z.output<S>, values: NameValues): string;
+  /** Writes every item of the subject; returns what it wrote. */
+  write(subject: Subject, params: z.output<S>, io: SinkIo): SinkOutput[];
+  readonly apply?: undefined;
+  readonly roles?: undefined;
+  readonly read?: undefined;
+}
+
+/** A step of any kind (a tagged union on `kind`). */
+export type StepDefinition<S extends z.ZodType = z.ZodType> =
+  | TransformStep<S>
+  | SourceStep<S>
+  | SinkStep<S>;
+
 /** Declares a step (identity function that fixes the params type). */
+export function defineStep<S extends z.ZodType>(definition: TransformStep<S>): TransformStep<S>;
+export function defineStep<S extends z.ZodType>(definition: SourceStep<S>): SourceStep<S>;
+export function defineStep<S extends z.ZodType>(definition: SinkStep<S>): SinkStep<S>;
 export function defineStep<S extends z.ZodType>(definition: StepDefinition<S>): StepDefinition<S> {
   return definition;
 }

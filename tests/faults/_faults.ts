@@ -6,14 +6,13 @@ import { readTree } from "../runner/_dataset.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** A recipe that writes `{id}_{role}` by default (or the given save name). */
-export function simpleRecipe(save = ""): string {
+/** A recipe that writes `{id}_{role}` by default (or the given save name); role `label` is a label. */
+export function simpleRecipe(save = "", options: { labels?: boolean } = {}): string {
   return `version: 1
 name: simple
 steps:
   - step: load
-    labels: [label]
-  - step: resample-to-spacing
+${options.labels === false ? "" : "    labels: [label]\n"}  - step: resample-to-spacing
     spacing: [2, 2, 2]
   - step: save
 ${save ? `    name: "${save}"\n` : ""}    compression: 1

@@ -101,7 +101,7 @@ Deno.test("concurrent shards into one --out keep working (a lock per shard)", as
 });
 
 Deno.test("--shard 1/2 refuses to overwrite an input of shard 2 (whole-manifest clash check)", async () => {
-  const ds = await createDataset({ count: 1, recipe: simpleRecipe() });
+  const ds = await createDataset({ count: 1, recipe: simpleRecipe("", { labels: false }) });
   try {
     const out = `${ds.dir}/out`;
     await Deno.mkdir(out);

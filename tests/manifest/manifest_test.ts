@@ -4,8 +4,8 @@ import { ManifestError } from "../../src/errors.ts";
 import { readCsv } from "../../src/manifest/csv.ts";
 import { expandGlob, segmentToRegExp } from "../../src/manifest/glob.ts";
 import { readManifest } from "../../src/manifest/manifest.ts";
-import { validateManifestForRecipe } from "../../src/recipe/manifest_check.ts";
-import { validateRecipe } from "../../src/recipe/validate.ts";
+import { bindManifest } from "../../src/recipe/bind_manifest.ts";
+import { validateRecipePlan } from "../../src/recipe/validate.ts";
 
 /** A temp dir with scans/{a,b}.nii.gz, scans/a_seg.nii.gz, scans/sub/c.nii, scans/.hidden.nii. */
 async function fixture(): Promise<string> {
@@ -207,12 +207,12 @@ Deno.test("readManifest names a missing manifest, an unknown format, no id colum
 });
 
 const RECIPE = (load: string, name: string) =>
-  validateRecipe(
+  validateRecipePlan(
     `version: 1\nsteps:\n  - step: load\n${load}  - step: save\n    name: "${name}"\n`,
     "r.yaml",
-  );
+  ).plan;
 
-Deno.test("validateManifestForRecipe checks listed roles exist and every row has them", async () => {
+Deno.test("bindManifest checks listed roles exist and every row has them", async () => {
   const dir = await fixture();
   const path = join(dir, "m.csv");
   await Deno.writeTextFile(
@@ -220,38 +220,37 @@ Deno.test("validateManifestForRecipe checks listed roles exist and every row has
     "id,image,label\ns1,scans/a.nii.gz,scans/a_seg.nii.gz\ns2,scans/b.nii.gz,\n",
   );
   const m = await readManifest(path);
-  validateManifestForRecipe(m, RECIPE("", "{id}_{role}.nii.gz"));
+  bindManifest(RECIPE("", "{id}_{role}.nii.gz"), m);
   throws(
-    () =>
-      validateManifestForRecipe(m, RECIPE("    roles: [image, label, t2]\n", "{id}_{role}.nii.gz")),
+    () => bindManifest(RECIPE("    roles: [image, label, t2]\n", "{id}_{role}.nii.gz"), m),
     (e: unknown) => {
       ok(e instanceof ManifestError);
       deepEqual(e.message.split("\n"), [
-        `${path}: Cannot use role "t2" of steps[0].roles: no manifest row has it (roles: image, label)`,
+        `${path}: Cannot use role "t2" of steps[0].roles: the manifest has no such column (roles: image, label)`,
         `${path}:3: Missing file for role "label" of subject "s2"`,
       ]);
       return true;
     },
   );
   throws(
-    () => validateManifestForRecipe(m, RECIPE("    labels: [seg]\n", "{id}_{role}.nii.gz")),
+    () => bindManifest(RECIPE("    labels: [seg]\n", "{id}_{role}.nii.gz"), m),
     /Cannot use role "seg" of steps\[0\]\.labels/,
   );
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("validateManifestForRecipe reports output names that collide, with rows", async () => {
+Deno.test("bindManifest reports output names that collide, with rows", async () => {
   const dir = await fixture();
   const path = join(dir, "m.csv");
   await Deno.writeTextFile(path, "id,image\ns1,scans/a.nii.gz\ns2,scans/sub/../a.nii.gz\n");
   const m = await readManifest(path);
-  validateManifestForRecipe(m, RECIPE("", "{id}_{stem}.nii.gz"));
+  bindManifest(RECIPE("", "{id}_{stem}.nii.gz"), m);
   throws(
-    () => validateManifestForRecipe(m, RECIPE("", "{stem}_resampled.nii.gz")),
+    () => bindManifest(RECIPE("", "{stem}_resampled.nii.gz"), m),
     (e: unknown) => {
       ok(e instanceof ManifestError);
       deepEqual(e.message.split("\n"), [
-        `${path}:3: Cannot write "a_resampled.nii.gz" for line 3 (s2) image: line 2 (s1) image writes it too`,
+        `${path} row 3: Cannot write "a_resampled.nii.gz": row 3 (subject "s2", role image) and row 2 (subject "s1", role image) write the same file`,
       ]);
       return true;
     },

@@ -8,6 +8,7 @@ import { createRng } from "../../src/random/rng.ts";
 import type { SubjectIo } from "../../src/runner/run_subject.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import type { ResolvedRecipe } from "../../src/provenance/types.ts";
+import { bindRecipe, type Plan } from "../../src/recipe/plan.ts";
 
 /** Adds `amount` to image voxels (an intensity step). */
 export const addStep = defineStep({
@@ -70,8 +71,16 @@ export function testRecipe(
   };
 }
 
-/** An in-memory file system for SubjectIo. */
-export function createMemoryIo(files: Map<string, Volume>): SubjectIo & { written: string[] } {
+/** The test recipe bound to the test registry. */
+export function testPlan(steps: { step: string; [k: string]: unknown }[], seed = 7): Plan {
+  return bindRecipe(testRecipe(steps, seed), { registry: TEST_STEPS });
+}
+
+/** An in-memory file system for SubjectIo (volumes in `files`, raw bytes in `blobs`). */
+export function createMemoryIo(
+  files: Map<string, Volume>,
+  blobs = new Map<string, Uint8Array>(),
+): SubjectIo & { written: string[]; blobs: Map<string, Uint8Array> } {
   const written: string[] = [];
   const bytes = (v: Volume) =>
     createHash("sha256").update(
@@ -80,6 +89,7 @@ export function createMemoryIo(files: Map<string, Volume>): SubjectIo & { writte
       .digest("hex");
   return {
     written,
+    blobs,
     read(path) {
       const v = files.get(path);
       if (!v) throw new Error(`Cannot read "${path}": file not found`);
@@ -88,7 +98,13 @@ export function createMemoryIo(files: Map<string, Volume>): SubjectIo & { writte
     write(path, volume) {
       files.set(path, volume);
     },
-    sha256: (path) => bytes(files.get(path)!),
+    writeBytes(path, data) {
+      blobs.set(path, data);
+    },
+    sha256: (path) =>
+      blobs.has(path)
+        ? createHash("sha256").update(blobs.get(path)!).digest("hex")
+        : bytes(files.get(path)!),
     encode: (item) => ({
       volume: item.volume,
       dtype: item.volume.dtype,
@@ -96,14 +112,17 @@ export function createMemoryIo(files: Map<string, Volume>): SubjectIo & { writte
       clamped: 0,
     }),
     rename(from, to) {
-      const v = files.get(from);
-      if (!v) throw new Error(`Cannot rename "${from}": file not found`);
+      const v = files.get(from), b = blobs.get(from);
+      if (!v && !b) throw new Error(`Cannot rename "${from}": file not found`);
+      if (v) files.set(to, v);
+      if (b) blobs.set(to, b);
       files.delete(from);
-      files.set(to, v);
+      blobs.delete(from);
       written.push(to);
     },
     remove: (path) => {
       files.delete(path);
+      blobs.delete(path);
     },
     mkdir: () => {},
   };

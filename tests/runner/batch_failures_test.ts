@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManifestError, RecipeError } from "../../src/errors.ts";
+import { ManifestError, RecipeError, UsageError } from "../../src/errors.ts";
 import { runBatch } from "../../src/runner/batch.ts";
 import { createDataset, readTree } from "./_dataset.ts";
 
@@ -58,11 +58,11 @@ Deno.test("runBatch rejects bad input before writing anything (exit 2 errors)", 
     const out = `${ds.dir}/out`;
     await assert.rejects(
       () => runBatch({ ...quiet, recipe: ds.recipe, out }),
-      (e) => e instanceof ManifestError && /give --manifest FILE or --input GLOB/.test(e.message),
+      (e) => e instanceof UsageError && /give --manifest FILE or --input GLOB/.test(e.message),
     );
     await assert.rejects(
       () => runBatch({ ...quiet, recipe: ds.recipe, manifest: ds.manifest, input: "*.nii", out }),
-      ManifestError,
+      UsageError,
     );
     await Deno.writeTextFile(`${ds.dir}/bad.yaml`, "version: 1\nsteps:\n  - step: lod\n");
     await assert.rejects(

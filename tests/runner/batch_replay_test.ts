@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManifestError } from "../../src/errors.ts";
+import { UsageError } from "../../src/errors.ts";
 import { runBatch } from "../../src/runner/batch.ts";
 import { createDataset, readTree } from "./_dataset.ts";
 
@@ -38,7 +38,7 @@ Deno.test("runBatch --replay rebuilds one augmented copy byte-identically from r
           out: again,
           replay: { ...replay, copy: 2 },
         }),
-      (e) => e instanceof ManifestError && /the recipe makes copies 0\.\.1/.test(e.message),
+      (e) => e instanceof UsageError && /the recipe makes copies 0\.\.1/.test(e.message),
     );
     // Another recipe cannot replay this provenance (it would silently make something else).
     const other = `${ds.dir}/other.yaml`;
@@ -49,7 +49,7 @@ Deno.test("runBatch --replay rebuilds one augmented copy byte-identically from r
     await assert.rejects(
       () => runBatch({ ...quiet, recipe: other, manifest: ds.manifest, out: again, replay }),
       (e) =>
-        e instanceof ManifestError &&
+        e instanceof UsageError &&
         /its recipe differs from this one at steps\[5\]/.test(e.message),
     );
   } finally {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { RecipeError } from "../../src/errors.ts";
+import { bindRecipe } from "../../src/recipe/plan.ts";
 import { runSubject } from "../../src/runner/run_subject.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import { deriveSeed } from "../../src/random/rng.ts";
@@ -31,7 +33,7 @@ Deno.test("runSubject runs load → steps → save and records inputs, steps and
     maxInputBytes: 1e9,
   }, {
     io,
-    registry: TEST_STEPS,
+    plan: bindRecipe(recipe, { registry: TEST_STEPS }),
   });
   assert.equal(rec.status, "done");
   assert.deepEqual(rec.inputs.map((i) => [i.role, i.label, i.shape]), [
@@ -65,7 +67,7 @@ Deno.test("runSubject forks augment copies with seeds from (run seed, id, step, 
     maxInputBytes: 1e9,
   }, {
     io,
-    registry: TEST_STEPS,
+    plan: bindRecipe(recipe, { registry: TEST_STEPS }),
   });
   assert.equal(rec.status, "done");
   assert.deepEqual(rec.steps.map((s) => [s.name, s.copy]), [
@@ -94,7 +96,7 @@ Deno.test("runSubject replays one copy with the recorded drawn values", () => {
       replay: { copy: 1, steps: [{ index: 1, copy: 1, record: { offset: 500 } }] as never },
     },
     init,
-    { io, registry: TEST_STEPS },
+    { io, plan: bindRecipe(recipe, { registry: TEST_STEPS }) },
   );
   assert.deepEqual(replayed.steps.map((s) => [s.copy, s.record.offset]), [[1, 500]]);
   assert.deepEqual(replayed.outputs.map((o) => o.path), ["a_image_1.nii.gz", "a_label_1.nii.gz"]);
@@ -116,7 +118,7 @@ Deno.test("runSubject records a failing step and removes the subject's staged ou
     maxInputBytes: 1e9,
   }, {
     io,
-    registry: TEST_STEPS,
+    plan: bindRecipe(recipe, { registry: TEST_STEPS }),
   });
   assert.equal(rec.status, "failed");
   assert.deepEqual(rec.error, { step: 2, name: "add", message: "add refuses subject a" });
@@ -134,25 +136,24 @@ Deno.test("runSubject fails a subject whose manifest row lacks a role load needs
     maxInputBytes: 1e9,
   }, {
     io,
-    registry: TEST_STEPS,
+    plan: bindRecipe(recipe, { registry: TEST_STEPS }),
   });
   assert.equal(rec.status, "failed");
   assert.equal(rec.error?.step, 0);
   assert.match(rec.error!.message, /Cannot load role "t2"/);
 });
 
-Deno.test("runSubject reports a step missing from the registry as a failed subject", () => {
-  const { job, io } = setup();
-  const recipe = { version: 1, name: "x", seed: 0, steps: [{ step: "nope", params: {} }] };
-  const rec = runSubject(job, {
-    recipe,
-    outDir: "/out",
-    stagingDir: "/out/.stage",
-    maxInputBytes: 1e9,
-  }, {
-    io,
-    registry: TEST_STEPS,
-  });
-  assert.equal(rec.status, "failed");
-  assert.match(rec.error!.message, /Cannot run step "nope": it is not in the registry/);
+Deno.test("bindRecipe refuses a step missing from the registry (workers bind once, at init)", () => {
+  const recipe = {
+    version: 1,
+    name: "x",
+    seed: 0,
+    steps: [{ step: "load", params: {} }, { step: "nope", params: {} }],
+  };
+  assert.throws(
+    () => bindRecipe(recipe, { registry: TEST_STEPS }),
+    (e: unknown) =>
+      e instanceof RecipeError &&
+      e.message === 'steps[1]: Cannot run step "nope": it is not in the registry',
+  );
 });

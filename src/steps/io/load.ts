@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineStep } from "../step.ts";
+import { defineStep, type Item } from "../step.ts";
 
 const params = z.object({
   labels: z.array(z.string().min(1)).default(["label"]).describe(
@@ -10,11 +10,31 @@ const params = z.object({
   ),
 }).strict();
 
-/** Reads a subject's files, one volume per role (the runner does the I/O). */
+/** Reads a subject's files, one volume per role. */
 export const load = defineStep({
   name: "load",
   kind: "source",
   summary: "Read each manifest role of a subject as a NIfTI volume",
   params,
   example: "- step: load\n  labels: [label]",
+  produces: () => "input",
+  roles: ({ roles, labels }) => ({ roles, labels }),
+  read(input, { roles, labels }, io) {
+    const selected = roles ?? Object.keys(input.paths).filter((r) => input.paths[r]);
+    const items: Item[] = selected.map((role) => {
+      const path = input.paths[role];
+      if (!path) throw new Error(`Cannot load role "${role}": the manifest row has no file for it`);
+      const volume = io.read(path);
+      return {
+        role,
+        label: labels.includes(role),
+        volume,
+        inputDType: volume.dtype,
+        inputSlope: volume.slope,
+        inputInter: volume.inter,
+        sourcePath: path,
+      };
+    });
+    return { id: input.id, copy: 0, items };
+  },
 });

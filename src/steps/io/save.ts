@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { deriveStem } from "../../nifti/nifti_paths.ts";
 import { DTYPES } from "../../volume/dtype.ts";
-import { defineStep } from "../step.ts";
+import { defineStep, type SinkOutput } from "../step.ts";
+import { renderName } from "./name_template.ts";
 
 const params = z.object({
   name: z.string().min(1).default("{id}_{role}.nii.gz").describe(
@@ -17,11 +19,36 @@ const params = z.object({
   ),
 }).strict().prefault({});
 
-/** Writes a subject's volumes as NIfTI-1 files (the runner does the I/O). */
+/** Writes a subject's volumes as NIfTI-1 files. */
 export const save = defineStep({
   name: "save",
   kind: "sink",
   summary: "Write every role of a subject as NIfTI-1 under the output directory",
   params,
   example: '- step: save\n  name: "{id}_{role}.nii.gz"\n  dtype: auto',
+  outputName({ name, format }, values) {
+    const rendered = renderName(name, values);
+    const base = rendered.replace(/\.nii(\.gz)?$/i, "");
+    return `${base}.${format ?? (/\.nii$/i.test(rendered) ? "nii" : "nii.gz")}`;
+  },
+  write(subject, p, io) {
+    return subject.items.map((item): SinkOutput => {
+      const encoded = io.encode(item, p.dtype);
+      const path = save.outputName(p, {
+        id: subject.id,
+        role: item.role,
+        stem: deriveStem(item.sourcePath),
+        copy: subject.copy,
+      });
+      io.writeVolume(path, encoded.volume, { level: p.compression });
+      return {
+        role: item.role,
+        copy: subject.copy,
+        path,
+        dtype: encoded.dtype,
+        dtypeReason: encoded.reason,
+        clamped: encoded.clamped,
+      };
+    });
+  },
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readRecipe } from "../../../src/recipe/validate.ts";
+import { withSeed } from "../../../src/recipe/plan.ts";
 import { runSubject } from "../../../src/runner/run_subject.ts";
 import type { Volume } from "../../../src/volume/volume.ts";
 import { createMemoryIo } from "../../runner/_fake.ts";
@@ -24,7 +25,7 @@ Deno.test("pipelines/train-augment.yaml validates: foreground 96³ crop, flips, 
 });
 
 Deno.test("pipelines/train-augment.yaml runs: 4 copies of 96³ per role, labels intact, replay reproduces a copy", async () => {
-  const { recipe } = await readRecipe(RECIPE);
+  const { recipe, plan } = await readRecipe(RECIPE);
   const s = makeSubject({
     shape: [104, 100, 90],
     imageDType: "int16",
@@ -35,7 +36,7 @@ Deno.test("pipelines/train-augment.yaml runs: 4 copies of 96³ per role, labels 
   const init = { recipe, outDir: "/out", maxInputBytes: 1e9 };
   const job = { id: "s1", row: 1, paths: { image: "/in/image.nii.gz", label: "/in/label.nii.gz" } };
   const io = createMemoryIo(files);
-  const rec = runSubject(job, init, { io });
+  const rec = runSubject(job, init, { io, plan });
   assert.equal(rec.status, "done", rec.error?.message ?? "");
   assert.equal(rec.outputs.length, 8);
   for (let copy = 0; copy < 4; copy++) {
@@ -52,7 +53,7 @@ Deno.test("pipelines/train-augment.yaml runs: 4 copies of 96³ per role, labels 
     ...init,
     outDir: "/replay",
     recipe: { ...recipe, seed: 999 },
-  }, { io: replayIo });
+  }, { io: replayIo, plan: withSeed(plan, 999) });
   assert.equal(one.status, "done", one.error?.message ?? "");
   assert.deepEqual(one.outputs.map((o) => o.path), ["s1_image_2.nii.gz", "s1_label_2.nii.gz"]);
   for (const role of ["image", "label"]) {

@@ -1,13 +1,9 @@
+import type { NameValues } from "../step.ts";
+
+export type { NameValues } from "../step.ts";
+
 /** Placeholders a `save` name template may use. */
 export const NAME_PLACEHOLDERS = ["id", "role", "stem", "copy"] as const;
-
-/** Values substituted into a name template. */
-export interface NameValues {
-  id: string;
-  role: string;
-  stem: string;
-  copy: number;
-}
 
 /** The placeholders a template uses, or the reason it cannot be parsed. */
 export function parseNameTemplate(template: string): { placeholders: string[]; error?: string } {

@@ -1,10 +1,10 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { deriveStem } from "../../src/nifti/nifti_paths.ts";
+import { deriveStem } from "../../../src/nifti/nifti_paths.ts";
 import {
   parseNameTemplate,
   renderName,
   validateNameTemplate,
-} from "../../src/recipe/name_template.ts";
+} from "../../../src/steps/io/name_template.ts";
 
 const ONE = { copies: 1, singleRole: false };
 
