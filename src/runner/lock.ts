@@ -101,6 +101,22 @@ function sameInode(file: Deno.FsFile, path: string): boolean {
   }
 }
 
+/** Exclusive create without hard links (some network file systems): null when it exists. */
+function createInPlace(path: string, text: string): Deno.FsFile | null {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true, write: true, createNew: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return null;
+    throw e;
+  }
+  try {
+    file.tryLockSync(true);
+  } catch { /* no file locks: the pid decides */ }
+  file.writeSync(new TextEncoder().encode(text));
+  return file;
+}
+
 /**
  * Takes the lock of this run in `outDir` (which exists).
  * @throws ManifestError (exit 2) when another live run holds it or an overlapping one
@@ -138,7 +154,7 @@ export function acquireOutputLock(
       held = file;
     } catch (e) {
       file.close();
-      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+      if (!(e instanceof Deno.errors.AlreadyExists)) held = createInPlace(path, text);
     } finally {
       Deno.removeSync(aside);
     }
