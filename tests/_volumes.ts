@@ -1,6 +1,11 @@
+/**
+ * The one fixture helper of the tests: tiny synthetic volumes (odd unequal sizes, an oblique
+ * anisotropic affine), subjects made of them and step contexts.
+ */
 import { createVoxelArray, type DType } from "../src/volume/dtype.ts";
 import type { Affine } from "../src/volume/affine.ts";
 import { createVolume, type Volume } from "../src/volume/volume.ts";
+import type { Item, StepContext, StepRecord, Subject } from "../src/steps/step.ts";
 
 /** An oblique, anisotropic affine (0.9 × 1.1 × 2.5 mm, rotated 12° about z, 8° about x). */
 export function obliqueAffine(spacing: [number, number, number] = [0.9, 1.1, 2.5]): Affine {
@@ -58,4 +63,49 @@ export function makeVolume(options: {
     inter: options.inter,
     meta: { qformCode: 1, sformCode: 1 },
   });
+}
+
+/**
+ * A subject holding one item per role of `items` (role → volume). Roles named `label…` are label
+ * maps unless `labels` lists the label roles; sources are `/data/<role>.nii.gz`.
+ */
+export function makeSubject(
+  items: Record<string, Volume>,
+  options: { id?: string; copy?: number; labels?: readonly string[] } = {},
+): Subject {
+  const isLabel = (role: string) => options.labels?.includes(role) ?? role.startsWith("label");
+  return {
+    id: options.id ?? "s1",
+    copy: options.copy ?? 0,
+    items: Object.entries(items).map(([role, volume]): Item => ({
+      role,
+      label: isLabel(role),
+      volume,
+      inputDType: volume.dtype,
+      sourcePath: `/data/${role}.nii.gz`,
+    })),
+  };
+}
+
+/** A step context for subject `s1` (step 1, copy 0, seed 1 unless given) that collects warnings. */
+export function makeContext(
+  options: { seed?: number; copy?: number; replay?: StepRecord; subjectId?: string } = {},
+): StepContext & { warnings: string[] } {
+  const warnings: string[] = [];
+  return {
+    subjectId: options.subjectId ?? "s1",
+    stepIndex: 1,
+    copy: options.copy ?? 0,
+    seed: options.seed ?? 1,
+    ...(options.replay ? { replay: options.replay } : {}),
+    warnings,
+    warn: (m: string) => void warnings.push(m),
+  };
+}
+
+/** The item of `role` in `subject`. */
+export function itemOf(subject: Subject, role: string): Item {
+  const it = subject.items.find((i) => i.role === role);
+  if (!it) throw new Error(`Cannot find role "${role}" in subject "${subject.id}"`);
+  return it;
 }

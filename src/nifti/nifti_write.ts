@@ -1,12 +1,14 @@
 /**
  * Writing NIfTI-1 single files (SPEC §2): little-endian, vox_offset 352, no extensions,
- * qform (closest rotation, as nibabel's set_qform) + sform (full affine), deterministic gzip,
+ * qform (closest rotation, as nibabel's set_qform; code 0 for a sheared affine, which no qform
+ * can hold) + sform (full affine), deterministic gzip,
  * atomic temp-file-then-rename. Unscaled volumes get scl_slope 1 / scl_inter 0 (not NaN):
  * every reader agrees that means "no scaling".
  * Permissions: --allow-read --allow-write on the target directory.
  */
 import { dirname, join } from "node:path";
 import { setImmediate } from "node:timers";
+import { isSheared } from "../volume/affine.ts";
 import { DTYPE_INFO } from "../volume/dtype.ts";
 import { deriveQformParams } from "../volume/quaternion.ts";
 import type { Volume } from "../volume/volume.ts";
@@ -65,13 +67,23 @@ export function buildNiftiHeader(volume: Volume, options?: { descrip?: string })
     toffset: 0,
     descrip: options?.descrip ?? `medprep ${VERSION}`,
     auxFile: "",
-    qformCode: m.qformCode > 0 ? m.qformCode : 2,
+    // A rigid approximation of a sheared affine would be read by ITK/ANTs as another geometry.
+    qformCode: isSheared(a) ? 0 : m.qformCode > 0 ? m.qformCode : 2,
     sformCode: m.sformCode > 0 ? m.sformCode : 2,
     quatern: q.quatern,
     qoffset: q.qoffset,
     srow: [[...a[0]], [...a[1]], [...a[2]]],
     intentName: m.intentName,
   };
+}
+
+/**
+ * The provenance warning for an output whose affine is sheared (written with qform_code 0,
+ * SPEC §2), or undefined when the affine has an exact qform.
+ */
+export function shearWarning(path: string, volume: Volume): string | undefined {
+  if (!isSheared(volume.affine)) return undefined;
+  return `${path}: sheared affine written with qform_code 0 (sform only); ITK, SimpleITK and ANTs refuse such a file rather than misplace it`;
 }
 
 /** The voxel bytes in little-endian order (a view when the host is little-endian). */

@@ -2,7 +2,7 @@
  * The run-level part of provenance (SPEC §9): tool, Deno, recipe (path, sha256, git state,
  * resolved form), run seed, manifest (path or glob, sha256), command line and shard.
  */
-import { createHash } from "node:crypto";
+import { sha256Bytes } from "../nifti/hash.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import type { Recipe } from "../recipe/recipe.ts";
 import { readGitInfo } from "./git.ts";
@@ -21,11 +21,6 @@ export function resolveRecipe(recipe: Recipe, seed?: number): ResolvedRecipe {
   };
 }
 
-/** sha256 (hex) of bytes or text. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
 /** Builds the header; reads the manifest file to hash it and asks git about the recipe. */
 export async function createProvenanceHeader(input: {
   recipePath: string;
@@ -41,7 +36,7 @@ export async function createProvenanceHeader(input: {
     deno: { ...Deno.version },
     recipe: {
       path: input.recipePath,
-      sha256: sha256Hex(input.recipeText),
+      sha256: sha256Bytes(input.recipeText),
       git: await readGitInfo(input.recipePath),
       resolved: input.resolved,
     },
@@ -49,7 +44,7 @@ export async function createProvenanceHeader(input: {
     manifest: {
       path: glob ? null : input.manifest.source,
       glob: glob ? input.manifest.source : null,
-      sha256: glob ? null : sha256Hex(await Deno.readFile(input.manifest.source)),
+      sha256: glob ? null : sha256Bytes(await Deno.readFile(input.manifest.source)),
       kind: input.manifest.kind,
     },
     command: input.command,

@@ -42,7 +42,9 @@ export async function printDryRun(
     }
     lines.push(`subject "${job.id}" (row ${job.row}):`);
     for (const p of plans) {
-      lines.push(`  ${p.role}: ${formatGeometry(p.input)} → ${formatGeometry(p.output)}`);
+      lines.push(
+        `  ${p.role}: ${formatGeometry(p.input, p.frames)} → ${formatGeometry(p.output, p.frames)}`,
+      );
     }
     const outputs = planned.filter((o) => o.id === job.id);
     for (const o of outputs) lines.push(`  writes ${o.path}`);
@@ -55,7 +57,7 @@ export async function printDryRun(
         role: p.role,
         path: job.paths[p.role],
         shape: p.input.shape,
-        frames: p.input.frames,
+        frames: p.frames,
         spacing: columnNorms(p.input.affine),
         affine: p.input.affine,
         dtype: p.dtype,

@@ -5,30 +5,32 @@
  */
 import { readNiftiHeader } from "../nifti/nifti_read.ts";
 import { type Plan, rolesOf } from "../recipe/plan.ts";
-import type { Geometry } from "../steps/step.ts";
+import type { Grid } from "../volume/grid.ts";
 import { columnNorms } from "../volume/affine.ts";
 import type { Job } from "./messages.ts";
 
 /** Planned grid of one role: input and output (undefined output = varies). */
 export interface RolePlan {
   role: string;
-  input: Geometry;
+  input: Grid;
+  /** Volumes (4th dimension) sharing the grid; steps never change it. */
+  frames: number;
   dtype: string;
-  output?: Geometry;
+  output?: Grid;
 }
 
 const fmt = (n: number) => String(Math.round(n * 1000) / 1000);
 
 /** `12x10x8 @ 0.9x1.1x2.5 mm` (or with `x3 frames`). */
-export function formatGeometry(g: Geometry | undefined): string {
+export function formatGeometry(g: Grid | undefined, frameCount = 1): string {
   if (!g) return "varies (random / data-dependent step)";
-  const frames = g.frames > 1 ? ` x${g.frames} frames` : "";
+  const frames = frameCount > 1 ? ` x${frameCount} frames` : "";
   return `${g.shape.join("x")}${frames} @ ${columnNorms(g.affine).map(fmt).join("x")} mm`;
 }
 
 /** Output grid of `input` after the plan's steps, or undefined when it varies. */
-export function planGeometry(input: Geometry, plan: Plan): Geometry | undefined {
-  let g: Geometry | undefined = input;
+export function planGeometry(input: Grid, plan: Plan): Grid | undefined {
+  let g: Grid | undefined = input;
   for (const { definition: def, params } of plan.steps) {
     if (!g || def.kind === "source" || def.kind === "sink") continue;
     if (def.plan) g = def.plan(g, params);
@@ -43,10 +45,11 @@ export async function planJob(job: Job, plan: Plan): Promise<RolePlan[]> {
   const plans: RolePlan[] = [];
   for (const role of roles) {
     const header = await readNiftiHeader(job.paths[role]);
-    const input: Geometry = { shape: header.shape, frames: header.frames, affine: header.affine };
+    const input: Grid = { shape: header.shape, affine: header.affine };
     plans.push({
       role,
       input,
+      frames: header.frames,
       dtype: header.info.dtypeName,
       output: planGeometry(input, plan),
     });

@@ -6,7 +6,7 @@
 import { type Issue, ManifestError } from "../errors.ts";
 import type { PlannedOutput } from "../recipe/output_names.ts";
 import type { Plan } from "../recipe/plan.ts";
-import type { Geometry } from "../steps/step.ts";
+import type { Grid } from "../volume/grid.ts";
 import { formatBytes, readFreeBytes } from "./disk_space.ts";
 import { findConfinementIssues } from "./confine.ts";
 import { planJob } from "./plan.ts";
@@ -133,7 +133,7 @@ export async function runPreflight(
   let ratio = 1;
   if (jobs.length > 0) {
     const first = (await planJob(jobs[0], plan).catch(() => []))[0];
-    const voxels = (g?: Geometry) => g ? g.shape[0] * g.shape[1] * g.shape[2] * g.frames : 0;
+    const voxels = (g?: Grid) => g ? g.shape[0] * g.shape[1] * g.shape[2] : 0;
     if (first?.output) ratio = voxels(first.output) / Math.max(1, voxels(first.input));
   }
   const needed = await estimateOutputBytes(jobs, outputs, ratio * 2);

@@ -5,20 +5,12 @@
  * current files', the resolved recipe (seed included) and tool version are unchanged, and
  * every output it recorded still exists under the same name; anything else is rebuilt.
  */
-import { createHash } from "node:crypto";
+import { sha256File } from "../nifti/hash.ts";
 import { pairPartner } from "../nifti/nifti_paths.ts";
 import type { Provenance, ResolvedRecipe, SubjectRecord } from "../provenance/types.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
 import type { Job } from "./messages.ts";
 import type { PlannedOutput } from "./preflight.ts";
-
-/** sha256 (hex) of a file, streamed. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path, { read: true });
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
-}
 
 /** The previous provenance at `path`, or null when there is none or it cannot be parsed. */
 export async function readPreviousProvenance(path: string): Promise<Provenance | null> {

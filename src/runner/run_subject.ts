@@ -5,11 +5,18 @@
  * there; copies run depth-first so only one copy's volumes are alive at a time.
  */
 import { pairPartner } from "../nifti/nifti_paths.ts";
+import { shearWarning } from "../nifti/nifti_write.ts";
 import type { Plan } from "../recipe/plan.ts";
-import type { EncodedVolume, Item, SinkIo, Subject } from "../steps/step.ts";
+import {
+  type EncodedVolume,
+  type Item,
+  mapImages,
+  type SinkIo,
+  type Subject,
+} from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
-import { deriveSpacing } from "../volume/volume.ts";
+import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { describeFailure } from "./failure_message.ts";
 import { stagedPathOf } from "./staging.ts";
@@ -135,6 +142,10 @@ export function runSubject(
         written.splice(from);
         for (const out of outputs) {
           record.outputs.push({ ...out, sha256: io.sha256(writtenPath(init, out.path)) });
+          // SPEC §2: a sheared affine is written with qform_code 0, with a warning.
+          const item = subject.items.find((it) => it.role === out.role);
+          const sheared = item && shearWarning(out.path, item.volume);
+          if (sheared) record.warnings.push(sheared);
           if (out.clamped > 0) {
             record.warnings.push(
               `${out.path}: ${out.clamped} voxels clamped into the range of ${out.dtype}`,
@@ -167,6 +178,10 @@ export function runSubject(
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;
+      // SPEC §2: an intensity step changes what image values mean; cal_min/cal_max go to 0.
+      if (def.kind === "intensity") {
+        subject = mapImages(subject, (it) => ({ ...it, volume: withoutCalibration(it.volume) }));
+      }
       record.steps.push({
         index: s,
         name: def.name,

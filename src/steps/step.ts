@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { EncodableItem } from "../volume/encode.ts";
-import type { Affine } from "../volume/affine.ts";
+import type { Grid } from "../volume/grid.ts";
 import type { Volume } from "../volume/volume.ts";
 
 /**
@@ -58,13 +58,6 @@ export interface StepResult {
   readonly record?: StepRecord;
 }
 
-/** The grid of a volume without its data, for planning (`run --dry-run`). */
-export interface Geometry {
-  readonly shape: readonly [number, number, number];
-  readonly frames: number;
-  readonly affine: Affine;
-}
-
 /** The members every step has: its schema is the single source of its params' type, defaults and docs. */
 interface StepBase<S extends z.ZodType> {
   readonly name: string;
@@ -74,8 +67,11 @@ interface StepBase<S extends z.ZodType> {
   readonly example: string;
   /** Number of outputs per subject this step makes (augmentation copies); 1 when absent. */
   copies?(params: z.output<S>): number;
-  /** Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run). */
-  plan?(geometry: Geometry, params: z.output<S>): Geometry;
+  /**
+   * Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run);
+   * the frames of a 4D volume share the grid, so their number never changes.
+   */
+  plan?(grid: Grid, params: z.output<S>): Grid;
   /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.

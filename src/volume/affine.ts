@@ -95,3 +95,23 @@ export function deriveOrientation(a: Affine): string {
   }
   return out.join("");
 }
+
+/** Relative tolerance of `isSheared` (SPEC §2). */
+export const SHEAR_TOLERANCE = 1e-6;
+
+/**
+ * Whether the 3×3 part of the affine is not an orthogonal matrix times a diagonal (SPEC §2):
+ * some pair of columns has |cos angle| > 1e-6. Such a geometry has no exact qform.
+ * A zero column (a degenerate axis) is not counted as shear.
+ */
+export function isSheared(a: Affine): boolean {
+  const col = (c: number) => [a[0][c], a[1][c], a[2][c]];
+  const cols = [col(0), col(1), col(2)];
+  const norms = columnNorms(a);
+  for (const [p, q] of [[0, 1], [0, 2], [1, 2]]) {
+    if (norms[p] === 0 || norms[q] === 0) continue;
+    const dot = cols[p][0] * cols[q][0] + cols[p][1] * cols[q][1] + cols[p][2] * cols[q][2];
+    if (!(Math.abs(dot) <= SHEAR_TOLERANCE * norms[p] * norms[q])) return true;
+  }
+  return false;
+}

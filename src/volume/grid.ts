@@ -5,8 +5,23 @@
  */
 import { type Affine, columnNorms } from "./affine.ts";
 
-/** Where output voxel centres are placed relative to the input (SPEC §3 table). */
-export type GridKind = "center" | "origin" | "corners";
+/**
+ * A voxel grid: the size of each voxel axis and the voxel → world affine. The one geometry type:
+ * a Volume is a Grid with data, a resampling a Grid with its axis maps; the frames of a 4D
+ * volume share one Grid.
+ */
+export interface Grid {
+  /** Voxels per axis [nx, ny, nz]. */
+  readonly shape: readonly [number, number, number];
+  /** Voxel (i, j, k) → world RAS+ mm. */
+  readonly affine: Affine;
+}
+
+/**
+ * Where output voxel centres are placed relative to the input (SPEC §3 table). `corners`
+ * applies to output sizes only, `edge` (TorchIO's `Resample(spacing)`) to output spacings only.
+ */
+export type GridKind = "center" | "origin" | "corners" | "edge";
 
 /** The mapping of one voxel axis: output index i → input index x(i) = `coordinate(i)`. */
 export interface AxisMap {
@@ -29,8 +44,8 @@ export type GridRequest =
   | { readonly size: readonly (number | null)[]; readonly grid: GridKind }
   | { readonly spacing: readonly (number | null)[]; readonly grid: GridKind };
 
-/** Output shape, affine and the three axis maps of a resampling. */
-export interface ResampleGrid {
+/** Output grid (shape, affine) and the three axis maps of a resampling. */
+export interface ResampleGrid extends Grid {
   readonly shape: [number, number, number];
   readonly affine: number[][];
   readonly axes: readonly [AxisMap, AxisMap, AxisMap];
@@ -53,6 +68,7 @@ function makeAxis(n: number, m: number, r: number, kind: AxisMap["kind"]): AxisM
   if (kind === "keep") coordinate = (i) => i;
   else if (kind === "origin") coordinate = (i) => i * r;
   else if (kind === "corners") coordinate = m === 1 ? () => 0 : (i) => i * (n - 1) / (m - 1);
+  else if (kind === "edge") coordinate = (i) => (r - 1) / 2 + i * r;
   else coordinate = (i) => (n - 1) / 2 + (i - (m - 1) / 2) * r;
   let identity = m === n;
   for (let i = 0; identity && i < m; i++) identity = coordinate(i) === i;
@@ -64,6 +80,9 @@ function makeAxis(n: number, m: number, r: number, kind: AxisMap["kind"]): AxisM
  * spacing `spacing` (whichever is given; both null keeps the axis).
  * On `corners`, an axis of one input voxel uses `center` (identical values: a
  * single sample) and an output of one voxel keeps the first centre with r = N.
+ * On `edge` (spacing only), M = ceil(N·s/t) with an axis of one voxel kept at one, as
+ * TorchIO's `Resample(spacing)` computes it in float64.
+ * @throws RangeError for `edge` with a size target (it is defined by a spacing)
  */
 export function deriveAxisMap(
   n: number,
@@ -73,10 +92,16 @@ export function deriveAxisMap(
 ): AxisMap {
   if (target.spacing != null) {
     const t = target.spacing;
+    if (grid === "edge") return makeAxis(n, n === 1 ? 1 : Math.ceil(n * s / t), t / s, "edge");
     const m = Math.max(1, roundHalfEven(n * s / t));
     return makeAxis(n, m, t / s, grid);
   }
   if (target.size == null) return makeAxis(n, n, 1, "keep");
+  if (grid === "edge") {
+    throw new RangeError(
+      'Cannot resample to a size on the "edge" grid: it is defined by a spacing',
+    );
+  }
   const m = target.size;
   if (grid === "corners" && n > 1) {
     if (m === 1) return makeAxis(n, m, n, "corners");
@@ -120,7 +145,14 @@ export function deriveResampleGrid(
   return { shape: [axes[0].m, axes[1].m, axes[2].m], affine: out, axes };
 }
 
-/** Whether input index x lies inside the field of view (the outer voxel edge is inside). */
+/**
+ * How far (in input voxels) beyond the outer voxel edge a sample still counts as inside
+ * (SPEC §3): more than the drift of x(i) = i·r when spacings come from float32 pixdims
+ * (halving 0.9 mm on 300 voxels drifts by ~4e-6 voxel), far less than any real sample offset.
+ */
+export const EDGE_TOLERANCE = 1e-4;
+
+/** Whether input index x lies inside the field of view (the outer voxel edge, ± EDGE_TOLERANCE, is inside). */
 export function insideFov(x: number, n: number): boolean {
-  return !(x < -0.5 - 1e-6 || x > n - 0.5 + 1e-6);
+  return !(x < -0.5 - EDGE_TOLERANCE || x > n - 0.5 + EDGE_TOLERANCE);
 }

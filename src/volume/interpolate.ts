@@ -6,8 +6,11 @@
 import { bsplineWeights, mirrorIndex } from "./bspline.ts";
 import { type AxisMap, insideFov } from "./grid.ts";
 
-/** Interpolators of SPEC §3. */
-export type Interpolation = "nearest" | "linear" | "bspline";
+/** Interpolators of SPEC §3 (the recipe's `interpolation:` values). */
+export const INTERPOLATIONS = ["nearest", "linear", "bspline"] as const;
+
+/** One interpolator of SPEC §3: nearest neighbour, trilinear, or cubic B-spline. */
+export type Interpolation = typeof INTERPOLATIONS[number];
 
 /** Taps of one axis: output i reads `idx[i*taps + q]` with weight `w[i*taps + q]`. */
 export interface AxisTaps {
@@ -55,25 +58,6 @@ export function deriveAxisTaps(axis: AxisMap, interpolation: Interpolation): Axi
     }
   }
   return { n, m, taps, idx, w, valid };
-}
-
-/**
- * Normalised Gaussian kernel of scipy `gaussian_filter1d` (truncate 4):
- * radius int(4σ + 0.5); null when σ gives a single tap.
- */
-export function deriveGaussianKernel(sigma: number): Float64Array | null {
-  if (!(sigma > 0)) return null;
-  const radius = Math.floor(4 * sigma + 0.5);
-  if (radius < 1) return null;
-  const k = new Float64Array(2 * radius + 1);
-  let sum = 0;
-  for (let x = -radius; x <= radius; x++) {
-    const v = Math.exp((-0.5 * x * x) / (sigma * sigma));
-    k[x + radius] = v;
-    sum += v;
-  }
-  for (let i = 0; i < k.length; i++) k[i] /= sum;
-  return k;
 }
 
 /** Anti-aliasing σ in input voxels for an axis with ratio r (SPEC §3: (r − 1)/2 when r > 1). */

@@ -12,9 +12,9 @@ import {
   antialiasSigma,
   type AxisTaps,
   deriveAxisTaps,
-  deriveGaussianKernel,
   type Interpolation,
 } from "./interpolate.ts";
+import { gaussianKernel } from "./gaussian.ts";
 import { borrowFloats, releaseFloats } from "./scratch.ts";
 import { type AxisOp, SeparablePass } from "./separable_pass.ts";
 import { emitPlane, gatherNearest } from "./resample_emit.ts";
@@ -34,7 +34,7 @@ export function resampleVolume(
 ): Volume {
   const { interpolation } = options;
   const ops = grid.axes.map((axis): AxisOp => {
-    const kernel = options.antialias ? deriveGaussianKernel(antialiasSigma(axis.r)) : null;
+    const kernel = options.antialias ? gaussianKernel(antialiasSigma(axis.r)) : null;
     const skip = axis.identity && !kernel;
     const taps = deriveAxisTaps(axis, skip ? "nearest" : interpolation);
     return { taps, kernel, prefilter: interpolation === "bspline" && !skip, skip };

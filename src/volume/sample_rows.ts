@@ -1,12 +1,11 @@
 /**
  * Row samplers of `warp` (SPEC §3): each fills dst[at…at+n) from continuous
- * input indices xs, ys, zs; samples outside [−0.5 − 1e-6, N − 0.5 + 1e-6] on
+ * input indices xs, ys, zs; samples outside [−0.5 − 1e-4, N − 0.5 + 1e-4] on
  * any axis take the fill value.
  */
 import type { NumberArray } from "./dtype.ts";
 import { bsplineWeights, mirrorIndex } from "./bspline.ts";
-
-const EDGE = 1e-6;
+import { EDGE_TOLERANCE as EDGE } from "./grid.ts";
 
 /** One source frame as the row samplers read it. */
 export interface SampleArgs {
@@ -63,7 +62,7 @@ export function nearestRow(
       dst[at + i] = fill;
       continue;
     }
-    // x + 0.5 > −1e-6 here, so truncation is floor (or 0 at the very edge)
+    // x + 0.5 > −1e-4 here, so truncation is floor (or 0 at the very edge)
     let a = (x + 0.5) | 0, b = (y + 0.5) | 0, c = (z + 0.5) | 0;
     if (a >= sx) a = sx - 1;
     if (b >= sy) b = sy - 1;

@@ -1,6 +1,7 @@
 import type { DType, NumberArray, VoxelArray } from "./dtype.ts";
 import { dtypeOf } from "./dtype.ts";
 import { type Affine, columnNorms } from "./affine.ts";
+import type { Grid } from "./grid.ts";
 
 /** Header fields a writer copies from the input where still meaningful (SPEC §2). */
 export interface VolumeMeta {
@@ -24,7 +25,7 @@ export interface VolumeMeta {
  * `data` holds the stored (raw) values, x fastest, then y, z, frame;
  * the real value of a voxel is `raw * slope + inter`.
  */
-export interface Volume {
+export interface Volume extends Grid {
   /** Spatial size [nx, ny, nz]. */
   readonly shape: readonly [number, number, number];
   /** Number of 3D volumes (the 4th dimension; 1 for a 3D image). */
@@ -85,6 +86,15 @@ export function createVolume(init: {
     affine: init.affine,
     meta: createMeta(init.meta),
   };
+}
+
+/**
+ * The volume with cal_min = cal_max = 0, for a step that changed what its values mean
+ * (clip, normalize, intensity augmentation): viewers then autoscale (SPEC §2).
+ */
+export function withoutCalibration(volume: Volume): Volume {
+  if (volume.meta.calMin === 0 && volume.meta.calMax === 0) return volume;
+  return { ...volume, meta: { ...volume.meta, calMin: 0, calMax: 0 } };
 }
 
 /** Number of voxels in one frame. */

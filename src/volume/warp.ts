@@ -1,5 +1,6 @@
 import { DTYPE_INFO, dtypeOf, encodeValue, type NumberArray } from "./dtype.ts";
 import { prefilterBSpline3 } from "./bspline.ts";
+import type { Interpolation } from "./interpolate.ts";
 import {
   allFinite,
   bsplineRow,
@@ -8,9 +9,6 @@ import {
   type SampleArgs,
   storeInteger,
 } from "./sample_rows.ts";
-
-/** Interpolators of SPEC §3. */
-export type Interpolation = "nearest" | "linear" | "bspline";
 
 /** For every output voxel, the continuous input voxel index it samples, one output row at a time. */
 export interface CoordinateMap {

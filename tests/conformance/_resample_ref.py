@@ -22,8 +22,11 @@ def round_half_even(x):
 def axis_map(n, s, size, spacing, grid):
     """(x(i) array, r) for one axis by the SPEC §3 formulas."""
     if spacing is not None:
-        m = max(1, int(round_half_even(n * s / spacing)))
         r = spacing / s
+        if grid == "edge":  # TorchIO Resample(spacing): ceil, singleton kept, first edge kept
+            m = 1 if n == 1 else int(np.ceil(n * s / spacing))
+            return (r - 1) / 2 + np.arange(m, dtype=np.float64) * r, r
+        m = max(1, int(round_half_even(n * s / spacing)))
     elif size is None:
         return np.arange(n, dtype=np.float64), 1.0
     else:
@@ -55,7 +58,7 @@ def resample_frame(vol, xs, rs, interpolation, antialias, fill):
     inside = np.ones(shape, dtype=bool)
     for axis, g in enumerate(grids):
         n = vol.shape[axis]
-        inside &= (g >= -0.5 - 1e-6) & (g <= n - 0.5 + 1e-6)
+        inside &= (g >= -0.5 - 1e-4) & (g <= n - 0.5 + 1e-4)  # SPEC §3 edge tolerance
     if interpolation == "nearest":
         idx = [np.clip(np.floor(g + 0.5), 0, vol.shape[a] - 1).astype(np.int64)
                for a, g in enumerate(grids)]

@@ -36,7 +36,7 @@ interface Case {
   affine: number[][];
   size?: (number | null)[];
   spacing?: (number | null)[];
-  grid: "center" | "origin" | "corners";
+  grid: "center" | "origin" | "corners" | "edge";
   interpolation: "nearest" | "linear" | "bspline";
   antialias: boolean;
   fill: number;
@@ -89,8 +89,8 @@ function makeCase(rng: Rng, n: number, dir: string): { c: Case; volume: Volume }
   const label = !float && rng.bernoulli(0.2);
   const affine = randomAffine(rng);
   const toSize = rng.bernoulli(0.5);
-  const grid = (toSize ? ["center", "origin", "corners"] : ["center", "origin"])[
-    rng.int(0, toSize ? 2 : 1)
+  const grid = (toSize ? ["center", "origin", "corners"] : ["center", "origin", "edge"])[
+    rng.int(0, 2)
   ] as Case["grid"];
   const norms = [0, 1, 2].map((a) => Math.hypot(affine[0][a], affine[1][a], affine[2][a]));
   const target = [0, 1, 2].map((a) => {

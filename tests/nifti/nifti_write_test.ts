@@ -79,15 +79,20 @@ Deno.test("encodeNifti derives the qform like nibabel's set_qform (hand-computed
   assert.ok(close(las.quatern[0], 0) && close(las.quatern[1], 1) && close(las.quatern[2], 0));
 });
 
-Deno.test("encodeNifti writes the full sheared affine to the sform and its closest rotation to the qform", () => {
+Deno.test("encodeNifti writes a sheared affine to the sform only: qform_code 0 (SPEC §2)", () => {
   const sheared = [[1, 0.3, 0, -5], [0, 1, 0, 4], [0, 0, 2, 7], [0, 0, 0, 1]];
-  const bytes = encodeNifti(makeVolume({ affine: sheared }));
-  const viaSform = decodeNifti("x.nii", bytes).volume.affine;
-  assert.deepEqual(viaSform, sheared.map((r) => r.map(Math.fround)));
+  const vol = makeVolume({ affine: sheared });
+  const bytes = encodeNifti(vol);
+  const img = decodeNifti("x.nii", bytes);
+  assert.equal(img.info.affineSource, "sform");
+  assert.deepEqual(img.volume.affine, sheared.map((r) => r.map(Math.fround)));
   const h = parseNiftiHeader("x.nii", bytes);
+  // The input's codes are 1/1; a rigid qform would misplace the far corner by centimetres.
+  assert.deepEqual([h.qformCode, h.sformCode], [0, 1]);
   assert.ok(close(h.pixdim[2], Math.hypot(0.3, 1)));
-  // The polar factor of [[1, .3/n],[0, 1/n]] is a small rotation about z (not identity).
-  assert.ok(Math.abs(h.quatern[2]) > 0.05 && Math.abs(h.quatern[2]) < 0.2);
+  // Rigid affines (oblique, float32-rounded) keep the qform with the input's code.
+  const rigid = makeVolume({ affine: obliqueAffine().map((r) => r.map(Math.fround)) });
+  assert.equal(parseNiftiHeader("x.nii", encodeNifti(rigid)).qformCode, 1);
 });
 
 Deno.test("encodeNifti qform alone reproduces an oblique rigid affine", () => {

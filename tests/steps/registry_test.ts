@@ -9,16 +9,10 @@ import { parse } from "yaml";
 import { deriveParamsJsonSchema, type JsonSchema } from "../../src/cli/step_help.ts";
 import { validateRecipe } from "../../src/recipe/validate.ts";
 import { findStep, STEPS } from "../../src/steps/registry.ts";
-import type {
-  Item,
-  StepContext,
-  StepDefinition,
-  StepResult,
-  Subject,
-} from "../../src/steps/step.ts";
+import type { StepDefinition, StepResult, Subject } from "../../src/steps/step.ts";
 import { isIntegerDType } from "../../src/volume/dtype.ts";
 import type { Volume } from "../../src/volume/volume.ts";
-import { makeVolume, obliqueAffine } from "../_volumes.ts";
+import { makeContext, makeSubject, makeVolume, obliqueAffine } from "../_volumes.ts";
 
 const STEPS_DIR = new URL("../../src/steps/", import.meta.url);
 
@@ -50,19 +44,14 @@ function parsedParams(step: StepDefinition): Record<string, unknown> {
   return step.params.parse(exampleParams(step)) as Record<string, unknown>;
 }
 
-function makeSubject(): Subject {
+/** A 5×6×7 int16 image and a uint8 label on an oblique anisotropic grid. */
+function testSubject(): Subject {
   const image = makeVolume({ shape: [5, 6, 7], dtype: "int16", affine: obliqueAffine() });
   const label = makeVolume({ shape: [5, 6, 7], dtype: "uint8", fn: (i, j, k) => (i + j + k) % 3 });
-  const items: Item[] = [
-    { role: "image", label: false, volume: image, inputDType: "int16", sourcePath: "/d/s1.nii.gz" },
-    { role: "label", label: true, volume: label, inputDType: "uint8", sourcePath: "/d/s1_seg.nii" },
-  ];
-  return { id: "s1", copy: 0, items };
+  return makeSubject({ image, label });
 }
 
-function makeContext(): StepContext {
-  return { subjectId: "s1", stepIndex: 1, copy: 0, seed: 20240607, warn: () => {} };
-}
+const testContext = () => makeContext({ seed: 20240607 });
 
 function bytesOf(v: Volume): Uint8Array {
   return new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength).slice();
@@ -72,7 +61,7 @@ function bytesOf(v: Volume): Uint8Array {
 function isImplemented(step: StepDefinition): boolean {
   if (!step.apply) return false;
   try {
-    step.apply(makeSubject(), parsedParams(step), makeContext());
+    step.apply(testSubject(), parsedParams(step), testContext());
     return true;
   } catch (e) {
     if (e instanceof Error && /not implemented/i.test(e.message)) return false;
@@ -81,7 +70,7 @@ function isImplemented(step: StepDefinition): boolean {
 }
 
 function applyStep(step: StepDefinition, subject: Subject): StepResult {
-  return step.apply!(subject, parsedParams(step), makeContext());
+  return step.apply!(subject, parsedParams(step), testContext());
 }
 
 const files = stepFiles(STEPS_DIR);
@@ -131,7 +120,7 @@ for (const step of STEPS) {
     Deno.test({ name: `${step.name}: ${name}`, ignore: !implemented, fn });
 
   applyTest("apply does not mutate its input", () => {
-    const subject = makeSubject();
+    const subject = testSubject();
     const before = subject.items.map((it) => ({
       bytes: bytesOf(it.volume),
       affine: structuredClone(it.volume.affine),
@@ -146,8 +135,8 @@ for (const step of STEPS) {
   });
 
   applyTest("apply gives the same bytes and record for the same seed", () => {
-    const a = applyStep(step, makeSubject());
-    const b = applyStep(step, makeSubject());
+    const a = applyStep(step, testSubject());
+    const b = applyStep(step, testSubject());
     equal(a.subject.items.length, b.subject.items.length);
     a.subject.items.forEach((it, i) => {
       const other = b.subject.items[i];
@@ -161,7 +150,7 @@ for (const step of STEPS) {
 
   if (step.kind === "spatial" || step.kind === "augment") {
     applyTest("apply keeps every role on one consistent grid (labels integer)", () => {
-      const input = makeSubject();
+      const input = testSubject();
       const out = applyStep(step, input).subject;
       const [first] = out.items;
       for (const it of out.items) {
@@ -179,7 +168,7 @@ for (const step of STEPS) {
       if (step.plan) {
         const src = input.items[0].volume;
         const planned = step.plan(
-          { shape: src.shape, frames: src.frames, affine: src.affine },
+          { shape: src.shape, affine: src.affine },
           parsedParams(step),
         );
         deepEqual([...planned.shape], [...first.volume.shape], "plan() shape = apply shape");
@@ -192,7 +181,7 @@ for (const step of STEPS) {
 
   if (step.kind === "intensity") {
     applyTest("apply keeps geometry exactly and passes labels through", () => {
-      const input = makeSubject();
+      const input = testSubject();
       const out = applyStep(step, input).subject;
       equal(out.items.length, input.items.length);
       out.items.forEach((it, i) => {

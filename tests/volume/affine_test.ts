@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { deriveOrientation, invertAffine, multiplyAffine } from "../../src/volume/affine.ts";
+import {
+  deriveOrientation,
+  invertAffine,
+  isSheared,
+  multiplyAffine,
+} from "../../src/volume/affine.ts";
 import { obliqueAffine } from "../_volumes.ts";
 
 const toAffine = (m: number[][]) => [...m.map((r, i) => [...r, i * 3 - 2]), [0, 0, 0, 1]];
@@ -36,4 +41,17 @@ Deno.test("invertAffine and multiplyAffine compose to the identity", () => {
   for (let r = 0; r < 4; r++) {
     for (let c = 0; c < 4; c++) assert.ok(Math.abs(p[r][c] - (r === c ? 1 : 0)) < 1e-12);
   }
+});
+
+Deno.test("isSheared is false for diagonal, oblique and float32-rounded rigid affines, true beyond 1e-6", () => {
+  assert.equal(isSheared([[-2, 0, 0, 1], [0, 3, 0, 2], [0, 0, 4, 3], [0, 0, 0, 1]]), false);
+  assert.equal(isSheared(obliqueAffine()), false);
+  assert.equal(isSheared(obliqueAffine().map((r) => r.map(Math.fround))), false);
+  assert.equal(isSheared([[1, 0.3, 0, -5], [0, 1, 0, 4], [0, 0, 2, 7], [0, 0, 0, 1]]), true);
+  // cos of the angle between columns 0 and 2: 1e-5 (sheared) vs 1e-7 (rigid within tolerance)
+  assert.equal(isSheared([[1, 0, 1e-5, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]), true);
+  assert.equal(isSheared([[1, 0, 1e-7, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]), false);
+  // relative: a 1000 mm column does not make a tiny absolute dot product count
+  assert.equal(isSheared([[1000, 0, 0, 0], [0.0001, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]), false);
+  assert.equal(isSheared([[1, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]), false);
 });

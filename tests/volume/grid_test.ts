@@ -72,12 +72,16 @@ Deno.test("deriveResampleGrid keeps direction and shear, scales columns and move
   assert.deepEqual(grid.shape, [Math.round(23 * s[0] / 1.4), 19, Math.round(11 * s[2] / 0.5)]);
 });
 
-Deno.test("insideFov counts the outer voxel edge as inside", () => {
+Deno.test("insideFov counts the outer voxel edge, and 1e-4 voxel beyond it, as inside (SPEC §3)", () => {
   assert.equal(insideFov(-0.5, 4), true);
   assert.equal(insideFov(3.5, 4), true);
   assert.equal(insideFov(3.5 + 1e-7, 4), true);
-  assert.equal(insideFov(3.5 + 2e-6, 4), false);
-  assert.equal(insideFov(-0.5 - 2e-6, 4), false);
+  // float32 pixdims drift i·r by a few 1e-6 voxel on large grids: still inside
+  assert.equal(insideFov(3.5 + 5e-6, 4), true);
+  assert.equal(insideFov(-0.5 - 5e-6, 4), true);
+  assert.equal(insideFov(3.5 + 0.99e-4, 4), true);
+  assert.equal(insideFov(3.5 + 1.01e-4, 4), false);
+  assert.equal(insideFov(-0.5 - 1.01e-4, 4), false);
 });
 
 Deno.test("deriveResampleGrid rejects outputs beyond MAX_VOXELS with a one-line reason", () => {
@@ -89,4 +93,16 @@ Deno.test("deriveResampleGrid rejects outputs beyond MAX_VOXELS with a one-line 
       }),
     /^RangeError: Cannot resample to \d+x\d+x\d+: \d+ voxels per volume is more than/,
   );
+});
+
+Deno.test("deriveAxisMap edge grid: M = ceil(N·s/t), x(i) = (r − 1)/2 + i·r, size-1 axes kept (SPEC §3)", () => {
+  const a = deriveAxisMap(10, 1, { spacing: 3 }, "edge");
+  assert.equal(a.m, 4); // ceil(3.33); round would give 3
+  assert.deepEqual(Array.from({ length: a.m }, (_, i) => a.coordinate(i)), [1, 4, 7, 10]);
+  const up = deriveAxisMap(5, 1, { spacing: 0.5 }, "edge");
+  assert.equal(up.m, 10);
+  assert.equal(up.coordinate(0), -0.25); // the outer edge of the first voxel is kept: −0.5
+  assert.equal(deriveAxisMap(1, 2, { spacing: 0.5 }, "edge").m, 1);
+  assert.equal(deriveAxisMap(8, 1, { spacing: 1 }, "edge").identity, true);
+  assert.throws(() => deriveAxisMap(8, 1, { size: 4 }, "edge"), /defined by a spacing/);
 });

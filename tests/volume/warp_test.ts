@@ -45,7 +45,7 @@ Deno.test("warp linear interpolates trilinearly and clamps neighbours at the edg
   assert.ok(Math.abs(out[0] - at(0, 0, 6)) < 1e-9);
 });
 
-Deno.test("warp fills outside [-0.5, N-0.5] and keeps samples on the outer edge", () => {
+Deno.test("warp fills outside [-0.5 - 1e-4, N - 0.5 + 1e-4] and keeps samples on the outer edge", () => {
   const src = { data: ramp, shape: SHAPE, frames: 1 };
   const out = new Float64Array(1);
   for (const interpolation of ["nearest", "linear", "bspline"] as const) {
@@ -53,9 +53,9 @@ Deno.test("warp fills outside [-0.5, N-0.5] and keeps samples on the outer edge"
     assert.notEqual(out[0], -7, interpolation);
     warp(src, constantMap([1, 1, 1], [4.5, 5.5, 6.5]), out, { interpolation, fill: -7 });
     assert.notEqual(out[0], -7, interpolation);
-    warp(src, constantMap([1, 1, 1], [2, -0.5001, 3]), out, { interpolation, fill: -7 });
+    warp(src, constantMap([1, 1, 1], [2, -0.5002, 3]), out, { interpolation, fill: -7 });
     assert.equal(out[0], -7, interpolation);
-    warp(src, constantMap([1, 1, 1], [2, 3, 6.5001]), out, { interpolation, fill: -7 });
+    warp(src, constantMap([1, 1, 1], [2, 3, 6.5002]), out, { interpolation, fill: -7 });
     assert.equal(out[0], -7, interpolation);
   }
 });
@@ -167,4 +167,28 @@ Deno.test("warp linear with a 90-degree turn about z (unsnapped cos/sin) is an i
       }
     }
   }
+});
+
+Deno.test("warp samples within 1e-4 voxel outside the outer edge as inside, beyond it the fill (SPEC §3)", () => {
+  const src = { data: ramp, shape: SHAPE, frames: 1 };
+  for (const interpolation of ["nearest", "linear", "bspline"] as const) {
+    const sample = (p: number[]) => {
+      const out = new Float64Array(1);
+      warp(src, constantMap([1, 1, 1], p), out, { interpolation, fill: -999 });
+      return out[0];
+    };
+    for (const d of [5e-6, 0.99e-4]) {
+      assert.notEqual(sample([4.5 + d, 2, 3]), -999, `${interpolation} x = N − 0.5 + ${d}`);
+      assert.notEqual(sample([2, -0.5 - d, 3]), -999, `${interpolation} y = −0.5 − ${d}`);
+      assert.notEqual(sample([2, 3, 6.5 + d]), -999, `${interpolation} z = N − 0.5 + ${d}`);
+    }
+    assert.equal(sample([4.5 + 1.01e-4, 2, 3]), -999, interpolation);
+    assert.equal(sample([2, 2, -0.5 - 1.01e-4]), -999, interpolation);
+  }
+  const out = new Float64Array(1);
+  warp(src, constantMap([1, 1, 1], [4.5 + 5e-5, 5.5, 6.5]), out, {
+    interpolation: "nearest",
+    fill: 0,
+  });
+  assert.equal(out[0], at(4, 5, 6));
 });

@@ -16,6 +16,7 @@
  *   the sample's bytes without drawing.
  */
 import { z } from "zod";
+import { INTERPOLATIONS } from "../../volume/interpolate.ts";
 import { defineStep, type Item, type StepRecord } from "../step.ts";
 import type { AugmentTransform } from "./augment_transform.ts";
 import { affine } from "./affine.ts";
@@ -65,7 +66,7 @@ const params = z.object({
       names("spatial")
     }. Intensity (images only): ${names("intensity")}. Their params: \`medprep schema\``,
   ),
-  interpolation: z.enum(["nearest", "linear", "bspline"]).default("linear").describe(
+  interpolation: z.enum(INTERPOLATIONS).default("linear").describe(
     "Interpolator for image roles (labels always use nearest): nearest, linear (trilinear) or bspline (cubic)",
   ),
   fill: z.number().optional().describe(

@@ -1,13 +1,7 @@
 import { z } from "zod";
-import type { Affine } from "../../volume/affine.ts";
+import type { Grid } from "../../volume/grid.ts";
 import type { Rng } from "../../random/rng.ts";
 import type { Stage } from "../../volume/transform.ts";
-
-/** A grid: size and voxel → world affine. */
-export interface Grid {
-  readonly shape: readonly [number, number, number];
-  readonly affine: Affine;
-}
 
 /** What a transform may look at while drawing: its input grid and the labelled voxels. */
 export interface DrawContext {

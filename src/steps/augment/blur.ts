@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { columnNorms } from "../../volume/affine.ts";
-import { gaussianBlur } from "../../volume/filters.ts";
+import { gaussianBlur } from "../../volume/gaussian.ts";
 import { defineTransform, probability, triple } from "./augment_transform.ts";
 import { drawIn, rangeSchema, toRange } from "./ranges.ts";
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { multiplyAffine } from "../../volume/affine.ts";
+import { windowGrid } from "../../volume/primitives.ts";
 import type { Stage } from "../../volume/transform.ts";
-import { defineTransform, type Grid, probability, triple } from "./augment_transform.ts";
+import type { Grid } from "../../volume/grid.ts";
+import { defineTransform, probability, triple } from "./augment_transform.ts";
 
 const axisSize = z.number().int().min(1).max(65535);
 
@@ -30,12 +31,10 @@ export function window(origin: readonly number[], size: readonly number[], grid:
   grid: Grid;
   stage: Stage | null;
 } {
-  const shape = [size[0], size[1], size[2]] as const;
-  const same = origin.every((o) => o === 0) && shape.every((n, a) => n === grid.shape[a]);
+  const same = origin.every((o) => o === 0) && [0, 1, 2].every((a) => size[a] === grid.shape[a]);
   if (same) return { grid, stage: null };
-  const shift = [[1, 0, 0, origin[0]], [0, 1, 0, origin[1]], [0, 0, 1, origin[2]], [0, 0, 0, 1]];
   return {
-    grid: { shape, affine: multiplyAffine(grid.affine, shift) },
+    grid: windowGrid(grid, origin, size),
     stage: { kind: "matrix", m: [1, 0, 0, origin[0], 0, 1, 0, origin[1], 0, 0, 1, origin[2]] },
   };
 }

@@ -2,14 +2,8 @@ import { z } from "zod";
 import { createRng } from "../../random/rng.ts";
 import { invertAffine } from "../../volume/affine.ts";
 import { createDisplacementField } from "../../volume/elastic.ts";
-import {
-  defineTransform,
-  drawSubSeed,
-  type Grid,
-  num,
-  probability,
-  triple,
-} from "./augment_transform.ts";
+import type { Grid } from "../../volume/grid.ts";
+import { defineTransform, drawSubSeed, num, probability, triple } from "./augment_transform.ts";
 
 const perAxis = <T extends z.ZodType>(item: T) => z.union([item, z.tuple([item, item, item])]);
 const asTriple = (v: number | number[]): [number, number, number] =>

@@ -2,7 +2,8 @@ import { createRng, type Rng } from "../../random/rng.ts";
 import { composeStages, pushForward, type Stage } from "../../volume/transform.ts";
 import { frameLength } from "../../volume/volume.ts";
 import type { Item, StepRecord } from "../step.ts";
-import type { AugmentTransform, Grid, Realized } from "./augment_transform.ts";
+import type { Grid } from "../../volume/grid.ts";
+import type { AugmentTransform, Realized } from "./augment_transform.ts";
 
 /** One transform of the recipe: its definition and validated params. */
 export interface TransformEntry {

@@ -5,10 +5,12 @@ import {
   type VoxelArray,
 } from "../../volume/dtype.ts";
 import { createCoordinateMap, isIntegralChain } from "../../volume/transform.ts";
-import { createVolume, numericData, type Volume } from "../../volume/volume.ts";
-import { type Interpolation, warpAll, type WarpJob } from "../../volume/warp.ts";
+import { createVolume, numericData, type Volume, withoutCalibration } from "../../volume/volume.ts";
+import type { Interpolation } from "../../volume/interpolate.ts";
+import { warpAll, type WarpJob } from "../../volume/warp.ts";
 import type { Item } from "../step.ts";
-import type { AugmentTransform, Grid } from "./augment_transform.ts";
+import type { Grid } from "../../volume/grid.ts";
+import type { AugmentTransform } from "./augment_transform.ts";
 import type { Happened, Sample } from "./realize.ts";
 
 /** An intensity transform that fired, with its values. */
@@ -126,7 +128,9 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
     const reason = options.floatReason ?? `augment: ${calls[0].def.name} made values fractional`;
     const done = (d: Float32Array): Item => {
       runIntensity(options.after, d, grid, vol.frames);
-      return { ...item, volume: rebuild(d, 1, 0), dtypeReason: reason };
+      // SPEC §2: values changed meaning (cal_min/cal_max 0) only when a transform fired.
+      const volume = calls.length > 0 ? withoutCalibration(rebuild(d, 1, 0)) : rebuild(d, 1, 0);
+      return { ...item, volume, dtypeReason: reason };
     };
     let src: NumberArray = numericData(vol), slope = vol.slope, inter = vol.inter;
     if (options.before.length > 0) {

@@ -3,9 +3,14 @@
  * role of the subject is resampled onto the grid derived from its own geometry;
  * labels always with nearest and never anti-aliased (SPEC §3).
  */
-import type { Geometry, StepRecord, StepResult, Subject } from "../step.ts";
+import type { StepRecord, StepResult, Subject } from "../step.ts";
 import { mapItems } from "../step.ts";
-import { deriveResampleGrid, type GridKind, type GridRequest } from "../../volume/grid.ts";
+import {
+  deriveResampleGrid,
+  type Grid,
+  type GridKind,
+  type GridRequest,
+} from "../../volume/grid.ts";
 import type { Interpolation } from "../../volume/interpolate.ts";
 import { resampleVolume } from "../../volume/resample.ts";
 import { columnNorms } from "../../volume/affine.ts";
@@ -18,10 +23,10 @@ export interface ResampleParams {
   readonly fill: number;
 }
 
-/** Output geometry of a resampling (frames unchanged). */
-export function planResample(geometry: Geometry, request: GridRequest): Geometry {
-  const grid = deriveResampleGrid(geometry.shape, geometry.affine, request);
-  return { shape: grid.shape, frames: geometry.frames, affine: grid.affine };
+/** Output grid of a resampling. */
+export function planResample(input: Grid, request: GridRequest): Grid {
+  const grid = deriveResampleGrid(input.shape, input.affine, request);
+  return { shape: grid.shape, affine: grid.affine };
 }
 
 /** Resamples every item; records per role the interpolation used, output shape and spacing. */

@@ -8,7 +8,7 @@ const params = z.object({
     "Output voxels per axis [x, y, z]; null keeps that axis. Changes the physical aspect ratio unless the field of view is isotropic",
   ),
   grid: z.enum(["center", "origin", "corners"]).default("center").describe(
-    "Sampling grid: center (field of view kept, mrgrid/TorchIO), origin (first voxel centre kept, SimpleITK), corners (first and last centres kept, scipy zoom)",
+    "Sampling grid: center (field of view kept, mrgrid/TorchIO Resize), origin (first voxel centre kept, SimpleITK), corners (first and last centres kept, scipy zoom)",
   ),
   ...resampleCommon,
 }).strict();
@@ -21,8 +21,8 @@ export const resampleToSize = defineStep({
   params,
   example:
     "- step: resample-to-size\n  size: [224, 224, 128]\n  interpolation: bspline\n  grid: origin",
-  plan(geometry, p) {
-    return planResample(geometry, { size: p.size, grid: p.grid });
+  plan(grid, p) {
+    return planResample(grid, { size: p.size, grid: p.grid });
   },
   apply(subject, p) {
     return applyResample(subject, { size: p.size, grid: p.grid }, p);

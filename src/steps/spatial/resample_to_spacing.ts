@@ -7,8 +7,8 @@ const params = z.object({
   spacing: perAxis(z.number().positive().max(1e4)).describe(
     "Output voxel spacing in mm per axis [x, y, z]; null keeps that axis",
   ),
-  grid: z.enum(["center", "origin"]).default("center").describe(
-    "Sampling grid: center (field of view kept, mrgrid/TorchIO) or origin (first voxel centre kept, SimpleITK); corners only applies to resample-to-size",
+  grid: z.enum(["center", "origin", "edge"]).default("center").describe(
+    "Sampling grid: center (field of view centred and kept, MRtrix3 mrgrid), origin (first voxel centre kept, SimpleITK/ITK) or edge (size ceil(N*s/t), outer edge of the first voxel kept: TorchIO Resample(spacing), which is not center); corners only applies to resample-to-size",
   ),
   ...resampleCommon,
 }).strict();
@@ -20,8 +20,8 @@ export const resampleToSpacing = defineStep({
   summary: "Resample to a voxel spacing in mm",
   params,
   example: "- step: resample-to-spacing\n  spacing: [1, 1, 1]\n  interpolation: linear",
-  plan(geometry, p) {
-    return planResample(geometry, { spacing: p.spacing, grid: p.grid });
+  plan(grid, p) {
+    return planResample(grid, { spacing: p.spacing, grid: p.grid });
   },
   apply(subject, p) {
     return applyResample(subject, { spacing: p.spacing, grid: p.grid }, p);

@@ -1,17 +1,11 @@
 import type { Affine } from "../../../src/volume/affine.ts";
 import type { DType } from "../../../src/volume/dtype.ts";
-import type {
-  Item,
-  StepContext,
-  StepRecord,
-  StepResult,
-  Subject,
-} from "../../../src/steps/step.ts";
+import type { StepRecord, StepResult, Subject } from "../../../src/steps/step.ts";
 import { augment } from "../../../src/steps/augment/augment.ts";
-import { makeVolume } from "../../_volumes.ts";
+import { makeContext, makeSubject, makeVolume } from "../../_volumes.ts";
 
-/** A subject with an image (fn) and a label (lab) on one grid. */
-export function makeSubject(options: {
+/** Volumes of an augment test: an image (fn) and a label (lab) on one grid, as one subject. */
+export function pairedSubject(options: {
   shape?: [number, number, number];
   affine?: Affine;
   image?: (i: number, j: number, k: number) => number;
@@ -35,22 +29,7 @@ export function makeSubject(options: {
     dtype: options.labelDType ?? "uint8",
     fn: options.label ?? ((i, j, k) => (i > 2 && i < 6 && j > 3 && k < 7 ? (j > 6 ? 2 : 1) : 0)),
   });
-  const items: Item[] = [
-    {
-      role: "image",
-      label: false,
-      volume: image,
-      inputDType: image.dtype,
-      sourcePath: "image.nii",
-    },
-    { role: "label", label: true, volume: label, inputDType: label.dtype, sourcePath: "label.nii" },
-  ];
-  return { id: "s1", copy: 0, items };
-}
-
-/** A step context with `seed` (and a replay record). */
-export function context(seed: number, replay?: StepRecord, copy = 0): StepContext {
-  return { subjectId: "s1", stepIndex: 1, copy, seed, replay, warn() {} };
+  return makeSubject({ image, label });
 }
 
 /** Validates `raw` params with the step schema and applies augment. */
@@ -61,10 +40,5 @@ export function runAugment(
   replay?: StepRecord,
 ): StepResult {
   const params = augment.params.parse(raw);
-  return augment.apply!(subject, params, context(seed, replay));
-}
-
-/** The item of `role`. */
-export function role(subject: Subject, name: string): Item {
-  return subject.items.find((it) => it.role === name)!;
+  return augment.apply!(subject, params, makeContext({ seed, replay }));
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { applyAffine } from "../../../src/volume/affine.ts";
-import { obliqueAffine } from "../../_volumes.ts";
-import { context, makeSubject, role, runAugment } from "./_subject.ts";
+import { itemOf, makeContext, obliqueAffine } from "../../_volumes.ts";
+import { pairedSubject, runAugment } from "./_subject.ts";
 import { augment } from "../../../src/steps/augment/augment.ts";
 import type { Subject } from "../../../src/steps/step.ts";
 
@@ -13,12 +13,12 @@ const ISSUE_TRANSFORMS = [
 ];
 
 const bytes = (s: Subject, r: string) => {
-  const d = role(s, r).volume.data;
+  const d = itemOf(s, r).volume.data;
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 };
 
 Deno.test("augment with identity parameters returns the input exactly", () => {
-  const s = makeSubject({
+  const s = pairedSubject({
     shape: [5, 6, 7],
     imageDType: "int16",
     image: (i, j, k) => i * 7 - j * 3 + k * k,
@@ -35,7 +35,7 @@ Deno.test("augment with identity parameters returns the input exactly", () => {
       ],
     });
     for (const it of s.items) {
-      const out = role(r.subject, it.role).volume;
+      const out = itemOf(r.subject, it.role).volume;
       assert.deepEqual(out.data, it.volume.data, `${interpolation} ${it.role}`);
       assert.deepEqual(out.affine, it.volume.affine);
       assert.equal(out.dtype, it.volume.dtype);
@@ -47,7 +47,7 @@ Deno.test("augment 90-degree rotation about z equals an index permutation (neare
   for (const n of [6, 7]) {
     const affine = [[1.5, 0, 0, -4], [0, 1.5, 0, 2], [0, 0, 1.5, 9], [0, 0, 0, 1]];
     const f = (i: number, j: number, k: number) => Math.sin(i * 1.3 + j * 0.4) * 100 + k * 7 + j;
-    const s = makeSubject({ shape: [n, n, n], affine, image: f });
+    const s = pairedSubject({ shape: [n, n, n], affine, image: f });
     for (const interpolation of ["nearest", "linear"]) {
       const r = runAugment(s, {
         interpolation,
@@ -55,7 +55,7 @@ Deno.test("augment 90-degree rotation about z equals an index permutation (neare
       });
       assert.deepEqual(r.record?.interpolation, { image: "nearest", label: "nearest" });
       for (const name of ["image", "label"]) {
-        const src = role(s, name).volume.data, out = role(r.subject, name).volume.data;
+        const src = itemOf(s, name).volume.data, out = itemOf(r.subject, name).volume.data;
         // content at (i, j) moves to (n-1-j, i): out[a, b, k] = in[b, n-1-a, k]
         for (let k = 0; k < n; k++) {
           for (let b = 0; b < n; b++) {
@@ -74,15 +74,15 @@ Deno.test("augment 90-degree rotation about z equals an index permutation (neare
 });
 
 Deno.test("augment flip twice is the identity, once reverses the axis", () => {
-  const s = makeSubject({ shape: [5, 6, 7] });
+  const s = pairedSubject({ shape: [5, 6, 7] });
   const twice = runAugment(s, {
     transforms: [{ flip: { axes: [0, 1, 2] } }, { flip: { axes: [0, 1, 2] } }],
   });
   for (const it of s.items) {
-    assert.deepEqual(role(twice.subject, it.role).volume.data, it.volume.data);
+    assert.deepEqual(itemOf(twice.subject, it.role).volume.data, it.volume.data);
   }
   const once = runAugment(s, { transforms: [{ flip: { axes: [1] } }] });
-  const src = role(s, "image").volume.data, out = role(once.subject, "image").volume.data;
+  const src = itemOf(s, "image").volume.data, out = itemOf(once.subject, "image").volume.data;
   for (let k = 0; k < 7; k++) {
     for (let j = 0; j < 6; j++) {
       for (let i = 0; i < 5; i++) {
@@ -98,21 +98,21 @@ Deno.test("augment flip twice is the identity, once reverses the axis", () => {
 });
 
 Deno.test("augment label outputs contain only input label values", () => {
-  const s = makeSubject({
+  const s = pairedSubject({
     shape: [15, 13, 11],
     label: (i, j, k) => [0, 3, 7, 250][(i + 2 * j + 3 * k) % 4],
   });
   const allowed = new Set([0, 3, 7, 250]);
   for (let seed = 0; seed < 10; seed++) {
     const r = runAugment(s, { interpolation: "bspline", transforms: ISSUE_TRANSFORMS }, seed);
-    const out = role(r.subject, "label").volume;
+    const out = itemOf(r.subject, "label").volume;
     assert.equal(out.dtype, "uint8");
     for (const v of out.data) assert.ok(allowed.has(Number(v)), `value ${v}`);
   }
 });
 
 function centroid(s: Subject, name: string, weight: (v: number) => number): number[] {
-  const v = role(s, name).volume, [nx, ny] = v.shape;
+  const v = itemOf(s, name).volume, [nx, ny] = v.shape;
   const c = [0, 0, 0];
   let w = 0;
   for (let q = 0; q < v.data.length; q++) {
@@ -129,7 +129,7 @@ function centroid(s: Subject, name: string, weight: (v: number) => number): numb
 Deno.test("augment keeps paired image and label aligned (a cube's centroid moves identically)", () => {
   const inCube = (i: number, j: number, k: number) =>
     i >= 6 && i < 14 && j >= 5 && j < 12 && k >= 4 && k < 9;
-  const s = makeSubject({
+  const s = pairedSubject({
     shape: [21, 19, 13],
     affine: obliqueAffine(),
     image: (i, j, k) => (inCube(i, j, k) ? 100 : 0),
@@ -155,7 +155,7 @@ Deno.test("augment keeps paired image and label aligned (a cube's centroid moves
 Deno.test("augment affine is world-space correct on an oblique anisotropic grid", () => {
   const inCube = (i: number, j: number, k: number) =>
     i >= 8 && i < 14 && j >= 7 && j < 12 && k >= 3 && k < 7;
-  const s = makeSubject({
+  const s = pairedSubject({
     shape: [23, 21, 11],
     affine: obliqueAffine(),
     image: (i, j, k) => (inCube(i, j, k) ? 1 : 0),
@@ -168,7 +168,7 @@ Deno.test("augment affine is world-space correct on an oblique anisotropic grid"
   [5, -3, 2].forEach((t, a) =>
     assert.ok(Math.abs(after[a] - before[a] - t) < 0.05, `axis ${a}: ${after} vs ${before}`)
   );
-  const v = role(s, "image").volume;
+  const v = itemOf(s, "image").volume;
   const c = applyAffine(v.affine, v.shape.map((n) => (n - 1) / 2));
   const turn = runAugment(s, {
     fill: 0,
@@ -180,7 +180,7 @@ Deno.test("augment affine is world-space correct on an oblique anisotropic grid"
 });
 
 Deno.test("augment with the same seed gives the same bytes, a different seed different ones", () => {
-  const s = makeSubject({});
+  const s = pairedSubject({});
   const a = runAugment(s, { transforms: ISSUE_TRANSFORMS }, 11);
   const b = runAugment(s, { transforms: ISSUE_TRANSFORMS }, 11);
   const c = runAugment(s, { transforms: ISSUE_TRANSFORMS }, 12);
@@ -191,7 +191,7 @@ Deno.test("augment with the same seed gives the same bytes, a different seed dif
 });
 
 Deno.test("augment replay from the recorded values reproduces the bytes exactly", () => {
-  const s = makeSubject({ shape: [12, 11, 9], affine: obliqueAffine() });
+  const s = pairedSubject({ shape: [12, 11, 9], affine: obliqueAffine() });
   const transforms = [
     ...ISSUE_TRANSFORMS,
     { crop: { size: [8, 8, 6], mode: "foreground", foregroundProbability: 0.5 } },
@@ -208,8 +208,8 @@ Deno.test("augment replay from the recorded values reproduces the bytes exactly"
       assert.deepEqual(bytes(again.subject, r), bytes(first.subject, r));
     }
     assert.deepEqual(
-      role(again.subject, "image").volume.affine,
-      role(first.subject, "image").volume.affine,
+      itemOf(again.subject, "image").volume.affine,
+      itemOf(first.subject, "image").volume.affine,
     );
   }
   const rec = runAugment(s, { transforms: ISSUE_TRANSFORMS }, 1).record!;
@@ -220,10 +220,10 @@ Deno.test("augment replay from the recorded values reproduces the bytes exactly"
 });
 
 Deno.test("augment keeps the storage type without intensity transforms and makes float32 with them", () => {
-  const s = makeSubject({ imageDType: "int16" });
-  const img = role(s, "image").volume;
+  const s = pairedSubject({ imageDType: "int16" });
+  const img = itemOf(s, "image").volume;
   const spatial = runAugment(s, { transforms: [{ affine: { rotate: 30 } }] }, 3);
-  const out = role(spatial.subject, "image");
+  const out = itemOf(spatial.subject, "image");
   assert.deepEqual(spatial.record?.interpolation, { image: "linear", label: "nearest" });
   assert.equal(out.volume.dtype, "int16");
   assert.equal(out.dtypeReason, undefined);
@@ -237,21 +237,21 @@ Deno.test("augment keeps the storage type without intensity transforms and makes
     { transforms: [{ affine: { rotate: 30 } }, { noise: { std: 1 } }] },
     3,
   );
-  const n = role(noisy.subject, "image");
+  const n = itemOf(noisy.subject, "image");
   assert.equal(n.volume.dtype, "float32");
   assert.equal(n.volume.slope, 1);
   assert.equal(n.dtypeReason, "augment: noise makes values fractional");
-  assert.equal(role(noisy.subject, "label").volume.dtype, "uint8");
+  assert.equal(itemOf(noisy.subject, "label").volume.dtype, "uint8");
   const filled = runAugment(s, {
     fill: -5,
     transforms: [{ affine: { translate: [[40, 40], [0, 0], [0, 0]] } }],
   });
-  assert.ok((role(filled.subject, "image").volume.data as Int16Array).every((v) => v === -5));
-  assert.ok((role(filled.subject, "label").volume.data as Uint8Array).every((v) => v === 0));
+  assert.ok((itemOf(filled.subject, "image").volume.data as Int16Array).every((v) => v === -5));
+  assert.ok((itemOf(filled.subject, "label").volume.data as Uint8Array).every((v) => v === 0));
 });
 
 Deno.test("augment does not mutate its input and reports copies", () => {
-  const s = makeSubject({});
+  const s = pairedSubject({});
   const copy = s.items.map((it) => Array.from(it.volume.data as Float32Array));
   runAugment(s, { transforms: [...ISSUE_TRANSFORMS, { gamma: {} }] }, 5);
   s.items.forEach((it, q) => assert.deepEqual(Array.from(it.volume.data as Float32Array), copy[q]));
@@ -263,13 +263,13 @@ Deno.test("augment does not mutate its input and reports copies", () => {
   const r = augment.apply!(
     s,
     augment.params.parse({ transforms: ISSUE_TRANSFORMS }),
-    context(1, undefined, 2),
+    makeContext({ seed: 1, copy: 2 }),
   );
   assert.equal(r.subject.copy, 2);
 });
 
 Deno.test("augment refuses roles on different grids", () => {
-  const a = makeSubject({ shape: [5, 6, 7] }), b = makeSubject({ shape: [5, 6, 8] });
+  const a = pairedSubject({ shape: [5, 6, 7] }), b = pairedSubject({ shape: [5, 6, 8] });
   const s = { ...a, items: [a.items[0], b.items[1]] };
   assert.throws(
     () => runAugment(s, { transforms: ISSUE_TRANSFORMS }),
@@ -278,7 +278,7 @@ Deno.test("augment refuses roles on different grids", () => {
 });
 
 Deno.test("augment 4D images: every frame gets the same spatial map", () => {
-  const s = makeSubject({
+  const s = pairedSubject({
     shape: [7, 6, 5],
     frames: 2,
     imageDType: "int16",
@@ -289,8 +289,8 @@ Deno.test("augment 4D images: every frame gets the same spatial map", () => {
     fill: 0,
     transforms: [{ affine: { rotate: 25, translate: 1 } }],
   }, 4);
-  const v = role(r.subject, "image").volume, n = 7 * 6 * 5;
-  const src = role(s, "image").volume.data;
+  const v = itemOf(r.subject, "image").volume, n = 7 * 6 * 5;
+  const src = itemOf(s, "image").volume.data;
   assert.equal(v.frames, 2);
   // makeVolume adds 1000 per frame
   for (let q = 0; q < n; q++) {
@@ -301,21 +301,21 @@ Deno.test("augment 4D images: every frame gets the same spatial map", () => {
 });
 
 Deno.test("augment stores every copy's image as float32 when an intensity transform may fire", () => {
-  const s = makeSubject({ imageDType: "int16" });
+  const s = pairedSubject({ imageDType: "int16" });
   const transforms = { transforms: [{ flip: { axes: [0] } }, { noise: { std: 1, p: 0.5 } }] };
   const fired = new Set<boolean>();
   for (let seed = 1; seed <= 12; seed++) {
     const out = runAugment(s, transforms, seed);
     const noise = (out.record?.transforms as { name: string; fired: boolean }[])[1];
     fired.add(noise.fired);
-    const image = role(out.subject, "image");
+    const image = itemOf(out.subject, "image");
     assert.equal(image.volume.dtype, "float32", `seed ${seed}`);
     assert.equal(image.dtypeReason, "augment: noise makes values fractional");
-    assert.equal(role(out.subject, "label").volume.dtype, "uint8");
+    assert.equal(itemOf(out.subject, "label").volume.dtype, "uint8");
   }
   assert.deepEqual([...fired].sort(), [false, true], "both outcomes of p = 0.5 were exercised");
   const never = runAugment(s, {
     transforms: [{ flip: { axes: [0] } }, { noise: { std: 1, p: 0 } }],
   });
-  assert.equal(role(never.subject, "image").volume.dtype, "int16");
+  assert.equal(itemOf(never.subject, "image").volume.dtype, "int16");
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { makeSubject, role, runAugment } from "./_subject.ts";
+import { pairedSubject, runAugment } from "./_subject.ts";
+import { itemOf } from "../../_volumes.ts";
 
 const DRAWS = 1500;
 type Entry = { name: string; fired: boolean; flips?: boolean[]; centredOn?: unknown };
@@ -9,7 +10,7 @@ function near(count: number, n: number, p: number): boolean {
   return Math.abs(count / n - p) <= 4.5 * Math.sqrt((p * (1 - p)) / n) + 1e-12;
 }
 
-const tiny = makeSubject({ shape: [3, 4, 5], label: (i, j, k) => (i + j + k === 6 ? 1 : 0) });
+const tiny = pairedSubject({ shape: [3, 4, 5], label: (i, j, k) => (i + j + k === 6 ? 1 : 0) });
 
 function records(transforms: unknown[]): Entry[][] {
   const out: Entry[][] = [];
@@ -55,7 +56,7 @@ Deno.test("crop foreground centres on a labelled voxel with foregroundProbabilit
 });
 
 Deno.test("crop foreground after a rotation still contains the labelled voxel", () => {
-  const s = makeSubject({
+  const s = pairedSubject({
     shape: [25, 25, 9],
     label: (i, j, k) => (i === 20 && j === 4 && k === 4 ? 3 : 0),
   });
@@ -67,6 +68,6 @@ Deno.test("crop foreground after a rotation still contains the labelled voxel", 
         { crop: { size: [5, 5, 5], mode: "foreground", foregroundProbability: 1 } },
       ],
     }, seed);
-    assert.ok((role(r.subject, "label").volume.data as Uint8Array).includes(3), `seed ${seed}`);
+    assert.ok((itemOf(r.subject, "label").volume.data as Uint8Array).includes(3), `seed ${seed}`);
   }
 });

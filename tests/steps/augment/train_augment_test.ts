@@ -4,7 +4,7 @@ import { withSeed } from "../../../src/recipe/plan.ts";
 import { runSubject } from "../../../src/runner/run_subject.ts";
 import type { Volume } from "../../../src/volume/volume.ts";
 import { createMemoryIo } from "../../runner/_fake.ts";
-import { makeSubject } from "./_subject.ts";
+import { pairedSubject } from "./_subject.ts";
 
 const RECIPE = new URL("../../../pipelines/train-augment.yaml", import.meta.url).pathname;
 
@@ -26,7 +26,7 @@ Deno.test("pipelines/train-augment.yaml validates: foreground 96³ crop, flips, 
 
 Deno.test("pipelines/train-augment.yaml runs: 4 copies of 96³ per role, labels intact, replay reproduces a copy", async () => {
   const { recipe, plan } = await readRecipe(RECIPE);
-  const s = makeSubject({
+  const s = pairedSubject({
     shape: [104, 100, 90],
     imageDType: "int16",
     image: (i, j, k) => Math.round(300 * Math.sin(i / 9) * Math.cos(j / 13) + k) - 1000,

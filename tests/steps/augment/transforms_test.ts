@@ -5,12 +5,12 @@ import { elastic } from "../../../src/steps/augment/elastic.ts";
 import { biasField } from "../../../src/steps/augment/bias_field.ts";
 import { gamma } from "../../../src/steps/augment/gamma.ts";
 import { blur } from "../../../src/steps/augment/blur.ts";
-import { obliqueAffine } from "../../_volumes.ts";
+import { itemOf, obliqueAffine } from "../../_volumes.ts";
 import { HAVE_SCIPY, runScipy } from "../../volume/_scipy.ts";
-import { makeSubject, role, runAugment } from "./_subject.ts";
+import { pairedSubject, runAugment } from "./_subject.ts";
+import type { Subject } from "../../../src/steps/step.ts";
 
-const floats = (s: ReturnType<typeof makeSubject>, r = "image") =>
-  Array.from(role(s, r).volume.data as Float32Array);
+const floats = (s: Subject, r = "image") => Array.from(itemOf(s, r).volume.data as Float32Array);
 
 Deno.test("elastic field stays within maxDisplacement (world mm, per axis) and is not trivial", () => {
   const grid = { shape: [19, 17, 9] as const, affine: obliqueAffine() };
@@ -37,10 +37,10 @@ Deno.test("elastic field stays within maxDisplacement (world mm, per axis) and i
 });
 
 Deno.test("crop keeps world positions: output voxel v is input voxel origin + v", () => {
-  const s = makeSubject({ shape: [11, 9, 7], affine: obliqueAffine() });
+  const s = pairedSubject({ shape: [11, 9, 7], affine: obliqueAffine() });
   const r = runAugment(s, { transforms: [{ crop: { size: [4, 5, 3] } }] }, 8);
   const origin = (r.record!.transforms as { origin: number[] }[])[0].origin;
-  const out = role(r.subject, "image").volume, inp = role(s, "image").volume;
+  const out = itemOf(r.subject, "image").volume, inp = itemOf(s, "image").volume;
   assert.deepEqual(out.shape, [4, 5, 3]);
   const w0 = applyAffine(out.affine, [1, 2, 1]),
     w1 = applyAffine(inp.affine, [origin[0] + 1, origin[1] + 2, origin[2] + 1]);
@@ -56,7 +56,7 @@ Deno.test("crop keeps world positions: output voxel v is input voxel origin + v"
 });
 
 Deno.test("crop foreground with probability 1 always contains a labelled voxel, random crops often do not", () => {
-  const s = makeSubject({
+  const s = pairedSubject({
     shape: [30, 30, 30],
     label: (i, j, k) => (i === 25 && j === 3 && k === 20 ? 4 : 0),
   });
@@ -65,9 +65,9 @@ Deno.test("crop foreground with probability 1 always contains a labelled voxel, 
     const fg = runAugment(s, {
       transforms: [{ crop: { size: [6, 6, 6], mode: "foreground", foregroundProbability: 1 } }],
     }, seed);
-    assert.ok((role(fg.subject, "label").volume.data as Uint8Array).includes(4), `seed ${seed}`);
+    assert.ok((itemOf(fg.subject, "label").volume.data as Uint8Array).includes(4), `seed ${seed}`);
     const rnd = runAugment(s, { transforms: [{ crop: { size: [6, 6, 6] } }] }, seed);
-    if ((role(rnd.subject, "label").volume.data as Uint8Array).includes(4)) randomHits++;
+    if ((itemOf(rnd.subject, "label").volume.data as Uint8Array).includes(4)) randomHits++;
   }
   assert.ok(randomHits < 5, `random crops hit the single voxel ${randomHits} times`);
   const none = runAugment(s, {
@@ -79,12 +79,12 @@ Deno.test("crop foreground with probability 1 always contains a labelled voxel, 
 });
 
 Deno.test("crop-or-pad centres, pads images with fill and labels with 0", () => {
-  const s = makeSubject({ shape: [5, 6, 7], label: () => 1 });
+  const s = pairedSubject({ shape: [5, 6, 7], label: () => 1 });
   const r = runAugment(s, { fill: -9, transforms: [{ "crop-or-pad": { size: [7, 4, null] } }] });
-  const img = role(r.subject, "image").volume, lab = role(r.subject, "label").volume;
+  const img = itemOf(r.subject, "image").volume, lab = itemOf(r.subject, "label").volume;
   assert.deepEqual(img.shape, [7, 4, 7]);
   assert.deepEqual((r.record!.transforms as { origin: number[] }[])[0].origin, [-1, 1, 0]);
-  const src = role(s, "image").volume.data;
+  const src = itemOf(s, "image").volume.data;
   for (let k = 0; k < 7; k++) {
     for (let j = 0; j < 4; j++) {
       for (let i = 0; i < 7; i++) {
@@ -97,7 +97,7 @@ Deno.test("crop-or-pad centres, pads images with fill and labels with 0", () => 
 });
 
 Deno.test("gamma keeps each frame's min and max, is monotone and records gamma", () => {
-  const s = makeSubject({ shape: [6, 5, 4] });
+  const s = pairedSubject({ shape: [6, 5, 4] });
   const r = runAugment(s, { transforms: [{ gamma: { logGamma: [0.5, 0.5] } }] });
   const a = floats(s), b = floats(r.subject);
   assert.ok(
@@ -113,15 +113,15 @@ Deno.test("gamma keeps each frame's min and max, is monotone and records gamma",
 });
 
 Deno.test("scale-shift maps v to v * scale + shift and leaves labels alone", () => {
-  const s = makeSubject({ shape: [4, 3, 5] });
+  const s = pairedSubject({ shape: [4, 3, 5] });
   const r = runAugment(s, { transforms: [{ "scale-shift": { scale: [2, 2], shift: [-1, -1] } }] });
   const a = floats(s), b = floats(r.subject);
   a.forEach((v, q) => assert.equal(b[q], Math.fround(v * 2 - 1)));
-  assert.equal(role(r.subject, "label"), role(s, "label"));
+  assert.equal(itemOf(r.subject, "label"), itemOf(s, "label"));
 });
 
 Deno.test("noise has the drawn standard deviation and mean", () => {
-  const s = makeSubject({ shape: [40, 40, 20], image: () => 10 });
+  const s = pairedSubject({ shape: [40, 40, 20], image: () => 10 });
   const r = runAugment(s, { transforms: [{ noise: { std: [3, 3], mean: [1, 1] } }] });
   const b = floats(r.subject), n = b.length;
   const mean = b.reduce((x, y) => x + y, 0) / n;
@@ -130,7 +130,7 @@ Deno.test("noise has the drawn standard deviation and mean", () => {
 });
 
 Deno.test("bias-field multiplies by exp(polynomial); order 0 is a constant factor", () => {
-  const s = makeSubject({ shape: [5, 4, 3] });
+  const s = pairedSubject({ shape: [5, 4, 3] });
   const r = runAugment(s, {
     transforms: [{ "bias-field": { order: 0, coefficients: [0.3, 0.3] } }],
   });
@@ -147,9 +147,9 @@ Deno.test({
   name: "blur matches scipy gaussian_filter (sigma in mm / spacing, mode nearest)",
   ignore: !HAVE_SCIPY,
   async fn() {
-    const s = makeSubject({ shape: [9, 8, 7], affine: obliqueAffine([0.9, 1.1, 2.5]) });
+    const s = pairedSubject({ shape: [9, 8, 7], affine: obliqueAffine([0.9, 1.1, 2.5]) });
     const r = runAugment(s, { transforms: [{ blur: { std: [1.5, 1.5] } }] });
-    const sigma = columnNorms(role(s, "image").volume.affine).map((sp) => 1.5 / sp);
+    const sigma = columnNorms(itemOf(s, "image").volume.affine).map((sp) => 1.5 / sp);
     const want = await runScipy(
       `a = np.array(inp["a"], dtype=np.float64).reshape(7, 8, 9).T\n` +
         `out = nd.gaussian_filter(a, inp["s"], mode="nearest", truncate=4).T.ravel().tolist()`,
@@ -163,7 +163,7 @@ Deno.test({
 });
 
 Deno.test("intensity transforms before the last spatial one act on the input grid", () => {
-  const s = makeSubject({ shape: [7, 6, 5] });
+  const s = pairedSubject({ shape: [7, 6, 5] });
   const t = [{ "scale-shift": { scale: [3, 3] } }, { flip: { axes: [0] } }];
   const r = runAugment(s, { transforms: t });
   const a = floats(s), b = floats(r.subject);

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { clip } from "../../../src/steps/intensity/clip.ts";
 import { derivePercentiles, realValues } from "../../../src/volume/stats.ts";
-import { makeVolume } from "../../_volumes.ts";
-import { itemOf, makeContext, makeSubject } from "./_subject.ts";
+import { itemOf, makeContext, makeSubject, makeVolume } from "../../_volumes.ts";
 
 function run(image: ReturnType<typeof makeVolume>, raw: Record<string, unknown>) {
-  const subject = makeSubject(image);
+  const subject = makeSubject({
+    image,
+    label: makeVolume({ dtype: "uint8", fn: (i, j) => (i + j) % 3 }),
+  });
   const ctx = makeContext();
   const params = clip.params.parse(raw);
   const result = clip.apply!(subject, params, ctx);

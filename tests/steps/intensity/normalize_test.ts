@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { normalize } from "../../../src/steps/intensity/normalize.ts";
 import type { Volume } from "../../../src/volume/volume.ts";
 import { realValues } from "../../../src/volume/stats.ts";
-import { makeVolume } from "../../_volumes.ts";
-import { itemOf, makeContext, makeSubject } from "./_subject.ts";
+import { itemOf, makeContext, makeSubject, makeVolume } from "../../_volumes.ts";
 
 function run(image: Volume, raw: Record<string, unknown>) {
-  const subject = makeSubject(image);
+  const subject = makeSubject({
+    image,
+    label: makeVolume({ dtype: "uint8", fn: (i, j) => (i + j) % 3 }),
+  });
   const ctx = makeContext();
   const result = normalize.apply!(subject, normalize.params.parse(raw), ctx);
   const record = result.record as { method: string; roles: Record<string, { frames: unknown[] }> };

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { resampleToSpacing } from "../../../src/steps/spatial/resample_to_spacing.ts";
 import { columnNorms } from "../../../src/volume/affine.ts";
-import { makeVolume, obliqueAffine } from "../../_volumes.ts";
-import { makeContext, makeSubject } from "./_subject.ts";
+import { decodeNifti } from "../../../src/nifti/nifti_read.ts";
+import { encodeNifti } from "../../../src/nifti/nifti_write.ts";
+import type { Volume } from "../../../src/volume/volume.ts";
+import { makeContext, makeSubject, makeVolume, obliqueAffine } from "../../_volumes.ts";
 
 Deno.test("resampleToSpacing reaches the requested spacing on an oblique affine, direction kept", () => {
   const input = makeVolume({ shape: [23, 19, 11], dtype: "float32", affine: obliqueAffine() });
@@ -38,7 +40,7 @@ Deno.test("resampleToSpacing keeps null axes and plan() matches apply()", () => 
     .subject.items[0].volume;
   assert.deepEqual(v.shape, [5, 13, 7]); // 6·1.1/0.5 = 13.2
   assert.deepEqual(planned.shape, v.shape);
-  assert.equal(planned.frames, 2);
+  assert.equal(v.frames, 2); // the frames share the grid: plan() has none to change
   assert.deepEqual(planned.affine, v.affine);
 });
 
@@ -49,4 +51,34 @@ Deno.test("resampleToSpacing params reject the corners grid and non-positive spa
   );
   assert.equal(resampleToSpacing.params.safeParse({ spacing: [0, 1, 1] }).success, false);
   assert.equal(resampleToSpacing.params.safeParse({ spacing: [-1, null, 1] }).success, false);
+});
+
+/** `volume` after a NIfTI write and read: float32 affine and pixdims, as from a real file. */
+const throughHeader = (volume: Volume) => decodeNifti("x.nii", encodeNifti(volume)).volume;
+
+Deno.test("resampleToSpacing at pixdim / 2 on float32 pixdims 0.9, 0.7, 1.3 mm fills no plane (1e-4 edge tolerance)", () => {
+  const pixdims: [number, number, number] = [0.9, 0.7, 1.3];
+  for (let a = 0; a < 3; a++) {
+    const shape = [4, 4, 4] as [number, number, number];
+    shape[a] = 160;
+    const affine = [[0.9, 0, 0, -3], [0, 0.7, 0, 5], [0, 0, 1.3, 7], [0, 0, 0, 1]];
+    const input = throughHeader(makeVolume({ shape, dtype: "float32", affine, fn: () => 7 }));
+    assert.notEqual(columnNorms(input.affine)[a], pixdims[a]); // float32 drift is the point
+    const spacing: (number | null)[] = [null, null, null];
+    spacing[a] = pixdims[a] / 2;
+    for (const grid of ["origin", "center"] as const) {
+      for (const interpolation of ["nearest", "linear", "bspline"] as const) {
+        const params = resampleToSpacing.params.parse({ spacing, grid, interpolation });
+        const v = resampleToSpacing.apply!(makeSubject({ image: input }), params, makeContext())
+          .subject.items[0].volume;
+        assert.equal(v.shape[a], 320);
+        const zeros = Array.from(v.data as Float32Array).filter((x) => Math.abs(x - 7) > 1e-4);
+        assert.equal(
+          zeros.length,
+          0,
+          `axis ${a}, ${grid}, ${interpolation}: ${zeros.length} fill voxels`,
+        );
+      }
+    }
+  }
 });
