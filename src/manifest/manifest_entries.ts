@@ -111,9 +111,9 @@ export async function parseManifestEntries(
     issues.push({
       file: source,
       path: "",
-      message: `Cannot use manifest "${source}": no path columns (roles such as image, label: ${
-        others.length ? `${others.join(", ")} name no .nii, .nii.gz, .hdr or .img file` : "none"
-      })`,
+      message: `Cannot use manifest "${source}": no path columns (roles such as image, label)${
+        others.length ? `; ${others.join(", ")} name no .nii, .nii.gz, .hdr or .img file` : ""
+      }`,
     });
   }
   for (const column of others) {

@@ -59,11 +59,3 @@ export function resolveNiftiPaths(path: string): NiftiPaths {
     ? { header: path, image: found, pair: true }
     : { header: found, image: path, pair: true };
 }
-
-/** The existing other half of the `.hdr`/`.img` pair `path` belongs to, or null (single file). */
-export function pairPartner(path: string): string | null {
-  const p = resolveNiftiPaths(path);
-  if (!p.pair) return null;
-  const other = p.header === path ? p.image : p.header;
-  return other === path ? null : other;
-}

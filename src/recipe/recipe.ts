@@ -32,6 +32,3 @@ export interface PlainRecipe {
   manifest?: string;
   steps: { step: string; params: Record<string, unknown> }[];
 }
-
-/** Top-level keys a recipe may have. */
-export const RECIPE_KEYS = ["version", "name", "seed", "manifest", "steps"] as const;

@@ -16,7 +16,6 @@ import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
 import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
-import { VERSION } from "../version.ts";
 import { createStaging, removeStaleStaging, sweepUntilClean } from "./interrupt.ts";
 import { resolveOutDir } from "./confine.ts";
 import { diskFullLine } from "./disk_space.ts";
@@ -28,7 +27,10 @@ import type { Job } from "./messages.ts";
 import { runPreflight } from "./preflight.ts";
 import { printDryRun } from "./dry_run.ts";
 import { chooseProgressMode } from "./progress.ts";
-import { findReusable, readPreviousProvenance } from "./resume.ts";
+import { findReusable } from "./resume.ts";
+import { readPreviousRun, settlePreviousRun } from "./previous_run.ts";
+import { resolvePairs } from "./pairs.ts";
+import { createJournal, journalPathOf } from "../provenance/journal.ts";
 import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
@@ -42,6 +44,8 @@ export interface RunOptions {
   workers?: number;
   seed?: number;
   resume?: boolean;
+  /** Remove the outputs an earlier, different recipe recorded in `--out` (or a damaged provenance). */
+  force?: boolean;
   dryRun?: boolean;
   shard?: string;
   shardCount?: number;
@@ -134,13 +138,15 @@ export async function runBatch(options: RunOptions): Promise<number> {
     }
   }
   const assigned = new Set(shard ? selectShard(allIds, shard) : allIds);
-  let jobs: Job[] = rows.filter((r) => assigned.has(r.id))
-    .map((r) => ({
-      id: r.id,
-      row: r.row,
-      paths: r.paths,
-      ...(r.metadata ? { metadata: r.metadata } : {}),
-    }));
+  let jobs: Job[] = resolvePairs(
+    rows.filter((r) => assigned.has(r.id))
+      .map((r) => ({
+        id: r.id,
+        row: r.row,
+        paths: r.paths,
+        ...(r.metadata ? { metadata: r.metadata } : {}),
+      })),
+  );
   if (options.replay) jobs = await selectReplay(jobs, options.replay, plan);
   // Resolved once (realpath): nothing is written or removed outside it (confine.ts).
   const outDir = resolveOutDir(options.out ?? `out/${recipe.name}`);
@@ -175,15 +181,24 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const provenancePath = options.replay
     ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
     : `${outDir}/${provenanceFileName(shard)}`;
-  const reused = options.resume
-    ? await findReusable(await readPreviousProvenance(provenancePath), jobs, planned, {
-      recipe: resolved,
-      version: VERSION,
-      outDir,
-    })
-    : new Map<string, SubjectRecord>();
+  // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
+  const previous = await settlePreviousRun(await readPreviousRun(provenancePath), header, {
+    resume: options.resume ?? false,
+    force: options.force ?? false,
+    outDir,
+    log,
+  });
+  const { reused, rebuilt } = options.resume
+    ? await findReusable(previous, jobs, planned, { header, outDir })
+    : { reused: new Map<string, SubjectRecord>(), rebuilt: [] };
+  for (const r of rebuilt) log(`medprep: --resume rebuilds "${r.id}": ${r.reason}`);
   const todo = jobs.filter((j) => !reused.has(j.id));
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
+  await Deno.mkdir(outDir, { recursive: true });
+  const journal = await createJournal(journalPathOf(provenancePath), { header, started }, [
+    ...reused.values(),
+  ]);
+  // ---
 
   const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
   // The pool never starts more workers than subjects; the memory guard shares RAM among those.
@@ -197,6 +212,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     permissions: deriveWorkerPermissions(stagingDir, todo),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
+    onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,
   });
   try {
     const { interrupted } = execution;
@@ -213,10 +229,12 @@ export async function runBatch(options: RunOptions): Promise<number> {
       subjects,
     };
     await writeJsonAtomic(provenancePath, provenance);
+    await journal.remove(); // compacted into the provenance file
     const code = summarizeRun(provenance, provenancePath, { log, interrupted });
     if (execution.diskFull) console.error(diskFullLine(outDir, subjects));
     return code;
   } finally {
+    journal.close();
     execution.release();
     staging.release();
   }

@@ -34,6 +34,8 @@ export async function executeJobs(
     progress: ProgressMode;
     /** Publishes a finished subject's outputs (synchronously, before it counts as done). */
     publish?: (record: SubjectRecord) => SubjectRecord;
+    /** Called with each record once published (the provenance journal). */
+    onRecord?: (record: SubjectRecord) => void;
   },
 ): Promise<Execution> {
   const records: SubjectRecord[] = [];
@@ -51,6 +53,7 @@ export async function executeJobs(
     pending = await pool.run(jobs, (received) => {
       const record = options.publish ? options.publish(received) : received;
       records.push(record);
+      options.onRecord?.(record);
       if (record.status === "interrupted") return; // not finished: neither done nor failed
       if (record.status === "failed" && !diskFull && isDiskFull(record.error?.message ?? "")) {
         diskFull = true;

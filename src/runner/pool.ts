@@ -4,7 +4,6 @@
  * error, terminate) marks its subject failed and is replaced; `stop()` terminates every worker
  * (in-flight subjects are reported as interrupted) and leaves the rest of the queue undone.
  */
-import { pairPartnerCandidates } from "../nifti/nifti_paths.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
 import { describeFailure } from "./failure_message.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
@@ -37,10 +36,11 @@ interface Slot {
 }
 
 /**
- * Least privilege for runner workers: read the jobs' input files (with the possible other half
- * of `.hdr`/`.img` pairs) and `dir` (to hash what was written), write only `dir` — the run's
- * staging folder, so a worker cannot write any final name (the main thread publishes); no
- * network, environment, subprocesses, system info or FFI. Module loading needs no read grant.
+ * Least privilege for runner workers: read the jobs' input files (with the other half of a
+ * `.hdr`/`.img` pair exactly as resolved in `job.pairs`) and `dir` (to hash what was written),
+ * write only `dir` — the run's staging folder, so a worker cannot write any final name (the main
+ * thread publishes); no network, environment, subprocesses, system info or FFI. Module loading
+ * needs no read grant.
  */
 export function deriveWorkerPermissions(
   dir: string,
@@ -48,7 +48,7 @@ export function deriveWorkerPermissions(
 ): Deno.PermissionOptionsObject {
   const inputs = new Set(
     jobs.flatMap((j) =>
-      Object.values(j.paths).filter(Boolean).flatMap((p) => [p, ...pairPartnerCandidates(p)])
+      Object.values(j.paths).filter(Boolean).flatMap((p) => j.pairs?.[p] ? [p, j.pairs[p]] : [p])
     ),
   );
   return {

@@ -3,7 +3,7 @@
  * rendered (names already checked there): inputs that are the same file as an output (refused),
  * an output directory that cannot be written, and a rough free-space estimate (a warning).
  */
-import { type Issue, ManifestError } from "../errors.ts";
+import { type Issue, ManifestError, UsageError } from "../errors.ts";
 import type { PlannedOutput } from "../recipe/output_names.ts";
 import type { Plan } from "../recipe/plan.ts";
 import type { Grid } from "../volume/grid.ts";
@@ -94,7 +94,8 @@ async function estimateOutputBytes(
 
 /**
  * Every pre-flight check of a run on the jobs' planned outputs (from the output planner).
- * @throws ManifestError (exit 2) on input/output clashes or an unwritable directory
+ * @throws ManifestError (exit 2) on input/output clashes; UsageError (exit 2) when --out cannot
+ * be written
  */
 export async function runPreflight(
   jobs: readonly Job[],
@@ -120,11 +121,11 @@ export async function runPreflight(
     ),
     ...findConfinementIssues(options.outDir, outputs, options.manifestFile),
   ];
-  if (issues.length === 0 && !options.dryRun) {
-    const issue = await checkWritable(options.outDir);
-    if (issue) issues.push(issue);
-  }
   if (issues.length > 0) throw new ManifestError(issues);
+  if (!options.dryRun) {
+    const issue = await checkWritable(options.outDir);
+    if (issue) throw new UsageError([issue]);
+  }
   const free = await (options.readFree ?? readFreeBytes)(options.outDir);
   if (typeof free !== "number") {
     options.warn(`medprep: free disk space not checked: ${free.skipped}`);

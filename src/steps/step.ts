@@ -164,6 +164,14 @@ export interface SinkOutput {
   clamped: number;
 }
 
+/** What a sink needs to know about the recipe to judge its output names. */
+export interface OutputContext {
+  /** Outputs per subject from augmentation (product of `copies`). */
+  copies: number;
+  /** True when the recipe guarantees a single role (the source reads one role). */
+  singleRole: boolean;
+}
+
 /** A step that writes a subject's volumes: the last step of every recipe. */
 export interface SinkStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
   readonly kind: "sink";
@@ -172,6 +180,14 @@ export interface SinkStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
    * output planner checks every rendered name with it before anything is read.
    */
   outputName(params: z.output<S>, values: NameValues): string;
+  /**
+   * Problems of the output names alone, given the params as written (possibly invalid in other
+   * keys) and what the recipe makes per subject; each names the param key it is about.
+   */
+  checkOutputs?(
+    params: Readonly<Record<string, unknown>>,
+    context: OutputContext,
+  ): { key: string; message: string }[];
   /** Writes every item of the subject; returns what it wrote. */
   write(subject: Subject, params: z.output<S>, io: SinkIo): SinkOutput[];
   readonly apply?: undefined;
