@@ -94,9 +94,13 @@ export function describeNifti(
   const fullShape = h.dim.slice(1, nd + 1);
   const bad = fullShape.findIndex((d) => !(d >= 1) || !Number.isSafeInteger(d));
   if (bad >= 0) {
+    const d = fullShape[bad];
     throw new NiftiError(
       file,
-      `invalid dimension dim[${bad + 1}] = ${fullShape[bad]} (must be ≥ 1)`,
+      d >= 1 && Number.isFinite(d)
+        ? `invalid dimension dim[${bad + 1}] = ${BigInt(Math.round(d))} is too large ` +
+          `(the limit is ${Number.MAX_SAFE_INTEGER})`
+        : `invalid dimension dim[${bad + 1}] = ${d} (must be ≥ 1)`,
     );
   }
   const at = (i: number) => (i <= nd ? h.dim[i] : 1);
