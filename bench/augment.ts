@@ -137,6 +137,7 @@ function describeForScipy(subject: Subject, record: StepRecord): PySample {
     points,
     ela.maxDisplacement as [number, number, number],
     grid,
+    (ela.lockedBorders as number | undefined) ?? 0,
   );
   return {
     m: stage?.kind === "matrix" ? [...stage.m] : [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0],

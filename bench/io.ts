@@ -31,6 +31,23 @@ async function child(args: string[]): Promise<void> {
     "../src/nifti/nifti_read.ts"
   );
   const t0 = performance.now();
+  if (op === "readhashed") {
+    // A runner worker since issue 10.5: the bytes decoded are hashed as they are read.
+    const { readNiftiHashedSync } = await import("../src/nifti/nifti_read.ts");
+    const { image, files } = readNiftiHashedSync(file);
+    const ms = performance.now() - t0;
+    console.log(JSON.stringify({ ms, n: image.volume.data.length, sha: files[0].sha256 }));
+    return;
+  }
+  if (op === "readsync+sha256") {
+    // What a runner worker did before issue 10.5: decode, then hash in a second read.
+    const { sha256FileSync } = await import("../src/nifti/hash.ts");
+    const img = readNiftiSync(file);
+    const sha = sha256FileSync(file);
+    const ms = performance.now() - t0;
+    console.log(JSON.stringify({ ms, n: img.volume.data.length, sha }));
+    return;
+  }
   if (op.startsWith("read")) {
     const img = op === "read"
       ? await readNifti(file)
@@ -82,6 +99,16 @@ export default async function main(args: string[]): Promise<number> {
         "medprep",
         "read (readNiftiSync)",
         measureDeno(self, ["--child", "readsync", PHANTOM]),
+      );
+      await add(
+        "medprep",
+        "read+sha256 (2 reads)",
+        measureDeno(self, ["--child", "readsync+sha256", PHANTOM]),
+      );
+      await add(
+        "medprep",
+        "read+sha256 (1 read)",
+        measureDeno(self, ["--child", "readhashed", PHANTOM]),
       );
       if (nib) await add("nibabel", "read (dataobj, int16)", measurePython(NIB_READ, [PHANTOM]));
     }

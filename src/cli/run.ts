@@ -35,6 +35,10 @@ export const createRunCommand: CommandFactory = (done) =>
     )
     .addOption(new Option("--seed <n>", "run seed (overrides the recipe's)").argParser(integer(0)))
     .option("--resume", "keep subjects whose outputs and inputs are unchanged")
+    .option(
+      "--force",
+      "into an --out holding another recipe's outputs: remove the files its provenance lists (unchanged ones only), then run",
+    )
     .option("--dry-run", "validate and print the plan; write nothing")
     .option("--shard <i/n|auto>", "process shard I of N (1-based), or auto from SLURM / Kubernetes")
     .addOption(
@@ -76,6 +80,7 @@ export const createRunCommand: CommandFactory = (done) =>
           workers: opts.workers as number | undefined,
           seed: opts.seed as number | undefined,
           resume: opts.resume === true,
+          force: opts.force === true,
           dryRun: opts.dryRun === true,
           shard: opts.shard as string | undefined,
           shardCount: opts.shardCount as number | undefined,

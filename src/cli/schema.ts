@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { z } from "zod";
+import { RECIPE_SCHEMA } from "../recipe/recipe_schema.ts";
 import { STEPS } from "../steps/registry.ts";
 import type { CommandFactory } from "./command.ts";
 import { deriveParamsJsonSchema, type JsonSchema } from "./step_help.ts";
@@ -17,40 +19,23 @@ function withStepKey(schema: JsonSchema, name: string): JsonSchema {
   };
 }
 
-/** The JSON Schema of a recipe (SPEC §6), built from every step's params schema. */
+/**
+ * The JSON Schema of a recipe (SPEC §6), generated from the zod schemas: the top level from
+ * RECIPE_SCHEMA, each step entry from that step's params schema.
+ */
 export function deriveRecipeJsonSchema(): JsonSchema {
+  const { $schema, ...top } = z.toJSONSchema(RECIPE_SCHEMA, { io: "input" }) as JsonSchema;
   const names = STEPS.map((s) => s.name);
-  return {
-    $schema: "https://json-schema.org/draft/2020-12/schema",
-    title: "medprep recipe",
+  top.properties.steps.items = {
     type: "object",
-    additionalProperties: false,
-    required: ["version", "steps"],
-    properties: {
-      version: { const: 1, description: "Recipe format version" },
-      name: {
-        type: "string",
-        pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
-        description: "Recipe name (default: the file name); names the output directory",
-      },
-      seed: { type: "integer", minimum: 0, default: 0, description: "Run seed for random steps" },
-      manifest: { type: "string", description: "Default manifest, relative to the recipe file" },
-      steps: {
-        type: "array",
-        minItems: 1,
-        description: "Steps in order: a source first (load), a sink last (save)",
-        items: {
-          type: "object",
-          required: ["step"],
-          properties: { step: { enum: names, description: "Step name (`medprep steps`)" } },
-          allOf: STEPS.map((s) => ({
-            if: { properties: { step: { const: s.name } }, required: ["step"] },
-            then: { description: s.summary, ...withStepKey(deriveParamsJsonSchema(s), s.name) },
-          })),
-        },
-      },
-    },
+    required: ["step"],
+    properties: { step: { enum: names, description: "Step name (`medprep steps`)" } },
+    allOf: STEPS.map((s) => ({
+      if: { properties: { step: { const: s.name } }, required: ["step"] },
+      then: { description: s.summary, ...withStepKey(deriveParamsJsonSchema(s), s.name) },
+    })),
   };
+  return { $schema, title: "medprep recipe", ...top };
 }
 
 /** `schema`: prints the recipe JSON Schema (for editor completion of recipe files). */

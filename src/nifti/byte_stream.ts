@@ -1,5 +1,7 @@
 /** Sequential byte input from a file or memory, transparently gunzipped (sync, no whole-file buffer). */
+import { createHash } from "node:crypto";
 import { NiftiError } from "../errors.ts";
+import { describeNonRegular } from "./regular_file.ts";
 import { GunzipReader, isGzip, memoryReader, type ReadFn } from "./gzip.ts";
 
 /** A sequential reader of (decompressed) bytes. */
@@ -15,6 +17,23 @@ export interface ByteStream {
   /** Reads to the end checking integrity (gzip CRC); returns warnings (trailing garbage). */
   finish(): string[];
   close(): void;
+}
+
+/** What a hashing stream saw of its file: every stored (raw, still compressed) byte. */
+export interface FileDigest {
+  path: string;
+  /** Hex SHA-256 of the file's bytes as read (the same bytes that were decoded). */
+  sha256: string;
+  /** Bytes in the file. */
+  size: number;
+  /** Permission bits of the opened file (null where the platform has none). */
+  mode: number | null;
+}
+
+/** A ByteStream that hashes the raw bytes passing through it. */
+export interface HashingByteStream extends ByteStream {
+  /** Reads the rest of the file (hashing it, not decoding it) and returns the digest. */
+  digest(): FileDigest;
 }
 
 function describeOpenError(e: unknown): string {
@@ -79,16 +98,57 @@ function makeStream(file: string, raw: ReadFn, size: number, close: () => void):
   };
 }
 
+/** Wraps `raw` so every byte it returns is hashed once, in file order. */
+function teeHash(raw: ReadFn) {
+  const hash = createHash("sha256");
+  let size = 0;
+  const read: ReadFn = (buf) => {
+    const n = raw(buf);
+    if (n > 0) hash.update(buf.subarray(0, n));
+    size += n;
+    return n;
+  };
+  const rest = () => {
+    const scratch = new Uint8Array(1 << 16);
+    while (read(scratch) > 0) { /* hashed by read */ }
+    return { sha256: hash.digest("hex"), size };
+  };
+  return { read, rest };
+}
+
 /**
- * Opens a file for sequential reading.
+ * Opens a file for sequential reading; the raw bytes are hashed as they are read, so the
+ * digest describes exactly the bytes that were decoded (one read, no second pass).
  * @throws NiftiError when it is missing, a directory or unreadable
  */
-export function openByteStream(file: string): ByteStream {
+export function openHashingByteStream(file: string): HashingByteStream {
+  let mode: number | null = null;
+  let tee: ReturnType<typeof teeHash> | undefined;
+  const stream = openByteStream(file, (raw, f) => {
+    mode = f.statSync().mode;
+    tee = teeHash(raw);
+    return tee.read;
+  });
+  return {
+    ...stream,
+    digest: () => ({ path: file, ...tee!.rest(), mode: mode === null ? null : mode & 0o7777 }),
+  };
+}
+
+/**
+ * Opens a file for sequential reading (`wrap` may interpose on the raw reads).
+ * @throws NiftiError when it is missing, a directory or unreadable
+ */
+export function openByteStream(
+  file: string,
+  wrap?: (raw: ReadFn, f: Deno.FsFile) => ReadFn,
+): ByteStream {
   let f: Deno.FsFile;
   let size: number;
   try {
     const st = Deno.statSync(file);
-    if (st.isDirectory) throw new NiftiError(file, "is a directory");
+    const irregular = describeNonRegular(st); // a FIFO would block the open forever
+    if (irregular) throw new NiftiError(file, irregular);
     size = st.size;
     f = Deno.openSync(file, { read: true });
   } catch (e) {
@@ -103,7 +163,7 @@ export function openByteStream(file: string): ByteStream {
     }
   };
   try {
-    return makeStream(file, raw, size, () => f.close());
+    return makeStream(file, wrap ? wrap(raw, f) : raw, size, () => f.close());
   } catch (e) {
     f.close();
     throw e;

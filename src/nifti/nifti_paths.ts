@@ -18,7 +18,8 @@ const PAIR = /^(.*)\.(hdr|img)(\.gz)?$/i;
 
 function exists(path: string): boolean {
   try {
-    return Deno.statSync(path).isFile;
+    Deno.statSync(path); // any kind: a FIFO half is refused when opened, not reported missing
+    return true;
   } catch {
     return false;
   }
@@ -57,12 +58,4 @@ export function resolveNiftiPaths(path: string): NiftiPaths {
   return isHeader
     ? { header: path, image: found, pair: true }
     : { header: found, image: path, pair: true };
-}
-
-/** The existing other half of the `.hdr`/`.img` pair `path` belongs to, or null (single file). */
-export function pairPartner(path: string): string | null {
-  const p = resolveNiftiPaths(path);
-  if (!p.pair) return null;
-  const other = p.header === path ? p.image : p.header;
-  return other === path ? null : other;
 }

@@ -12,22 +12,34 @@
 import { setImmediate } from "node:timers";
 import { NiftiError } from "../errors.ts";
 import type { Affine } from "../volume/affine.ts";
-import { type ByteStream, memoryByteStream, openByteStream } from "./byte_stream.ts";
+import {
+  type ByteStream,
+  type FileDigest,
+  type HashingByteStream,
+  memoryByteStream,
+  openByteStream,
+  openHashingByteStream,
+} from "./byte_stream.ts";
 import { readHeaderFrom, type ReadOptions, readVoxels } from "./nifti_decode.ts";
 import type { NiftiDescription, NiftiInfo } from "./nifti_info.ts";
-import { resolveNiftiPaths } from "./nifti_paths.ts";
+import { type NiftiPaths, resolveNiftiPaths } from "./nifti_paths.ts";
 import { imageFromParts, type NiftiImage } from "./nifti_image.ts";
 
 export type { NiftiImage } from "./nifti_image.ts";
 
 export type { NiftiInfo } from "./nifti_info.ts";
 export type { ReadOptions } from "./nifti_decode.ts";
+export type { FileDigest } from "./byte_stream.ts";
 
 /** Header-only result of readNiftiHeader. */
 export interface NiftiHeaderInfo {
+  /** What the header says about the file. */
   info: NiftiInfo;
+  /** Spatial size [nx, ny, nz]. */
   shape: [number, number, number];
+  /** 3D volumes in the file (the 4th dimension and beyond). */
   frames: number;
+  /** Voxel (i, j, k) → world RAS+ mm, by nibabel's rule. */
   affine: Affine;
 }
 
@@ -35,15 +47,16 @@ export interface NiftiHeaderInfo {
 function* withStreams<T>(
   path: string,
   body: (d: NiftiDescription, image: ByteStream, consumed: number) => Generator<void, T>,
+  paths: NiftiPaths = resolveNiftiPaths(path),
+  open: (file: string) => ByteStream = openByteStream,
 ): Generator<void, T> {
-  const paths = resolveNiftiPaths(path);
-  const hs = openByteStream(paths.header);
+  const hs = open(paths.header);
   try {
     const { description: d, consumed } = readHeaderFrom(hs, paths.pair);
     d.info.file = path;
     if (!paths.pair) return yield* body(d, hs, consumed);
     d.info.warnings.push(...hs.finish());
-    const is = openByteStream(paths.image);
+    const is = open(paths.image);
     try {
       d.info.gzip = hs.gzip || is.gzip;
       return yield* body(d, is, 0);
@@ -98,6 +111,49 @@ export function readNiftiHeader(path: string): Promise<NiftiHeaderInfo> {
 export function readNiftiSync(path: string, options?: ReadOptions): NiftiImage {
   const { description, buffer } = readNiftiParts(path, options);
   return imageFromParts(description, buffer);
+}
+
+/** Options of readNiftiHashedSync. */
+export interface HashedReadOptions extends ReadOptions {
+  /**
+   * The other half of a `.hdr`/`.img` pair, already resolved by the caller (it is never looked
+   * up again); default: resolved from `path`.
+   */
+  pairedWith?: string;
+}
+
+/**
+ * Reads a file synchronously and hashes the very bytes it decodes (one read; a file replaced
+ * meanwhile cannot pair its hash with the old data): one digest per file, the header file
+ * first for a pair.
+ * @throws NiftiError naming the file on any problem
+ */
+export function readNiftiHashedSync(
+  path: string,
+  options?: HashedReadOptions,
+): { image: NiftiImage; files: FileDigest[] } {
+  const paths = options?.pairedWith === undefined
+    ? resolveNiftiPaths(path)
+    : /\.hdr(\.gz)?$/i.test(path)
+    ? { header: path, image: options.pairedWith, pair: true }
+    : { header: options.pairedWith, image: path, pair: true };
+  const streams: HashingByteStream[] = [];
+  const open = (file: string) => {
+    const s = openHashingByteStream(file);
+    streams.push(s);
+    return s;
+  };
+  const { description, buffer, files } = runSync(withStreams(
+    path,
+    function* (d, image, consumed) {
+      const buffer = yield* readVoxels(d, image, consumed, options);
+      // Before the files close: the rest of each file (trailing bytes) is hashed, not decoded.
+      return { description: d, buffer, files: streams.map((s) => s.digest()) };
+    },
+    paths,
+    open,
+  ));
+  return { image: imageFromParts(description, buffer), files };
 }
 
 /** The header description and the voxel buffer of a file (what a worker transfers). */

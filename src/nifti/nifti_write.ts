@@ -6,6 +6,7 @@
  * every reader agrees that means "no scaling".
  * Permissions: --allow-read --allow-write on the target directory.
  */
+import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { setImmediate } from "node:timers";
 import { isSheared } from "../volume/affine.ts";
@@ -23,6 +24,16 @@ export interface WriteOptions {
   level?: number;
   /** descrip field (default "medprep <version>"). */
   descrip?: string;
+  /** Permission bits of the new file (before the umask; default 0o666). */
+  mode?: number;
+}
+
+/** What was written: the sha256 and size of the file's bytes, hashed as they were written. */
+export interface WrittenFile {
+  /** Hex sha256 of the bytes written. */
+  sha256: string;
+  /** Bytes written. */
+  size: number;
 }
 
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -126,11 +137,15 @@ function* chunks(volume: Volume, options?: WriteOptions): Generator<Uint8Array> 
   for (let o = 0; o < data.length; o += CHUNK) yield data.subarray(o, o + CHUNK);
 }
 
-function openSink(path: string, level: number | undefined) {
+function openSink(path: string, level: number | undefined, mode: number | undefined) {
   const tmp = tempPath(path);
-  const f = Deno.openSync(tmp, { write: true, createNew: true });
+  const f = Deno.openSync(tmp, { write: true, createNew: true, mode });
+  const hash = createHash("sha256");
+  let size = 0;
   const put = (b: Uint8Array) => {
     for (let o = 0; o < b.length;) o += f.writeSync(b.subarray(o));
+    hash.update(b);
+    size += b.length;
   };
   let gz: GzipWriter | null = null;
   try {
@@ -143,10 +158,11 @@ function openSink(path: string, level: number | undefined) {
   return {
     tmp,
     write: (b: Uint8Array) => (gz ? gz.write(b) : put(b)),
-    commit() {
+    commit(): WrittenFile {
       gz?.finish();
       f.close();
       Deno.renameSync(tmp, path);
+      return { sha256: hash.digest("hex"), size };
     },
     abort() {
       try {
@@ -160,15 +176,20 @@ function openSink(path: string, level: number | undefined) {
 }
 
 /**
- * Writes `volume` to `path` (gzip iff it ends in `.gz`) atomically, synchronously.
+ * Writes `volume` to `path` (gzip iff it ends in `.gz`) atomically, synchronously; returns the
+ * sha256 and size of the bytes written.
  * @throws Error `Cannot write "<path>": <reason>`; no file is left under `path` or the temp name
  */
-export function writeNiftiSync(path: string, volume: Volume, options?: WriteOptions): void {
+export function writeNiftiSync(
+  path: string,
+  volume: Volume,
+  options?: WriteOptions,
+): WrittenFile {
   let sink: ReturnType<typeof openSink> | null = null;
   try {
-    sink = openSink(path, options?.level);
+    sink = openSink(path, options?.level, options?.mode);
     for (const c of chunks(volume, options)) sink.write(c);
-    sink.commit();
+    return sink.commit();
   } catch (e) {
     sink?.abort();
     throw failure(path, e);
@@ -183,15 +204,15 @@ export async function writeNifti(
   path: string,
   volume: Volume,
   options?: WriteOptions,
-): Promise<void> {
+): Promise<WrittenFile> {
   let sink: ReturnType<typeof openSink> | null = null;
   try {
-    sink = openSink(path, options?.level);
+    sink = openSink(path, options?.level, options?.mode);
     for (const c of chunks(volume, options)) {
       sink.write(c);
       await new Promise((r) => setImmediate(r));
     }
-    sink.commit();
+    return sink.commit();
   } catch (e) {
     sink?.abort();
     throw failure(path, e);

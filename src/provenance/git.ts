@@ -19,6 +19,32 @@ async function git(cwd: string, args: string[]): Promise<string | null> {
   }
 }
 
+/**
+ * Commit of the repository whose top level is exactly `root`, dirty when anything under
+ * `paths` differs from it; null when `root` is not a repository's top (e.g. a tarball
+ * unpacked inside another repository) or git is unavailable.
+ */
+export async function readRepoGitInfo(root: string, paths: string[]): Promise<GitRecord | null> {
+  const top = (await git(root, ["rev-parse", "--show-toplevel"]))?.trim();
+  if (
+    !top ||
+    (await Deno.realPath(top).catch(() => top)) !== (await Deno.realPath(root).catch(() => root))
+  ) {
+    return null;
+  }
+  const commit = (await git(root, ["rev-parse", "--verify", "-q", "HEAD"]))?.trim();
+  if (!commit) return null;
+  const status = await git(root, [
+    "status",
+    "--porcelain",
+    "--untracked-files=all",
+    "--",
+    ...paths,
+  ]);
+  if (status === null) return null;
+  return { commit, dirty: status.trim() !== "" };
+}
+
 /** Commit and dirty flag of `file`'s repository, or null when it is not in one. */
 export async function readGitInfo(file: string): Promise<GitRecord | null> {
   const slash = file.lastIndexOf("/");

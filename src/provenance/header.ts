@@ -1,11 +1,13 @@
 /**
- * The run-level part of provenance (SPEC §9): tool, Deno, recipe (path, sha256, git state,
+ * The run-level part of provenance (SPEC §9): tool (with medprep's git commit when known and
+ * the sha256 of its sources), Deno, recipe (path, sha256, git state,
  * resolved form), run seed, manifest (path or glob, sha256), command line and shard.
  */
 import { sha256Bytes } from "../nifti/hash.ts";
 import { TOOL_NAME, VERSION } from "../version.ts";
 import type { Recipe } from "../recipe/recipe.ts";
-import { readGitInfo } from "./git.ts";
+import { readGitInfo, readRepoGitInfo } from "./git.ts";
+import { medprepRoot, readMedprepSource } from "./source_hash.ts";
 import type { Provenance, ResolvedRecipe, ShardRecord } from "./types.ts";
 
 /** Provenance without the subjects, times and status. */
@@ -31,8 +33,14 @@ export async function createProvenanceHeader(input: {
   shard: ShardRecord | null;
 }): Promise<ProvenanceHeader> {
   const glob = input.manifest.kind === "glob";
+  const root = medprepRoot();
   return {
-    tool: { name: TOOL_NAME, version: VERSION },
+    tool: {
+      name: TOOL_NAME,
+      version: VERSION,
+      git: root ? await readRepoGitInfo(root, ["src", "deno.lock"]) : null,
+      source: await readMedprepSource(),
+    },
     deno: { ...Deno.version },
     recipe: {
       path: input.recipePath,

@@ -112,15 +112,21 @@ export function stringifyStable(value: unknown): string {
 }
 
 /**
- * Writes `value` as stable JSON to `path` atomically (temp file in the same directory, then
- * rename), so readers never see a half-written file.
+ * Writes `value` as stable JSON to `path` atomically (temp file in the same directory, synced,
+ * then renamed), so readers never see a half-written file.
  */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const slash = path.lastIndexOf("/");
   const dir = slash >= 0 ? path.slice(0, slash) : ".";
   const tmp = `${dir}/.medprep-tmp-${crypto.randomUUID()}.json`;
   try {
-    await Deno.writeTextFile(tmp, stringifyStable(value));
+    {
+      // On disk before it replaces the old file (a journal is removed right after).
+      using file = await Deno.open(tmp, { write: true, createNew: true });
+      const bytes = new TextEncoder().encode(stringifyStable(value));
+      for (let o = 0; o < bytes.length;) o += await file.write(bytes.subarray(o));
+      await file.syncData();
+    }
     await Deno.rename(tmp, path);
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});

@@ -53,6 +53,8 @@ export interface OutputRecord {
   /** Path relative to the output directory. */
   path: string;
   sha256: string;
+  /** Bytes in the file (checked by `--resume` with the sha256). */
+  size: number;
   dtype: string;
   /** Why the stored type is what it is (SPEC §2 rule). */
   dtypeReason: string;
@@ -94,11 +96,28 @@ export interface ResolvedRecipe {
   steps: { step: string; params: Record<string, unknown> }[];
 }
 
-/** Git state of the recipe file, when it lives in a repository. */
+/** Git state of a file (the recipe) or of medprep's own tree, when in a repository. */
 export interface GitRecord {
   commit: string;
-  /** True when the recipe file differs from the commit (or is untracked). */
+  /** True when the file(s) differ from the commit (or are untracked). */
   dirty: boolean;
+}
+
+/** medprep's own sources: sha256 over `src/**\/*.ts` + `deno.lock` (sorted paths). */
+export interface SourceRecord {
+  sha256: string;
+  /** How many files were hashed. */
+  files: number;
+}
+
+/** The tool that wrote a provenance file, with what identifies its code. */
+export interface ToolRecord {
+  name: string;
+  version: string;
+  /** medprep's git commit (dirty: uncommitted changes under src/ or deno.lock), when known. */
+  git?: GitRecord | null;
+  /** sha256 of medprep's sources; null when they could not be read. */
+  source?: SourceRecord | null;
 }
 
 /** Which part of the subjects a `--shard` run processed. */
@@ -117,7 +136,7 @@ export type RunStatus = "complete" | "failed" | "interrupted";
 
 /** The whole `provenance.json`. */
 export interface Provenance {
-  tool: { name: string; version: string };
+  tool: ToolRecord;
   deno: { deno: string; v8: string; typescript: string };
   recipe: { path: string; sha256: string; git: GitRecord | null; resolved: ResolvedRecipe };
   seed: number;

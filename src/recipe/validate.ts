@@ -1,71 +1,45 @@
 import { dirname, resolve } from "node:path";
 import { LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
 import { RecipeError } from "../errors.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import { IssueSink } from "./issue_sink.ts";
 import { bindRecipe, type Plan } from "./plan.ts";
-import { type Recipe, RECIPE_KEYS } from "./recipe.ts";
+import type { Recipe } from "./recipe.ts";
+import { RECIPE_KEYS, RECIPE_SCHEMA } from "./recipe_schema.ts";
 import { validateSteps } from "./validate_steps.ts";
 import { checkYamlSyntax, toPlainData } from "./yaml_checks.ts";
 
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-function checkTopLevel(sink: IssueSink, data: Record<string, unknown>): void {
-  for (const key of Object.keys(data)) {
-    if (!(RECIPE_KEYS as readonly string[]).includes(key)) {
-      sink.atPath(
-        [key],
-        `Cannot use key "${key}": not a recipe key${
-          didYouMean(key, RECIPE_KEYS) || `; expected ${RECIPE_KEYS.join(", ")}`
-        }`,
-        "key",
-      );
+/**
+ * Checks the top level against RECIPE_SCHEMA (one issue per key, placed at its node); returns
+ * the parsed top level, or undefined after an issue.
+ */
+function checkTopLevel(
+  sink: IssueSink,
+  data: Record<string, unknown>,
+): z.output<typeof RECIPE_SCHEMA> | undefined {
+  const result = RECIPE_SCHEMA.safeParse(data);
+  if (result.success) return result.data;
+  const seen = new Set<string>();
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        sink.atPath(
+          [key],
+          `Cannot use key "${key}": not a recipe key${
+            didYouMean(key, RECIPE_KEYS) || `; expected ${RECIPE_KEYS.join(", ")}`
+          }`,
+          "key",
+        );
+      }
+      continue;
     }
+    const key = String(issue.path[0] ?? "");
+    if (seen.has(key)) continue; // one message per key (e.g. seed: not an integer and too big)
+    seen.add(key);
+    sink.atPath([key], issue.message, key in data ? "value" : "parent");
   }
-  if (!("version" in data)) {
-    sink.atPath(["version"], "Missing required key `version` (write `version: 1`)", "parent");
-  } else if (data.version !== 1) {
-    sink.atPath(
-      ["version"],
-      `Cannot use version ${JSON.stringify(data.version)}: only version 1 is supported`,
-    );
-  }
-  if ("name" in data && (typeof data.name !== "string" || !NAME_PATTERN.test(data.name))) {
-    sink.atPath(
-      ["name"],
-      `Cannot use name ${
-        JSON.stringify(data.name)
-      }: use letters, digits, ".", "_" and "-" (it names the output directory)`,
-    );
-  }
-  if ("seed" in data && !(Number.isSafeInteger(data.seed) && (data.seed as number) >= 0)) {
-    sink.atPath(
-      ["seed"],
-      `Cannot use seed ${
-        JSON.stringify(data.seed)
-      }: expected a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`,
-    );
-  }
-  if ("manifest" in data && (typeof data.manifest !== "string" || data.manifest === "")) {
-    sink.atPath(
-      ["manifest"],
-      `Cannot use manifest ${JSON.stringify(data.manifest)}: expected a file path`,
-    );
-  }
-  if (!("steps" in data)) {
-    sink.atPath(
-      ["steps"],
-      "Missing required key `steps` (a list starting with `- step: load`)",
-      "parent",
-    );
-  } else if (!Array.isArray(data.steps)) {
-    sink.atPath(["steps"], "Cannot use steps: expected a list of `- step: …` entries");
-  } else if (data.steps.length === 0) {
-    sink.atPath(
-      ["steps"],
-      "Cannot run an empty recipe: steps has no entries; start with `- step: load` and end with `- step: save`",
-    );
-  }
+  return undefined;
 }
 
 function stem(file: string): string {
@@ -116,18 +90,20 @@ export function validateRecipePlan(text: string, file: string): { recipe: Recipe
     throw new RecipeError(sink.sorted());
   }
   const top = data as Record<string, unknown>;
-  checkTopLevel(sink, top);
+  const parsedTop = checkTopLevel(sink, top);
   const { steps, written } = Array.isArray(top.steps)
     ? validateSteps(sink, top.steps)
     : { steps: [], written: [] };
-  if (sink.issues.length > 0) throw new RecipeError(sink.sorted());
+  if (sink.issues.length > 0 || !parsedTop) throw new RecipeError(sink.sorted());
   const recipe: Recipe = {
     version: 1,
-    name: typeof top.name === "string" ? top.name : stem(file),
-    seed: typeof top.seed === "number" ? top.seed : 0,
+    name: parsedTop.name ?? stem(file),
+    seed: parsedTop.seed,
     steps,
   };
-  if (typeof top.manifest === "string") recipe.manifest = resolve(dirname(file), top.manifest);
+  if (parsedTop.manifest !== undefined) {
+    recipe.manifest = resolve(dirname(file), parsedTop.manifest);
+  }
   return { recipe, plan: bindRecipe(recipe, { written }) };
 }
 

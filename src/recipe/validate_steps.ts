@@ -2,7 +2,6 @@ import { findStep, STEPS } from "../steps/registry.ts";
 import type { StepDefinition } from "../steps/step.ts";
 import { didYouMean } from "./did_you_mean.ts";
 import type { IssueSink } from "./issue_sink.ts";
-import { validateNameTemplate } from "../steps/io/name_template.ts";
 import type { RecipeStep } from "./recipe.ts";
 import type { DocPath } from "./yaml_positions.ts";
 import { describeZodIssues, showValue } from "./zod_issues.ts";
@@ -107,22 +106,15 @@ function checkOutputNames(sink: IssueSink, checked: Checked[]): void {
   let copies = 1;
   let singleRole = false;
   for (const { index, definition, params: parsed, raw } of checked) {
-    // A sink whose other params are invalid still gets its name checked (every problem at once).
-    const params = parsed ?? (definition.kind === "sink" ? { name: raw?.name } : undefined);
-    const roles = (parsed ?? raw)?.roles;
-    if (definition.kind === "source" && Array.isArray(roles)) singleRole = roles.length === 1;
-    if (!params) continue;
-    if (definition.copies) copies *= definition.copies(params);
-    if (definition.kind !== "sink" || typeof params.name !== "string") continue;
-    const name = params.name;
-    const problems = validateNameTemplate(name, { copies, singleRole });
-    // Without a .nii / .nii.gz ending the runner appends the format's extension.
-    const ext = /\.nii\.gz$/i.test(name) ? "nii.gz" : /\.nii$/i.test(name) ? "nii" : undefined;
-    if (ext && typeof params.format === "string" && params.format !== ext) {
-      problems.push(`the name ends in .${ext} but format is ${params.format}`);
+    if (definition.kind === "source") {
+      const roles = parsed ? definition.roles(parsed).roles : raw?.roles;
+      if (Array.isArray(roles)) singleRole = roles.length === 1;
     }
-    for (const p of problems) {
-      sink.atPath(["steps", index, "name"], `Cannot use name "${name}": ${p}`, "parent");
+    if (parsed && definition.copies) copies *= definition.copies(parsed);
+    // A sink whose other params are invalid still gets its names checked (every problem at once).
+    if (definition.kind !== "sink" || !definition.checkOutputs) continue;
+    for (const p of definition.checkOutputs(parsed ?? raw ?? {}, { copies, singleRole })) {
+      sink.atPath(["steps", index, p.key], p.message, "parent");
     }
   }
 }

@@ -35,6 +35,11 @@ export interface Job {
   paths: Record<string, string>;
   /** Metadata columns of the subject's row (never opened; recorded in provenance). */
   metadata?: Record<string, string | number | boolean>;
+  /**
+   * Input path → the other half of its `.hdr`/`.img` pair, resolved once before the run: the
+   * only extra file a worker may read, and the one it reads.
+   */
+  pairs?: Record<string, string>;
   replay?: ReplayTarget;
 }
 

@@ -3,11 +3,12 @@
  * rendered (names already checked there): inputs that are the same file as an output (refused),
  * an output directory that cannot be written, and a rough free-space estimate (a warning).
  */
-import { type Issue, ManifestError } from "../errors.ts";
+import { type Issue, ManifestError, UsageError } from "../errors.ts";
 import type { PlannedOutput } from "../recipe/output_names.ts";
 import type { Plan } from "../recipe/plan.ts";
 import type { Grid } from "../volume/grid.ts";
 import { formatBytes, readFreeBytes } from "./disk_space.ts";
+import { findConfinementIssues } from "./confine.ts";
 import { planJob } from "./plan.ts";
 import type { Job } from "./messages.ts";
 
@@ -93,7 +94,8 @@ async function estimateOutputBytes(
 
 /**
  * Every pre-flight check of a run on the jobs' planned outputs (from the output planner).
- * @throws ManifestError (exit 2) on input/output clashes or an unwritable directory
+ * @throws ManifestError (exit 2) on input/output clashes; UsageError (exit 2) when --out cannot
+ * be written
  */
 export async function runPreflight(
   jobs: readonly Job[],
@@ -101,6 +103,8 @@ export async function runPreflight(
   plan: Plan,
   options: {
     outDir: string;
+    /** Every subject of the manifest (all shards): no output may overwrite any input. */
+    allJobs?: readonly Job[];
     manifestFile?: string;
     dryRun: boolean;
     warn(line: string): void;
@@ -108,12 +112,20 @@ export async function runPreflight(
     readFree?: (dir: string) => Promise<number | { skipped: string }>;
   },
 ): Promise<void> {
-  const issues = findInputOutputClashes(jobs, outputs, options.outDir, options.manifestFile);
-  if (issues.length === 0 && !options.dryRun) {
-    const issue = await checkWritable(options.outDir);
-    if (issue) issues.push(issue);
-  }
+  const issues = [
+    ...findInputOutputClashes(
+      options.allJobs ?? jobs,
+      outputs,
+      options.outDir,
+      options.manifestFile,
+    ),
+    ...findConfinementIssues(options.outDir, outputs, options.manifestFile),
+  ];
   if (issues.length > 0) throw new ManifestError(issues);
+  if (!options.dryRun) {
+    const issue = await checkWritable(options.outDir);
+    if (issue) throw new UsageError([issue]);
+  }
   const free = await (options.readFree ?? readFreeBytes)(options.outDir);
   if (typeof free !== "number") {
     options.warn(`medprep: free disk space not checked: ${free.skipped}`);

@@ -4,8 +4,9 @@
  * goes through the injected `SubjectIo`. Augmentation steps with `copies > 1` fork the subject
  * there; copies run depth-first so only one copy's volumes are alive at a time.
  */
-import { pairPartner } from "../nifti/nifti_paths.ts";
-import { shearWarning } from "../nifti/nifti_write.ts";
+import type { FileDigest } from "../nifti/byte_stream.ts";
+import { sha256Bytes } from "../nifti/hash.ts";
+import { shearWarning, type WrittenFile } from "../nifti/nifti_write.ts";
 import type { Plan } from "../recipe/plan.ts";
 import {
   type EncodedVolume,
@@ -18,6 +19,9 @@ import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
+import { describeFailure } from "./failure_message.ts";
+import { stagedPathOf } from "./staging.ts";
+import { inputRecordFiles, outputMode } from "./input_files.ts";
 import {
   affineRecord,
   type GeometryRecord,
@@ -29,14 +33,23 @@ export type { EncodedVolume } from "../steps/step.ts";
 
 /** File access and encoding a subject run needs; the worker passes the real ones. */
 export interface SubjectIo {
-  read(path: string, options: { maxBytes: number }): Volume;
-  /** Writes atomically (temp file + rename); gzip iff the name ends in .gz. */
-  write(path: string, volume: Volume, options: { level: number }): void;
-  /** Writes raw bytes (a sink's own format). */
-  writeBytes(path: string, bytes: Uint8Array): void;
+  /**
+   * Reads a volume and digests the bytes it decoded (one per file; a pair's header first);
+   * `pairedWith` is the already resolved other half of a `.hdr`/`.img` pair.
+   */
+  read(
+    path: string,
+    options: { maxBytes: number; pairedWith?: string },
+  ): { volume: Volume; files: FileDigest[] };
+  /**
+   * Writes atomically (temp file + rename); gzip iff the name ends in .gz; a new file gets
+   * `mode` (before the umask). Returns the sha256 and size of the bytes written.
+   */
+  write(path: string, volume: Volume, options: { level: number; mode?: number }): WrittenFile;
+  /** Writes raw bytes (a sink's own format); a new file gets `mode` (before the umask). */
+  writeBytes(path: string, bytes: Uint8Array, options: { mode?: number }): void;
   /** Moves a file (same file system: atomic). */
   rename(from: string, to: string): void;
-  sha256(path: string): string;
   encode(item: Item, dtype: string, rounding?: string): EncodedVolume;
   remove(path: string): void;
   mkdir(path: string): void;
@@ -60,25 +73,41 @@ function itemRecords(subject: Subject): ItemRecord[] {
   }));
 }
 
-/** The sink's view of the output directory: staged, atomic writes under `init.outDir`. */
-function createSinkIo(io: SubjectIo, init: WorkerInit, written: string[]): SinkIo {
-  const place = (rel: string, write: (path: string) => void) => {
-    const abs = `${init.outDir}/${rel}`;
-    const slash = abs.lastIndexOf("/");
-    if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
-    if (init.stagingDir) {
-      // Written in the staging directory, then moved into place in one atomic rename.
-      const ext = rel.match(/(\.[A-Za-z0-9]+)*$/)?.[0] ?? "";
-      const staged = `${init.stagingDir}/${crypto.randomUUID()}${ext}`;
-      write(staged);
-      io.rename(staged, abs);
-    } else write(abs);
+/** Where the output `rel` is written: staged (published by the main thread) or in place. */
+function writtenPath(init: WorkerInit, rel: string): string {
+  return init.stagingDir ? stagedPathOf(init.stagingDir, rel) : `${init.outDir}/${rel}`;
+}
+
+/**
+ * The sink's view of the output directory, each file created no wider than `mode()` and
+ * digested from the bytes written (into `digests`). With a staging folder every output is
+ * written there only; the main thread moves all outputs of the subject into place once it is
+ * done (staging.ts).
+ */
+function createSinkIo(
+  io: SubjectIo,
+  init: WorkerInit,
+  written: string[],
+  files: { mode: () => number; digests: Map<string, WrittenFile> },
+): SinkIo {
+  const place = (rel: string, write: (path: string) => WrittenFile) => {
+    const abs = writtenPath(init, rel);
+    if (!init.stagingDir) {
+      const slash = abs.lastIndexOf("/");
+      if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
+    }
+    files.digests.set(rel, write(abs));
     written.push(rel);
   };
   return {
     encode: (item, dtype, rounding) => io.encode(item, dtype, rounding),
-    writeVolume: (rel, volume, options) => place(rel, (p) => io.write(p, volume, options)),
-    writeBytes: (rel, bytes) => place(rel, (p) => io.writeBytes(p, bytes)),
+    writeVolume: (rel, volume, options) =>
+      place(rel, (p) => io.write(p, volume, { ...options, mode: files.mode() })),
+    writeBytes: (rel, bytes) =>
+      place(rel, (p) => {
+        io.writeBytes(p, bytes, { mode: files.mode() });
+        return { sha256: sha256Bytes(bytes), size: bytes.length };
+      }),
   };
 }
 
@@ -100,7 +129,11 @@ export function runSubject(
     warnings: [],
   };
   const written: string[] = [];
-  const sinkIo = createSinkIo(io, init, written);
+  // Issue 10.5: digests of the bytes read and written; outputs no wider than the inputs.
+  const readFiles = new Map<string, FileDigest[]>();
+  const digests = new Map<string, WrittenFile>();
+  const mode = () => outputMode([...readFiles.values()].flat().map((f) => f.mode));
+  const sinkIo = createSinkIo(io, init, written, { mode, digests });
   let current = -1;
 
   const walk = (start: number, input: Subject | null, forked: boolean): void => {
@@ -111,16 +144,20 @@ export function runSubject(
       const def = step.definition;
       if (def.kind === "source") {
         subject = def.read(job, step.params, {
-          read: (path) => io.read(path, { maxBytes: init.maxInputBytes }),
+          read: (path) => {
+            const read = io.read(path, {
+              maxBytes: init.maxInputBytes,
+              pairedWith: job.pairs?.[path],
+            });
+            readFiles.set(path, read.files);
+            return read.volume;
+          },
         });
         for (const item of subject.items) {
-          const partner = pairPartner(item.sourcePath);
           record.inputs.push({
             role: item.role,
             label: item.label,
-            path: item.sourcePath,
-            sha256: io.sha256(item.sourcePath),
-            ...(partner ? { pairedFile: { path: partner, sha256: io.sha256(partner) } } : {}),
+            ...inputRecordFiles(item.sourcePath, readFiles.get(item.sourcePath) ?? []),
             dtype: item.volume.dtype,
             ...(item.nanReplaced ? { nanReplaced: item.nanReplaced } : {}),
             ...geometryRecord(item.volume),
@@ -136,7 +173,9 @@ export function runSubject(
         const outputs = def.write(subject, step.params, sinkIo);
         written.splice(from);
         for (const { warnings, ...out } of outputs) {
-          record.outputs.push({ ...out, sha256: io.sha256(`${init.outDir}/${out.path}`) });
+          const digest = digests.get(out.path);
+          if (!digest) throw new Error(`Cannot record "${out.path}": the sink did not write it`);
+          record.outputs.push({ ...out, ...digest }); // of the bytes written, not re-read
           // SPEC §2: a sheared affine is written with qform_code 0, with a warning.
           const item = subject.items.find((it) => it.role === out.role);
           const sheared = item && shearWarning(out.path, item.volume);
@@ -196,12 +235,12 @@ export function runSubject(
     record.error = {
       step: current,
       name: plan.steps[current]?.definition.name ?? "",
-      message: e instanceof Error ? e.message : String(e),
+      message: describeFailure(e),
     };
     // Every file this subject wrote, including a sink's files before it failed.
     for (const path of new Set([...record.outputs.map((o) => o.path), ...written])) {
       try {
-        io.remove(`${init.outDir}/${path}`);
+        io.remove(writtenPath(init, path));
       } catch { /* already gone */ }
     }
     record.outputs = [];

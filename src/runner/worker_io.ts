@@ -1,9 +1,9 @@
 /**
  * The real file access of a runner worker: synchronous NIfTI read/write (zlib runs inside the
- * worker thread), sha256 of files, save encoding (SPEC §2). Writes are atomic (temp + rename).
+ * worker thread) hashing the bytes read and written, save encoding (SPEC §2). Writes are
+ * atomic (temp + rename).
  */
-import { sha256FileSync } from "../nifti/hash.ts";
-import { readNiftiSync } from "../nifti/nifti_read.ts";
+import { readNiftiHashedSync } from "../nifti/nifti_read.ts";
 import { writeNiftiSync } from "../nifti/nifti_write.ts";
 import { encodeForSave } from "../volume/encode.ts";
 import type { DType, Rounding } from "../volume/dtype.ts";
@@ -17,22 +17,27 @@ import type { BufferPool } from "./buffer_pool.ts";
 export function createWorkerIo(pool?: BufferPool): SubjectIo {
   return {
     ...WORKER_IO,
-    read: (path, { maxBytes }) =>
-      readNiftiSync(path, { maxBytes, allocate: pool && ((n) => pool.acquire(n)) }).volume,
+    read: (path, { maxBytes, pairedWith }) => {
+      const allocate = pool && ((n: number) => pool.acquire(n));
+      const { image, files } = readNiftiHashedSync(path, { maxBytes, pairedWith, allocate });
+      return { volume: image.volume, files };
+    },
   };
 }
 
 /** Subject I/O backed by the real NIfTI reader and writer. */
 export const WORKER_IO: SubjectIo = {
-  read: (path, { maxBytes }) => readNiftiSync(path, { maxBytes }).volume,
-  write: (path, volume, { level }) => writeNiftiSync(path, volume, { level }),
-  writeBytes: (path, bytes) => {
+  read: (path, { maxBytes, pairedWith }) => {
+    const { image, files } = readNiftiHashedSync(path, { maxBytes, pairedWith });
+    return { volume: image.volume, files };
+  },
+  write: (path, volume, { level, mode }) => writeNiftiSync(path, volume, { level, mode }),
+  writeBytes: (path, bytes, { mode }) => {
     const temp = `${path}.tmp-${crypto.randomUUID()}`;
-    Deno.writeFileSync(temp, bytes);
+    Deno.writeFileSync(temp, bytes, { mode });
     Deno.renameSync(temp, path);
   },
   rename: (from, to) => Deno.renameSync(from, to),
-  sha256: sha256FileSync,
   encode: (item, dtype, rounding) =>
     encodeForSave(item, dtype as "auto" | "keep" | DType, {
       rounding: rounding as Rounding | undefined,

@@ -17,11 +17,13 @@ export interface EncodableItem {
   readonly role?: string;
   /** Label maps are never interpolated (nearest only) nor cast to float. */
   readonly label: boolean;
+  /** The current voxels and geometry. */
   readonly volume: Volume;
   /** Storage type of the input file (what `save: { dtype: keep }` writes). */
   readonly inputDType: DType;
   /** Scaling of the input file (`keep` re-encodes with it); 1 and 0 when absent. */
   readonly inputSlope?: number;
+  /** Intercept of the input file; 0 when absent. */
   readonly inputInter?: number;
   /**
    * Why values stopped being of the input's kind (a step made them fractional on purpose:

@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { deriveRecipeJsonSchema } from "../../src/cli/schema.ts";
+import { RECIPE_NAME_PATTERN, RECIPE_SCHEMA } from "../../src/recipe/recipe_schema.ts";
 import { STEPS } from "../../src/steps/registry.ts";
 import { runCli } from "./_run.ts";
 
@@ -10,7 +11,19 @@ Deno.test("deriveRecipeJsonSchema describes the top level and one branch per ste
   const s = deriveRecipeJsonSchema();
   deepEqual(s.required, ["version", "steps"]);
   equal(s.additionalProperties, false);
-  deepEqual(s.properties.version, { const: 1, description: "Recipe format version" });
+  deepEqual(s.properties.version, {
+    type: "number",
+    const: 1,
+    description: "Recipe format version",
+  });
+  // The top level is generated from RECIPE_SCHEMA, the same zod schema validation uses.
+  deepEqual(Object.keys(s.properties), Object.keys(RECIPE_SCHEMA.shape));
+  equal(s.properties.name.pattern, RECIPE_NAME_PATTERN.source);
+  deepEqual(
+    [s.properties.seed.type, s.properties.seed.minimum, s.properties.seed.default],
+    ["integer", 0, 0],
+  );
+  equal(s.properties.steps.minItems, 1);
   const items = s.properties.steps.items as Json;
   deepEqual(items.properties.step.enum, STEPS.map((x) => x.name));
   equal(items.allOf.length, STEPS.length);

@@ -257,3 +257,41 @@ Deno.test("bindManifest reports output names that collide, with rows", async () 
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("readManifest keeps columns naming no NIfTI file as metadata, never checked as files", async () => {
+  const dir = await fixture();
+  await Deno.writeTextFile(
+    join(dir, "m.csv"),
+    "id,image,split,age,site\ns1,scans/a.nii.gz,train,42,\ns2,scans/b.nii.gz,test,37,x/y\n",
+  );
+  const m = await readManifest(join(dir, "m.csv"));
+  deepEqual(m.roles, ["image"]);
+  deepEqual(m.metadata, ["split", "age", "site"]);
+  deepEqual(m.rows.map((r) => [r.id, Object.keys(r.paths), r.metadata]), [
+    ["s1", ["image"], { split: "train", age: "42" }],
+    ["s2", ["image"], { split: "test", age: "37", site: "x/y" }],
+  ]);
+  await Deno.writeTextFile(
+    join(dir, "m.json"),
+    '[{"id":"s1","image":"scans/a.nii.gz","age":42,"ok":true},{"id":"s2","image":"scans/b.nii.gz"}]',
+  );
+  const j = await readManifest(join(dir, "m.json"));
+  deepEqual(j.metadata, ["age", "ok"]);
+  deepEqual(j.rows[0].metadata, { age: 42, ok: true });
+  deepEqual(j.rows[1].metadata, {});
+  // A column with one NIfTI name is a role: its other cells must be files.
+  await Deno.writeTextFile(
+    join(dir, "r.csv"),
+    "id,image,t2\ns1,scans/a.nii.gz,train\ns2,scans/b.nii.gz,scans/b.nii.gz\n",
+  );
+  deepEqual(await issuesOf(readManifest(join(dir, "r.csv"))), [
+    `${join(dir, "r.csv")}:2 t2: Cannot find "train": file not found`,
+  ]);
+  await Deno.writeTextFile(join(dir, "n.csv"), "id,split\ns1,train\n");
+  deepEqual(await issuesOf(readManifest(join(dir, "n.csv"))), [
+    `${join(dir, "n.csv")}: Cannot use manifest "${
+      join(dir, "n.csv")
+    }": no path columns (roles such as image, label); split name no .nii, .nii.gz, .hdr or .img file`,
+  ]);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -93,18 +93,15 @@ export function createMemoryIo(
     read(path) {
       const v = files.get(path);
       if (!v) throw new Error(`Cannot read "${path}": file not found`);
-      return v;
+      return { volume: v, files: [{ path, sha256: bytes(v), size: v.data.length, mode: 0o644 }] };
     },
     write(path, volume) {
       files.set(path, volume);
+      return { sha256: bytes(volume), size: volume.data.length };
     },
     writeBytes(path, data) {
       blobs.set(path, data);
     },
-    sha256: (path) =>
-      blobs.has(path)
-        ? createHash("sha256").update(blobs.get(path)!).digest("hex")
-        : bytes(files.get(path)!),
     encode: (item) => ({
       volume: item.volume,
       dtype: item.volume.dtype,

@@ -55,10 +55,12 @@ Deno.test("runBatch --resume keeps unchanged subjects and rebuilds changed ones"
       (await readTree(out)).get("sub-03_label.nii.gz"),
       first.get("sub-03_label.nii.gz"),
     );
-    // A different run seed changes the resolved recipe: everything is rebuilt.
+    // A different run seed changes the resolved recipe: refused (issue 11.9) unless --force,
+    // which removes the recorded outputs, so everything is rebuilt.
     const beforeSeed = await mtimes(out);
     await new Promise((r) => setTimeout(r, 20));
-    assert.equal(await runBatch({ ...opts, resume: true, seed: 9 }), 0);
+    await assert.rejects(runBatch({ ...opts, resume: true, seed: 9 }), /seed 9.*seed 1/);
+    assert.equal(await runBatch({ ...opts, resume: true, seed: 9, force: true }), 0);
     const afterSeed = await mtimes(out);
     assert.notEqual(afterSeed.get("sub-01_image.nii.gz"), beforeSeed.get("sub-01_image.nii.gz"));
     const prov = JSON.parse(await Deno.readTextFile(`${out}/provenance.json`));

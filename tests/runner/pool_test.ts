@@ -71,7 +71,10 @@ Deno.test("deriveWorkerPermissions grants reading inputs + output dir and writin
   });
 });
 
-Deno.test("deriveWorkerPermissions grants reading the other half of .hdr/.img pairs", () => {
-  const p = deriveWorkerPermissions("/out", [{ id: "a", row: 1, paths: { image: "/in/a.hdr" } }]);
-  assert.deepEqual(p.read, ["/out", "/in/a.hdr", "/in/a.img", "/in/a.img.gz"]);
+Deno.test("deriveWorkerPermissions grants reading the resolved other half of .hdr/.img pairs", () => {
+  const p = deriveWorkerPermissions("/out", [
+    { id: "a", row: 1, paths: { image: "/in/a.hdr" }, pairs: { "/in/a.hdr": "/in/a.img" } },
+    { id: "b", row: 2, paths: { image: "/in/b.hdr" } }, // unresolved: nothing more
+  ]);
+  assert.deepEqual(p.read, ["/out", "/in/a.hdr", "/in/a.img", "/in/b.hdr"]);
 });

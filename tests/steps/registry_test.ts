@@ -111,7 +111,7 @@ for (const step of STEPS) {
     equal(mod[exportName], step, `${file} exports ${exportName}`);
   });
 
-  if (!step.apply) continue; // source and sink: the runner does their I/O
+  if (!step.apply) continue; // source and sink: tests/steps/io (read/write contracts)
   const implemented = isImplemented(step);
   if (!implemented) {
     console.warn(`registry_test: ${step.name}.apply is not implemented yet; apply checks skipped`);

@@ -1,4 +1,4 @@
-import type { NameValues } from "../step.ts";
+import type { NameValues, OutputContext } from "../step.ts";
 
 export type { NameValues } from "../step.ts";
 
@@ -17,12 +17,7 @@ export function parseNameTemplate(template: string): { placeholders: string[]; e
 }
 
 /** What a name template needs to know about the recipe to judge collisions. */
-export interface NameContext {
-  /** Outputs per subject from augmentation (product of `copies`). */
-  copies: number;
-  /** True when the recipe guarantees a single role (load.roles has one entry). */
-  singleRole: boolean;
-}
+export type NameContext = OutputContext;
 
 /** Every reason why `template` could escape the output directory or make two outputs collide. */
 export function validateNameTemplate(template: string, context: NameContext): string[] {

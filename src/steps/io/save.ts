@@ -2,7 +2,7 @@ import { z } from "zod";
 import { deriveStem } from "../../nifti/nifti_paths.ts";
 import { DTYPES, ROUNDINGS } from "../../volume/dtype.ts";
 import { defineStep, type SinkOutput } from "../step.ts";
-import { renderName } from "./name_template.ts";
+import { renderName, validateNameTemplate } from "./name_template.ts";
 
 const params = z.object({
   name: z.string().min(1).default("{id}_{role}.nii.gz").describe(
@@ -29,6 +29,16 @@ export const save = defineStep({
   summary: "Write every role of a subject as NIfTI-1 under the output directory",
   params,
   example: '- step: save\n  name: "{id}_{role}.nii.gz"\n  dtype: auto',
+  checkOutputs({ name, format }, context) {
+    if (typeof name !== "string") return [];
+    const problems = validateNameTemplate(name, context);
+    // Without a .nii / .nii.gz ending the sink appends the format's extension.
+    const ext = /\.nii\.gz$/i.test(name) ? "nii.gz" : /\.nii$/i.test(name) ? "nii" : undefined;
+    if (ext && (format === "nii" || format === "nii.gz") && format !== ext) {
+      problems.push(`the name ends in .${ext} but format is ${format}`);
+    }
+    return problems.map((p) => ({ key: "name", message: `Cannot use name "${name}": ${p}` }));
+  },
   outputName({ name, format }, values) {
     const rendered = renderName(name, values);
     const base = rendered.replace(/\.nii(\.gz)?$/i, "");

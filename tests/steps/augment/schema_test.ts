@@ -28,7 +28,9 @@ Deno.test("augment params accept the issue's YAML example with defaults filled i
   assert.equal(p.copies, 3);
   assert.equal(p.interpolation, "linear");
   assert.deepEqual(p.transforms[0], { flip: { axes: [0], p: 0.5 } });
-  assert.deepEqual(p.transforms[2], { elastic: { maxDisplacement: 4, controlPoints: 7, p: 1 } });
+  assert.deepEqual(p.transforms[2], {
+    elastic: { maxDisplacement: 4, controlPoints: 7, lockedBorders: 2, p: 1 },
+  });
   assert.deepEqual((p.transforms[1].affine as { scale: unknown }).scale, [0.9, 1.1]);
   assert.equal(findStep("augment"), augment as unknown);
   assert.deepEqual(augment.params.parse(paramsOf(augment.example)), p);

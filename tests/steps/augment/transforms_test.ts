@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { applyAffine, columnNorms } from "../../../src/volume/affine.ts";
 import { createRng } from "../../../src/random/rng.ts";
-import { elastic } from "../../../src/steps/augment/elastic.ts";
+import { deriveControlValues, elastic } from "../../../src/steps/augment/elastic.ts";
 import { biasField } from "../../../src/steps/augment/bias_field.ts";
 import { gamma } from "../../../src/steps/augment/gamma.ts";
 import { blur } from "../../../src/steps/augment/blur.ts";
@@ -14,7 +14,11 @@ const floats = (s: Subject, r = "image") => Array.from(itemOf(s, r).volume.data 
 
 Deno.test("elastic field stays within maxDisplacement (world mm, per axis) and is not trivial", () => {
   const grid = { shape: [19, 17, 9] as const, affine: obliqueAffine() };
-  const params = elastic.params.parse({ maxDisplacement: [4, 2, 6], controlPoints: [6, 5, 4] });
+  const params = elastic.params.parse({
+    maxDisplacement: [4, 2, 6],
+    controlPoints: [6, 5, 4],
+    lockedBorders: 0, // every control point free: the bound is reached
+  });
   const realized = elastic.draw(createRng(3), params, { grid, pickLabelled: () => null });
   const { stage } = elastic.spatial!(realized, grid);
   assert.ok(stage?.kind === "field");
@@ -171,4 +175,87 @@ Deno.test("intensity transforms before the last spatial one act on the input gri
     const i = q % 7;
     assert.equal(b[q], Math.fround(a[q - i + (6 - i)] * 3));
   }
+});
+
+Deno.test("elastic lockedBorders: 2 (default, TorchIO) fixes the two outer control layers of every axis, 1 the outer one, 0 none", () => {
+  const grid = { shape: [19, 17, 13] as const, affine: obliqueAffine() };
+  const points: [number, number, number] = [7, 6, 5];
+  for (const locked of [0, 1, 2] as const) {
+    const params = elastic.params.parse(
+      locked === 2 ? { controlPoints: points } : { controlPoints: points, lockedBorders: locked },
+    );
+    const realized = elastic.draw(createRng(5), params, { grid, pickLabelled: () => null });
+    assert.equal(realized.lockedBorders, locked); // recorded in provenance
+    const values = deriveControlValues(
+      realized.seed as number,
+      points,
+      [7.5, 7.5, 7.5],
+      grid,
+      locked,
+    );
+    let q = 0;
+    for (let c = 0; c < points[2]; c++) {
+      for (let b = 0; b < points[1]; b++) {
+        for (let a = 0; a < points[0]; a++, q++) {
+          const border = [a, b, c].some((i, ax) => i < locked || i >= points[ax] - locked);
+          const d = [values[3 * q], values[3 * q + 1], values[3 * q + 2]];
+          if (border) assert.deepEqual(d, [0, 0, 0], `locked ${locked}: point ${[a, b, c]}`);
+          else assert.ok(d.every((v) => v !== 0), `locked ${locked}: point ${[a, b, c]} is free`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("elastic with default settings pulls far fewer voxels from outside the field of view than unlocked", () => {
+  const grid = { shape: [40, 40, 40] as const, affine: obliqueAffine([1, 1, 1]) };
+  const outside = (locked: 0 | 2) => {
+    let count = 0, total = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const params = elastic.params.parse({ lockedBorders: locked });
+      const realized = elastic.draw(createRng(seed), params, { grid, pickLabelled: () => null });
+      const { stage } = elastic.spatial!(realized, grid);
+      assert.ok(stage?.kind === "field");
+      const d = new Float64Array(3);
+      for (let k = 0; k < 40; k++) {
+        for (let j = 0; j < 40; j++) {
+          for (let i = 0; i < 40; i++, total++) {
+            stage.field.at(i, j, k, d);
+            const p = [i + d[0], j + d[1], k + d[2]];
+            if (p.some((x) => x < -0.5 || x > 39.5)) count++;
+          }
+        }
+      }
+    }
+    return count / total;
+  };
+  const unlocked = outside(0), locked = outside(2);
+  assert.ok(unlocked > 0.02, `unlocked: ${unlocked}`);
+  assert.ok(locked < unlocked / 4, `locked ${locked} vs unlocked ${unlocked}`);
+});
+
+Deno.test("elastic replays a record without lockedBorders (older provenance) as 0, the behaviour it was made with", () => {
+  const grid = { shape: [12, 11, 10] as const, affine: obliqueAffine() };
+  const params = elastic.params.parse({ maxDisplacement: 3, lockedBorders: 0 });
+  const realized = elastic.draw(createRng(9), params, { grid, pickLabelled: () => null });
+  const { lockedBorders: _, ...old } = realized;
+  const sample = (r: typeof realized) => {
+    const { stage } = elastic.spatial!(r, grid);
+    assert.ok(stage?.kind === "field");
+    const d = new Float64Array(3);
+    stage.field.at(0, 0, 0, d);
+    return Array.from(d);
+  };
+  assert.deepEqual(sample(old), sample(realized));
+  assert.notDeepEqual(sample({ ...realized, lockedBorders: 2 }), sample(realized));
+});
+
+Deno.test("elastic params: lockedBorders is 0, 1 or 2, and 2 needs at least 5 control points (TorchIO's rule)", () => {
+  assert.equal(elastic.params.parse({}).lockedBorders, 2);
+  assert.equal(elastic.params.safeParse({ lockedBorders: 3 }).success, false);
+  assert.equal(elastic.params.safeParse({ lockedBorders: 1.5 }).success, false);
+  const r = elastic.params.safeParse({ controlPoints: [7, 4, 7] });
+  assert.equal(r.success, false);
+  assert.match(r.error!.issues[0].message, /lockedBorders/);
+  assert.equal(elastic.params.safeParse({ controlPoints: 4, lockedBorders: 1 }).success, true);
 });
