@@ -19,6 +19,8 @@ import { deriveSeed } from "../random/rng.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
+import { describeFailure } from "./failure_message.ts";
+import { stagedPathOf } from "./staging.ts";
 import { inputRecordFiles, outputMode } from "./input_files.ts";
 import {
   affineRecord,
@@ -71,9 +73,16 @@ function itemRecords(subject: Subject): ItemRecord[] {
   }));
 }
 
+/** Where the output `rel` is written: staged (published by the main thread) or in place. */
+function writtenPath(init: WorkerInit, rel: string): string {
+  return init.stagingDir ? stagedPathOf(init.stagingDir, rel) : `${init.outDir}/${rel}`;
+}
+
 /**
- * The sink's view of the output directory: staged, atomic writes under `init.outDir`, each
- * file created no wider than `mode()` and digested from the bytes written (into `digests`).
+ * The sink's view of the output directory, each file created no wider than `mode()` and
+ * digested from the bytes written (into `digests`). With a staging folder every output is
+ * written there only; the main thread moves all outputs of the subject into place once it is
+ * done (staging.ts).
  */
 function createSinkIo(
   io: SubjectIo,
@@ -82,16 +91,12 @@ function createSinkIo(
   files: { mode: () => number; digests: Map<string, WrittenFile> },
 ): SinkIo {
   const place = (rel: string, write: (path: string) => WrittenFile) => {
-    const abs = `${init.outDir}/${rel}`;
-    const slash = abs.lastIndexOf("/");
-    if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
-    if (init.stagingDir) {
-      // Written in the staging directory, then moved into place in one atomic rename.
-      const ext = rel.match(/(\.[A-Za-z0-9]+)*$/)?.[0] ?? "";
-      const staged = `${init.stagingDir}/${crypto.randomUUID()}${ext}`;
-      files.digests.set(rel, write(staged));
-      io.rename(staged, abs);
-    } else files.digests.set(rel, write(abs));
+    const abs = writtenPath(init, rel);
+    if (!init.stagingDir) {
+      const slash = abs.lastIndexOf("/");
+      if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
+    }
+    files.digests.set(rel, write(abs));
     written.push(rel);
   };
   return {
@@ -230,12 +235,12 @@ export function runSubject(
     record.error = {
       step: current,
       name: plan.steps[current]?.definition.name ?? "",
-      message: e instanceof Error ? e.message : String(e),
+      message: describeFailure(e),
     };
     // Every file this subject wrote, including a sink's files before it failed.
     for (const path of new Set([...record.outputs.map((o) => o.path), ...written])) {
       try {
-        io.remove(`${init.outDir}/${path}`);
+        io.remove(writtenPath(init, path));
       } catch { /* already gone */ }
     }
     record.outputs = [];

@@ -13,11 +13,13 @@ import type { Volume } from "./volume.ts";
 export interface EncodableItem {
   /** Label maps are never interpolated (nearest only) nor cast to float. */
   readonly label: boolean;
+  /** The current voxels and geometry. */
   readonly volume: Volume;
   /** Storage type of the input file (what `save: { dtype: keep }` writes). */
   readonly inputDType: DType;
   /** Scaling of the input file (`keep` re-encodes with it); 1 and 0 when absent. */
   readonly inputSlope?: number;
+  /** Intercept of the input file; 0 when absent. */
   readonly inputInter?: number;
   /** Why the current dtype differs from the input's, for provenance (unset while it does not). */
   readonly dtypeReason?: string;
