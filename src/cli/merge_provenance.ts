@@ -9,6 +9,7 @@ import type { CommandFactory } from "./command.ts";
 import { mergeProvenance } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance } from "../provenance/types.ts";
+import { findProvenanceProblem } from "../provenance/provenance_shape.ts";
 
 const SHARD_FILE = /^provenance\.shard-(\d+)-of-(\d+)\.json$/;
 
@@ -32,11 +33,17 @@ export async function readShardFiles(
   const out = [];
   for (const name of names.sort()) {
     const file = `${dir}/${name}`;
+    let value: unknown;
     try {
-      out.push({ file, provenance: JSON.parse(await Deno.readTextFile(file)) as Provenance });
+      value = JSON.parse(await Deno.readTextFile(file));
     } catch (e) {
       throw new Error(`Cannot read "${file}": ${(e as Error).message}`);
     }
+    const problem = findProvenanceProblem(value);
+    if (problem) {
+      throw new Error(`Cannot read "${file}": it is not a medprep provenance file: ${problem}`);
+    }
+    out.push({ file, provenance: value as Provenance });
   }
   return out;
 }

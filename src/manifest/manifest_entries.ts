@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { type Issue, ManifestError } from "../errors.ts";
+import { pairPartnerCandidates } from "../nifti/nifti_paths.ts";
+import { describeNonRegular } from "../nifti/regular_file.ts";
 import type { Manifest, ManifestRow, MetadataValue } from "./types.ts";
 
 /** A manifest entry before validation: its cells as read and where it is. */
@@ -46,8 +48,16 @@ function badId(id: string): string | undefined {
 
 async function checkFile(path: string): Promise<string | undefined> {
   try {
-    const info = await Deno.stat(path);
-    return info.isFile ? undefined : "not a file";
+    const irregular = describeNonRegular(await Deno.stat(path));
+    if (irregular) return irregular;
+    // The other half of a .hdr/.img pair, when it exists, must be a regular file too.
+    for (const partner of pairPartnerCandidates(path)) {
+      const info = await Deno.stat(partner).catch(() => null);
+      if (!info) continue;
+      const bad = describeNonRegular(info);
+      return bad && `its pair "${partner}" is ${bad}`;
+    }
+    return undefined;
   } catch (e) {
     return e instanceof Deno.errors.NotFound ? "file not found" : (e as Error).message;
   }
@@ -153,7 +163,9 @@ export async function parseManifestEntries(
       paths[role] = path;
       checks.push(
         checkFile(path).then((reason) => {
-          if (reason) add(r, role, `Cannot find "${cell}": ${reason}`);
+          if (!reason) return;
+          const verb = reason === "file not found" ? "find" : "use";
+          add(r, role, `Cannot ${verb} "${cell}": ${reason}`);
         }),
       );
     }

@@ -1,6 +1,7 @@
 /** Sequential byte input from a file or memory, transparently gunzipped (sync, no whole-file buffer). */
 import { createHash } from "node:crypto";
 import { NiftiError } from "../errors.ts";
+import { describeNonRegular } from "./regular_file.ts";
 import { GunzipReader, isGzip, memoryReader, type ReadFn } from "./gzip.ts";
 
 /** A sequential reader of (decompressed) bytes. */
@@ -149,7 +150,8 @@ export function openByteStream(
   let size: number;
   try {
     const st = Deno.statSync(file);
-    if (st.isDirectory) throw new NiftiError(file, "is a directory");
+    const irregular = describeNonRegular(st); // a FIFO would block the open forever
+    if (irregular) throw new NiftiError(file, irregular);
     size = st.size;
     f = Deno.openSync(file, { read: true });
   } catch (e) {

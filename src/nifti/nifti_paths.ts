@@ -18,7 +18,8 @@ const PAIR = /^(.*)\.(hdr|img)(\.gz)?$/i;
 
 function exists(path: string): boolean {
   try {
-    return Deno.statSync(path).isFile;
+    Deno.statSync(path); // any kind: a FIFO half is refused when opened, not reported missing
+    return true;
   } catch {
     return false;
   }

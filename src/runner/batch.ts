@@ -17,6 +17,10 @@ import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { createStaging, removeStaleStaging, sweepUntilClean } from "./interrupt.ts";
+import { resolveOutDir } from "./confine.ts";
+import { diskFullLine } from "./disk_space.ts";
+import { acquireOutputLock } from "./lock.ts";
+import { createPublisher } from "./staging.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
@@ -34,19 +38,31 @@ import { planMemory } from "./budget_run.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
+  /** Path of the recipe YAML file. */
   recipe: string;
+  /** Manifest file (CSV, TSV, JSON, JSONL, MSD `dataset.json`); else the recipe's. */
   manifest?: string;
+  /** Glob of input files instead of a manifest (id = file stem, role `image`). */
   input?: string;
+  /** Output directory; default `out/<recipe name>/`. */
   out?: string;
+  /** Parallel workers; default one per core. */
   workers?: number;
+  /** Run seed overriding the recipe's. */
   seed?: number;
+  /** Rebuild only subjects whose inputs, recipe or tool changed, or whose outputs are missing. */
   resume?: boolean;
   /** Remove the outputs an earlier, different recipe recorded in `--out` (or a damaged provenance). */
   force?: boolean;
+  /** Plan and print, write nothing. */
   dryRun?: boolean;
+  /** `I/N` or `auto`: process a deterministic 1/N of the subjects. */
   shard?: string;
+  /** N for `shard: "auto"`, when the environment does not say it. */
   shardCount?: number;
+  /** No progress or summary lines on stderr. */
   quiet?: boolean;
+  /** Rebuild one sample (subject, copy) from a provenance file. */
   replay?: { provenance: string; subject: string; copy: number };
   /** Only these subject ids (`--subject`, repeatable), in manifest order. */
   subjects?: string[];
@@ -54,6 +70,7 @@ export interface RunOptions {
   limit?: number;
   /** The command line recorded in provenance. */
   command: string[];
+  /** Reads an environment variable (default `Deno.env.get`). */
   env?: (name: string) => string | undefined;
 }
 
@@ -134,7 +151,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
       })),
   );
   if (options.replay) jobs = await selectReplay(jobs, options.replay, plan);
-  const outDir = resolve(options.out ?? `out/${recipe.name}`);
+  // Resolved once (realpath): nothing is written or removed outside it (confine.ts).
+  const outDir = resolveOutDir(options.out ?? `out/${recipe.name}`);
   // Issue #10.6: workers capped by cores and memory, a per-worker memory budget (budget_run.ts).
   const memory = planMemory(plan, recipe, recipePath, {
     requested: options.workers,
@@ -148,6 +166,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   );
   await runPreflight(jobs, planned, plan, {
     outDir,
+    allJobs: manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths })),
     manifestFile: manifest.source,
     dryRun: options.dryRun ?? false,
     warn: log,
@@ -167,6 +186,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     return (await printDryRun(jobs, planned, header, plan)) > 0 ? 1 : 0;
   }
 
+  using _lock = acquireOutputLock(outDir, shard, { warn: log });
   const started = new Date().toISOString();
   const provenancePath = options.replay
     ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
@@ -202,20 +222,17 @@ export async function runBatch(options: RunOptions): Promise<number> {
       maxInputBytes: memory.budget.bytes,
       memoryBudget: memory.budget,
     },
-    permissions: deriveWorkerPermissions(outDir, todo),
+    permissions: deriveWorkerPermissions(stagingDir, todo),
     progress: chooseProgressMode(options.quiet ?? false),
+    publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,
   });
   try {
     const { interrupted } = execution;
     const records = [...reused.values(), ...execution.records];
-    // No partial or stale output may stay for a subject that did not finish.
-    const undone = new Set(records.filter((r) => r.status !== "done").map((r) => r.id));
-    await sweepUntilClean(
-      stagingDir,
-      planned.filter((o) => undone.has(o.id)).map((o) => `${outDir}/${o.path}`),
-      interrupted || undone.size > 0 ? {} : { maxPasses: 1 },
-    );
+    // Only this run's staged files are removed; final names hold only published subjects.
+    const undone = records.some((r) => r.status !== "done");
+    await sweepUntilClean(outDir, stagingDir, interrupted || undone ? {} : { maxPasses: 1 });
     const subjects = records.sort((a, b) => compareIds(a.id, b.id));
     const provenance: Provenance = {
       ...header,
@@ -226,7 +243,9 @@ export async function runBatch(options: RunOptions): Promise<number> {
     };
     await writeJsonAtomic(provenancePath, provenance);
     await journal.remove(); // compacted into the provenance file
-    return summarizeRun(provenance, provenancePath, { log, interrupted });
+    const code = summarizeRun(provenance, provenancePath, { log, interrupted });
+    if (execution.diskFull) console.error(diskFullLine(outDir, subjects));
+    return code;
   } finally {
     journal.close();
     execution.release();

@@ -41,3 +41,17 @@ export function formatBytes(bytes: number): string {
   }
   return `${v >= 10 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
 }
+
+/** Whether an error message says the disk (or quota) is full (ENOSPC, EDQUOT). */
+export function isDiskFull(message: string): boolean {
+  return /No space left on device|os error 28\b|ENOSPC|Disk quota exceeded|os error 122\b/
+    .test(message);
+}
+
+/** The closing line of a run stopped by a full disk (SPEC §8 exit 1). */
+export function diskFullLine(outDir: string, subjects: readonly { status: string }[]): string {
+  const done = subjects.filter((s) => s.status === "done").length;
+  const notStarted = subjects.filter((s) => s.status === "pending").length;
+  return `medprep: disk full at ${outDir}: ${done} done, ${notStarted} not started; ` +
+    "free space and --resume";
+}

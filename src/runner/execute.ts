@@ -4,6 +4,7 @@
  * until `release()`, so a second Ctrl-C cannot cut short the clean-up and provenance write.
  */
 import type { SubjectRecord } from "../provenance/types.ts";
+import { isDiskFull } from "./disk_space.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 import type { Job } from "./messages.ts";
 import { abortedRecord, createPool, type PoolOptions } from "./pool.ts";
@@ -14,6 +15,8 @@ export interface Execution {
   /** One record per job: done, failed, interrupted or pending. */
   records: SubjectRecord[];
   interrupted: boolean;
+  /** A subject failed for lack of disk space: no further subject was started. */
+  diskFull: boolean;
   /** Stops listening for signals (call after the provenance is written). */
   release(): void;
 }
@@ -29,14 +32,16 @@ export async function executeJobs(
   jobs: readonly Job[],
   options: PoolOptions & {
     progress: ProgressMode;
-    /** Called with each record as it arrives (the provenance journal). */
+    /** Publishes a finished subject's outputs (synchronously, before it counts as done). */
+    publish?: (record: SubjectRecord) => SubjectRecord;
+    /** Called with each record once published (the provenance journal). */
     onRecord?: (record: SubjectRecord) => void;
   },
 ): Promise<Execution> {
   const records: SubjectRecord[] = [];
   const progress = createProgress(jobs.length, options.progress);
   const pool = createPool(options);
-  let interrupted = false, finishing = false;
+  let interrupted = false, finishing = false, diskFull = false;
   const release = listenForInterrupt((signal) => {
     if (finishing) return;
     interrupted = true;
@@ -45,10 +50,16 @@ export async function executeJobs(
   });
   let pending: Job[];
   try {
-    pending = await pool.run(jobs, (record) => {
+    pending = await pool.run(jobs, (received) => {
+      const record = options.publish ? options.publish(received) : received;
       records.push(record);
       options.onRecord?.(record);
       if (record.status === "interrupted") return; // not finished: neither done nor failed
+      if (record.status === "failed" && !diskFull && isDiskFull(record.error?.message ?? "")) {
+        diskFull = true;
+        progress.note("medprep: the disk is full: no further subject is started");
+        pool.drain();
+      }
       for (const w of record.warnings) {
         progress.note(`medprep: warning: subject "${record.id}": ${w}`);
       }
@@ -70,5 +81,5 @@ export async function executeJobs(
   for (const job of pending) {
     records.push({ ...abortedRecord(job, "interrupted", ""), status: "pending", error: undefined });
   }
-  return { records, interrupted, release };
+  return { records, interrupted, diskFull, release };
 }

@@ -2,6 +2,7 @@
  * Ctrl-C / SIGTERM handling for a run: the first signal calls `onSignal` (stop dispatching,
  * terminate workers, then write provenance and exit 130); listeners are removed by `dispose`.
  */
+import { removeConfined } from "./confine.ts";
 
 /** Signals that interrupt a run (SIGTERM only where the platform has it). */
 const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
@@ -24,24 +25,21 @@ export function listenForInterrupt(onSignal: (signal: Deno.Signal) => void): () 
 }
 
 /**
- * Removes the run's staging directory and the given leftover outputs until a pass finds
- * nothing: a terminated worker thread may still finish a native call (a gzip pass, a rename)
- * shortly after `terminate()`, so one sweep is not enough. Only this run's files are touched,
- * so shards running concurrently in the same output directory are safe.
+ * Removes the run's staging folder until a pass finds nothing: a terminated worker thread may
+ * still finish a native call (a gzip pass, a write) shortly after `terminate()`, so one sweep
+ * is not enough. Nothing else is touched — never a final name (outputs are published by the
+ * main thread only when complete) — so other runs and shards in the same folder are safe.
  */
 export async function sweepUntilClean(
+  outDir: string,
   stagingDir: string,
-  leftovers: readonly string[],
   options: { pauseMs?: number; cleanPasses?: number; maxPasses?: number } = {},
 ): Promise<void> {
   const pause = options.pauseMs ?? 100, needClean = options.cleanPasses ?? 3;
   const max = options.maxPasses ?? 50;
   for (let pass = 0, clean = 0; pass < max; pass++) {
-    let removed = await Deno.remove(stagingDir, { recursive: true }).then(() => 1, () => 0);
-    for (const path of leftovers) {
-      removed += await Deno.remove(path).then(() => 1, () => 0);
-    }
-    clean = removed === 0 ? clean + 1 : 0;
+    const removed = removeConfined(outDir, stagingDir, { recursive: true });
+    clean = removed ? 0 : clean + 1;
     if (clean >= needClean || pass + 1 >= max) return;
     await new Promise((r) => setTimeout(r, pause));
   }
@@ -104,8 +102,7 @@ export async function removeStaleStaging(outDir: string): Promise<number> {
       }
       try {
         if (!(await lock.tryLock(true))) continue; // a live run holds it
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
-        removed++;
+        if (removeConfined(outDir, dir, { recursive: true })) removed++;
       } finally {
         lock.close();
       }

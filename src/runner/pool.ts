@@ -5,6 +5,7 @@
  * (in-flight subjects are reported as interrupted) and leaves the rest of the queue undone.
  */
 import type { SubjectRecord } from "../provenance/types.ts";
+import { describeFailure } from "./failure_message.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
 
 /** How to start the workers. */
@@ -23,6 +24,8 @@ export interface Pool {
   run(jobs: readonly Job[], onRecord: (record: SubjectRecord) => void): Promise<Job[]>;
   /** Terminates every worker now; in-flight jobs are reported as interrupted. */
   stop(): void;
+  /** Starts no further job; in-flight jobs finish; `run` then returns the rest as undone. */
+  drain(): void;
 }
 
 interface Slot {
@@ -34,12 +37,13 @@ interface Slot {
 
 /**
  * Least privilege for runner workers: read the jobs' input files (with the other half of a
- * `.hdr`/`.img` pair exactly as resolved in `job.pairs`) and the output directory
- * (to hash what was written), write only the output directory; no network, environment,
- * subprocesses, system info or FFI. Module loading needs no read grant.
+ * `.hdr`/`.img` pair exactly as resolved in `job.pairs`) and `dir` (to hash what was written),
+ * write only `dir` — the run's staging folder, so a worker cannot write any final name (the main
+ * thread publishes); no network, environment, subprocesses, system info or FFI. Module loading
+ * needs no read grant.
  */
 export function deriveWorkerPermissions(
-  outDir: string,
+  dir: string,
   jobs: readonly Job[],
 ): Deno.PermissionOptionsObject {
   const inputs = new Set(
@@ -48,8 +52,8 @@ export function deriveWorkerPermissions(
     ),
   );
   return {
-    read: [outDir, ...inputs],
-    write: [outDir],
+    read: [dir, ...inputs],
+    write: [dir],
     net: false,
     env: false,
     run: false,
@@ -82,13 +86,14 @@ export function createPool(options: PoolOptions): Pool {
   const slots: Slot[] = [];
   let queue: Job[] = [];
   let stopped = false;
+  let draining = false;
   let onRecord: (record: SubjectRecord) => void = () => {};
   let finish: (() => void) | undefined;
   let fail: ((e: Error) => void) | undefined;
 
   const send = (slot: Slot, message: ToWorker) => slot.worker.postMessage(message);
   const settle = () => {
-    if (slots.every((s) => s.dead || !s.job) && (queue.length === 0 || stopped)) {
+    if (slots.every((s) => s.dead || !s.job) && (queue.length === 0 || stopped || draining)) {
       for (const s of slots) if (!s.dead) kill(s);
       finish?.();
     }
@@ -98,7 +103,7 @@ export function createPool(options: PoolOptions): Pool {
     slot.worker.terminate();
   };
   const feed = (slot: Slot) => {
-    const job = stopped ? undefined : queue.shift();
+    const job = stopped || draining ? undefined : queue.shift();
     if (!job) {
       kill(slot);
       settle();
@@ -144,10 +149,10 @@ export function createPool(options: PoolOptions): Pool {
       return;
     }
     if (slot.job) {
-      onRecord(abortedRecord(slot.job, "failed", `Worker crashed: ${reason}`));
+      onRecord(abortedRecord(slot.job, "failed", `Worker crashed: ${describeFailure(reason)}`));
       slot.job = undefined;
     }
-    if (!stopped && queue.length > 0) spawn();
+    if (!stopped && !draining && queue.length > 0) spawn();
     settle();
   };
   const abortAll = (error: Error) => {
@@ -177,6 +182,10 @@ export function createPool(options: PoolOptions): Pool {
         if (s.job) onRecord(abortedRecord(s.job, "interrupted", "Interrupted before it finished"));
         s.job = undefined;
       }
+      settle();
+    },
+    drain() {
+      draining = true;
       settle();
     },
   };

@@ -8,6 +8,7 @@ import type { PlannedOutput } from "../recipe/output_names.ts";
 import type { Plan } from "../recipe/plan.ts";
 import type { Grid } from "../volume/grid.ts";
 import { formatBytes, readFreeBytes } from "./disk_space.ts";
+import { findConfinementIssues } from "./confine.ts";
 import { planJob } from "./plan.ts";
 import type { Job } from "./messages.ts";
 
@@ -102,6 +103,8 @@ export async function runPreflight(
   plan: Plan,
   options: {
     outDir: string;
+    /** Every subject of the manifest (all shards): no output may overwrite any input. */
+    allJobs?: readonly Job[];
     manifestFile?: string;
     dryRun: boolean;
     warn(line: string): void;
@@ -109,7 +112,15 @@ export async function runPreflight(
     readFree?: (dir: string) => Promise<number | { skipped: string }>;
   },
 ): Promise<void> {
-  const issues = findInputOutputClashes(jobs, outputs, options.outDir, options.manifestFile);
+  const issues = [
+    ...findInputOutputClashes(
+      options.allJobs ?? jobs,
+      outputs,
+      options.outDir,
+      options.manifestFile,
+    ),
+    ...findConfinementIssues(options.outDir, outputs, options.manifestFile),
+  ];
   if (issues.length > 0) throw new ManifestError(issues);
   if (!options.dryRun) {
     const issue = await checkWritable(options.outDir);

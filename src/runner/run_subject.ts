@@ -20,6 +20,8 @@ import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { checkRolesShareGrid, recipeAlignsRoles } from "./grid_check.ts";
+import { describeFailure } from "./failure_message.ts";
+import { stagedPathOf } from "./staging.ts";
 import { inputRecordFiles, outputMode } from "./input_files.ts";
 import {
   affineRecord,
@@ -49,7 +51,7 @@ export interface SubjectIo {
   writeBytes(path: string, bytes: Uint8Array, options: { mode?: number }): void;
   /** Moves a file (same file system: atomic). */
   rename(from: string, to: string): void;
-  encode(item: Item, dtype: string): EncodedVolume;
+  encode(item: Item, dtype: string, rounding?: string): EncodedVolume;
   remove(path: string): void;
   mkdir(path: string): void;
 }
@@ -72,9 +74,16 @@ function itemRecords(subject: Subject): ItemRecord[] {
   }));
 }
 
+/** Where the output `rel` is written: staged (published by the main thread) or in place. */
+function writtenPath(init: WorkerInit, rel: string): string {
+  return init.stagingDir ? stagedPathOf(init.stagingDir, rel) : `${init.outDir}/${rel}`;
+}
+
 /**
- * The sink's view of the output directory: staged, atomic writes under `init.outDir`, each
- * file created no wider than `mode()` and digested from the bytes written (into `digests`).
+ * The sink's view of the output directory, each file created no wider than `mode()` and
+ * digested from the bytes written (into `digests`). With a staging folder every output is
+ * written there only; the main thread moves all outputs of the subject into place once it is
+ * done (staging.ts).
  */
 function createSinkIo(
   io: SubjectIo,
@@ -83,20 +92,16 @@ function createSinkIo(
   files: { mode: () => number; digests: Map<string, WrittenFile> },
 ): SinkIo {
   const place = (rel: string, write: (path: string) => WrittenFile) => {
-    const abs = `${init.outDir}/${rel}`;
-    const slash = abs.lastIndexOf("/");
-    if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
-    if (init.stagingDir) {
-      // Written in the staging directory, then moved into place in one atomic rename.
-      const ext = rel.match(/(\.[A-Za-z0-9]+)*$/)?.[0] ?? "";
-      const staged = `${init.stagingDir}/${crypto.randomUUID()}${ext}`;
-      files.digests.set(rel, write(staged));
-      io.rename(staged, abs);
-    } else files.digests.set(rel, write(abs));
+    const abs = writtenPath(init, rel);
+    if (!init.stagingDir) {
+      const slash = abs.lastIndexOf("/");
+      if (slash > init.outDir.length) io.mkdir(abs.slice(0, slash));
+    }
+    files.digests.set(rel, write(abs));
     written.push(rel);
   };
   return {
-    encode: (item, dtype) => io.encode(item, dtype),
+    encode: (item, dtype, rounding) => io.encode(item, dtype, rounding),
     writeVolume: (rel, volume, options) =>
       place(rel, (p) => io.write(p, volume, { ...options, mode: files.mode() })),
     writeBytes: (rel, bytes) =>
@@ -155,6 +160,7 @@ export function runSubject(
             label: item.label,
             ...inputRecordFiles(item.sourcePath, readFiles.get(item.sourcePath) ?? []),
             dtype: item.volume.dtype,
+            ...(item.nanReplaced ? { nanReplaced: item.nanReplaced } : {}),
             ...geometryRecord(item.volume),
           });
         }
@@ -171,7 +177,7 @@ export function runSubject(
         const from = written.length;
         const outputs = def.write(subject, step.params, sinkIo);
         written.splice(from);
-        for (const out of outputs) {
+        for (const { warnings, ...out } of outputs) {
           const digest = digests.get(out.path);
           if (!digest) throw new Error(`Cannot record "${out.path}": the sink did not write it`);
           record.outputs.push({ ...out, ...digest }); // of the bytes written, not re-read
@@ -179,10 +185,9 @@ export function runSubject(
           const item = subject.items.find((it) => it.role === out.role);
           const sheared = item && shearWarning(out.path, item.volume);
           if (sheared) record.warnings.push(sheared);
-          if (out.clamped > 0) {
-            record.warnings.push(
-              `${out.path}: ${out.clamped} voxels clamped into the range of ${out.dtype}`,
-            );
+          const clamped = `${out.clamped} voxels clamped into the range of ${out.dtype}`;
+          for (const w of warnings ?? (out.clamped > 0 ? [clamped] : [])) {
+            record.warnings.push(`${out.path}: ${w}`);
           }
         }
         continue;
@@ -235,12 +240,12 @@ export function runSubject(
     record.error = {
       step: current,
       name: plan.steps[current]?.definition.name ?? "",
-      message: e instanceof Error ? e.message : String(e),
+      message: describeFailure(e),
     };
     // Every file this subject wrote, including a sink's files before it failed.
     for (const path of new Set([...record.outputs.map((o) => o.path), ...written])) {
       try {
-        io.remove(`${init.outDir}/${path}`);
+        io.remove(writtenPath(init, path));
       } catch { /* already gone */ }
     }
     record.outputs = [];

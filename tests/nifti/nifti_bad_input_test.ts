@@ -34,7 +34,7 @@ async function assertBad(path: string, re: RegExp, options?: { maxBytes?: number
 
 Deno.test("readNifti: missing file, directory, empty file", async () => {
   await assertBad(`${dir}/nope.nii.gz`, /: no such file$/);
-  await assertBad(dir, /: is a directory$/);
+  await assertBad(dir, /: not a regular file \(a directory\)$/);
   await assertBad(file(new Uint8Array(0)), /: empty file$/);
 });
 

@@ -26,18 +26,27 @@ Deno.test("removeStaleStaging removes only unlocked staging dirs of this host", 
   }
 });
 
-Deno.test("sweepUntilClean removes the staging dir and files that reappear", async () => {
-  const dir = await Deno.makeTempDir();
+Deno.test("sweepUntilClean removes the staging dir again when it reappears, nothing else", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir());
   try {
     await Deno.mkdir(`${dir}/stage`);
     await Deno.writeTextFile(`${dir}/stage/t.nii`, "x");
-    await Deno.writeTextFile(`${dir}/late.nii`, "x");
-    // A file that appears after the first pass (a worker finishing its rename late).
-    setTimeout(() => Deno.writeTextFileSync(`${dir}/late.nii`, "y"), 30);
-    await sweepUntilClean(`${dir}/stage`, [`${dir}/late.nii`], { pauseMs: 20, cleanPasses: 4 });
+    await Deno.writeTextFile(`${dir}/final.nii`, "x");
+    // A staged file that appears after the first pass (a terminated worker finishing late).
+    setTimeout(() => {
+      Deno.mkdirSync(`${dir}/stage`, { recursive: true });
+      Deno.writeTextFileSync(`${dir}/stage/late.nii`, "y");
+    }, 30);
+    await sweepUntilClean(dir, `${dir}/stage`, { pauseMs: 20, cleanPasses: 4 });
     const left = [];
     for await (const e of Deno.readDir(dir)) left.push(e.name);
-    assert.deepEqual(left, []);
+    assert.deepEqual(left, ["final.nii"], "final names are never swept");
+    // Never outside the output folder, never through a link.
+    await Deno.mkdir(`${dir}/outside`);
+    await Deno.symlink(`${dir}/outside`, `${dir}/out-link`);
+    await sweepUntilClean(`${dir}/final.nii`, `${dir}/outside`, { maxPasses: 1 });
+    await sweepUntilClean(dir, `${dir}/out-link/`, { maxPasses: 1 });
+    assert.ok((await Deno.stat(`${dir}/outside`)).isDirectory);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { bindRecipe } from "../../src/recipe/plan.ts";
 import { runSubject } from "../../src/runner/run_subject.ts";
+import { stagedPathOf } from "../../src/runner/staging.ts";
 import type { ResolvedRecipe } from "../../src/provenance/types.ts";
 import { STEPS } from "../../src/steps/registry.ts";
 import type { Volume } from "../../src/volume/volume.ts";
@@ -46,7 +47,8 @@ function run(steps: { step: string; [k: string]: unknown }[], image: Volume) {
   }, { io: createMemoryIo(files), plan: bindRecipe(resolved) });
   assert.equal(rec.status, "done", JSON.stringify(rec.error));
   const cal = (role: string) => {
-    const m = files.get(`/out/a_${role}.nii.gz`)!.meta;
+    // Staged by the worker; the main thread publishes it under its final name (staging.ts).
+    const m = files.get(stagedPathOf("/out/.stage", `a_${role}.nii.gz`))!.meta;
     return [m.calMin, m.calMax];
   };
   return { rec, image: cal("image"), label: cal("label") };

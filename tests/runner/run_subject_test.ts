@@ -4,8 +4,11 @@ import { bindRecipe } from "../../src/recipe/plan.ts";
 import { runSubject } from "../../src/runner/run_subject.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import { deriveSeed } from "../../src/random/rng.ts";
+import { stagedPathOf } from "../../src/runner/staging.ts";
 import { makeVolume } from "../_volumes.ts";
 import { createMemoryIo, TEST_STEPS, testRecipe } from "./_fake.ts";
+
+const staged = (rel: string) => stagedPathOf("/out/.stage", rel);
 
 function setup() {
   const files = new Map<string, Volume>([
@@ -39,11 +42,13 @@ Deno.test("runSubject runs load → steps → save and records inputs, steps and
   ]);
   assert.deepEqual(rec.steps.map((s) => [s.index, s.name, s.record]), [[1, "add", { amount: 2 }]]);
   assert.deepEqual(rec.outputs.map((o) => o.path), ["a_image.nii.gz", "a_label.nii.gz"]);
-  assert.deepEqual(io.written, ["/out/a_image.nii.gz", "/out/a_label.nii.gz"]);
-  assert.deepEqual([...files.keys()].filter((k) => k.startsWith("/out/.stage")), []);
-  const img = files.get("/out/a_image.nii.gz")!;
+  // Staged only: the main thread publishes them under their final names (staging.ts).
+  assert.deepEqual(io.written, []); // never renamed into place by the worker
+  assert.ok(files.has(staged("a_image.nii.gz")) && files.has(staged("a_label.nii.gz")));
+  assert.deepEqual([...files.keys()].filter((k) => k.startsWith("/out/a_")), []);
+  const img = files.get(staged("a_image.nii.gz"))!;
   assert.equal(img.data[0], 2); // 0 + 2
-  assert.equal(files.get("/out/a_label.nii.gz")!.data[1], 1); // labels untouched
+  assert.equal(files.get(staged("a_label.nii.gz"))!.data[1], 1); // labels untouched
   assert.equal(rec.steps[0].items[0].spacing[2].toFixed(6), "2.500000");
 });
 
@@ -73,7 +78,7 @@ Deno.test("runSubject forks augment copies with seeds from (run seed, id, step, 
   ]);
   for (const s of rec.steps.slice(1)) assert.equal(s.seed, deriveSeed(11, "a", 2, s.copy));
   assert.equal(rec.outputs.length, 6);
-  const copy2 = files.get("/out/a_image_2.nii")!;
+  const copy2 = files.get(staged("a_image_2.nii"))!;
   assert.equal(copy2.data[0], 1 + (rec.steps[3].record.offset as number));
 });
 
@@ -95,10 +100,10 @@ Deno.test("runSubject replays one copy with the recorded drawn values", () => {
   );
   assert.deepEqual(replayed.steps.map((s) => [s.copy, s.record.offset]), [[1, 500]]);
   assert.deepEqual(replayed.outputs.map((o) => o.path), ["a_image_1.nii.gz", "a_label_1.nii.gz"]);
-  assert.equal(files.get("/out/a_image_1.nii.gz")!.data[0], 500);
+  assert.equal(files.get(staged("a_image_1.nii.gz"))!.data[0], 500);
 });
 
-Deno.test("runSubject records a failing step and removes the subject's outputs", () => {
+Deno.test("runSubject records a failing step and removes the subject's staged outputs", () => {
   const { files, job, io } = setup();
   const recipe = testRecipe([
     { step: "load" },

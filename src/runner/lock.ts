@@ -1,0 +1,231 @@
+/**
+ * One writer per output folder: `<out>/.medprep.lock` (or `.medprep-shard-I-of-N.lock` for
+ * `--shard I/N`, so the shards of one run may write into one folder at the same time). The
+ * lock file holds pid, host and start time and appears with its content at once (written
+ * aside, then hard-linked: an exclusive create); its owner also holds an OS file lock on it,
+ * released by the OS when the process dies. A lock of this host that nobody holds and whose
+ * pid is not alive is stale and taken over with a message; a lock of another host is never
+ * judged from here: the run is refused with how to remove it. Permissions: --allow-read,
+ * --allow-write (the output folder), --allow-sys (host name; optional).
+ */
+import { ManifestError } from "../errors.ts";
+import { assertStillResolved } from "./confine.ts";
+import type { Shard } from "./shard.ts";
+
+/** What a lock file holds. */
+export interface LockInfo {
+  pid: number;
+  host: string;
+  started: string;
+  /** `I/N` of a shard run, absent for a whole run. */
+  shard?: string;
+}
+
+/** A held lock; `release()` removes the file (also via `using`). */
+export interface OutputLock extends Disposable {
+  path: string;
+  release(): void;
+}
+
+const LOCK = /^\.medprep(?:-shard-(\d+)-of-(\d+))?\.lock$/;
+
+/** File name of the lock of a run (per shard). */
+export function lockFileName(shard: Shard | null): string {
+  return shard ? `.medprep-shard-${shard.index}-of-${shard.count}.lock` : ".medprep.lock";
+}
+
+function hostName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "unknown-host"; // no --allow-sys
+  }
+}
+
+/** Whether a process with `pid` exists on this host (undefined when that cannot be told). */
+function pidAlive(pid: number): boolean | undefined {
+  if (pid === Deno.pid) return true;
+  if (Deno.build.os !== "linux") return undefined;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound ? false : undefined;
+  }
+}
+
+function readInfo(path: string): LockInfo | null {
+  try {
+    const v = JSON.parse(Deno.readTextFileSync(path));
+    return v && typeof v.pid === "number" && typeof v.host === "string" ? v as LockInfo : null;
+  } catch {
+    return null;
+  }
+}
+
+function describe(info: LockInfo | null): string {
+  if (!info) return "another medprep run (its lock file is being written or is unreadable)";
+  const shard = info.shard ? ` of shard ${info.shard}` : "";
+  return `another medprep run${shard} (pid ${info.pid} on host ${info.host}, started ${info.started})`;
+}
+
+const refuse = (path: string, message: string) =>
+  new ManifestError([{ path: "--out", message: `Cannot lock "${path}": ${message}` }]);
+
+/** Whether two runs' lock scopes overlap: a whole run overlaps everything, shards of one N not. */
+function overlaps(a: string, b: string): boolean {
+  const ma = LOCK.exec(a), mb = LOCK.exec(b);
+  if (!ma || !mb) return false;
+  if (a === b || !ma[1] || !mb[1]) return true;
+  return ma[2] !== mb[2];
+}
+
+/** Opens `path` and takes its OS lock if nobody holds it; null when somebody does. */
+function tryHold(path: string): Deno.FsFile | null {
+  const file = Deno.openSync(path, { read: true, write: true });
+  try {
+    if (file.tryLockSync(true)) return file;
+  } catch {
+    /* no file locks here: judged by the pid alone */
+    return file;
+  }
+  file.close();
+  return null;
+}
+
+function sameInode(file: Deno.FsFile, path: string): boolean {
+  try {
+    return file.statSync().ino === Deno.statSync(path).ino;
+  } catch {
+    return false;
+  }
+}
+
+/** Exclusive create without hard links (some network file systems): null when it exists. */
+function createInPlace(path: string, text: string): Deno.FsFile | null {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true, write: true, createNew: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return null;
+    throw e;
+  }
+  try {
+    file.tryLockSync(true);
+  } catch { /* no file locks: the pid decides */ }
+  file.writeSync(new TextEncoder().encode(text));
+  return file;
+}
+
+/**
+ * Takes the lock of this run in `outDir` (which exists).
+ * @throws ManifestError (exit 2) when another live run holds it or an overlapping one
+ */
+export function acquireOutputLock(
+  outDir: string,
+  shard: Shard | null,
+  options: { warn(line: string): void },
+): OutputLock {
+  const name = lockFileName(shard);
+  const path = `${outDir}/${name}`;
+  try {
+    assertStillResolved(outDir);
+  } catch (e) {
+    throw new ManifestError([{ path: "--out", message: (e as Error).message }]);
+  }
+  const info: LockInfo = {
+    pid: Deno.pid,
+    host: hostName(),
+    started: new Date().toISOString(),
+    ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}),
+  };
+  const text = JSON.stringify(info, null, 2) + "\n";
+  let held: Deno.FsFile | null = null;
+  for (let attempt = 0; attempt < 5 && !held; attempt++) {
+    // Written aside and locked first, then linked: the lock appears complete and held.
+    const aside = `${outDir}/.medprep-tmp-lock-${crypto.randomUUID()}`;
+    const file = Deno.openSync(aside, { read: true, write: true, createNew: true });
+    try {
+      file.tryLockSync(true);
+    } catch { /* no file locks: the pid decides */ }
+    file.writeSync(new TextEncoder().encode(text));
+    try {
+      Deno.linkSync(aside, path);
+      held = file;
+    } catch (e) {
+      file.close();
+      if (!(e instanceof Deno.errors.AlreadyExists)) held = createInPlace(path, text);
+    } finally {
+      Deno.removeSync(aside);
+    }
+    if (held) break;
+    const other = readInfo(path);
+    if (other && other.host !== info.host) {
+      throw refuse(
+        path,
+        `a medprep run on host ${other.host} (pid ${other.pid}, started ${other.started}) ` +
+          `holds it; if that run is no longer running, delete "${path}" and run again`,
+      );
+    }
+    let candidate: Deno.FsFile | null;
+    try {
+      candidate = tryHold(path);
+    } catch {
+      continue; // removed meanwhile: try again
+    }
+    if (!candidate || (other && pidAlive(other.pid) === true)) {
+      candidate?.close();
+      throw refuse(
+        path,
+        `${describe(other)} is writing to this folder; wait for it to finish or choose ` +
+          `another --out (runs sharing a folder need --shard I/N); if it is not running, ` +
+          `delete "${path}"`,
+      );
+    }
+    if (!sameInode(candidate, path)) {
+      candidate.close(); // released and removed by its owner meanwhile: try again
+      continue;
+    }
+    candidate.truncateSync(0);
+    candidate.writeSync(new TextEncoder().encode(text));
+    held = candidate;
+    options.warn(
+      `medprep: taking over the stale lock "${path}": ${
+        other ? `its run (pid ${other.pid}, started ${other.started})` : "its run"
+      } is no longer running`,
+    );
+  }
+  if (!held) throw refuse(path, "it keeps changing; another run is starting here");
+  const lock = held;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    try {
+      if (sameInode(lock, path)) Deno.removeSync(path);
+    } catch { /* already gone */ }
+    lock.close();
+  };
+  // Runs whose scope overlaps (a whole run and any shard, shards of another count).
+  for (const e of Deno.readDirSync(outDir)) {
+    if (e.name === name || !overlaps(e.name, name)) continue;
+    const other = readInfo(`${outDir}/${e.name}`);
+    let live = other !== null && other.host !== info.host;
+    if (!live) {
+      try {
+        const probe = tryHold(`${outDir}/${e.name}`);
+        live = probe === null || (other !== null && pidAlive(other.pid) === true);
+        probe?.close();
+      } catch { /* gone */ }
+    }
+    if (live) {
+      release();
+      throw refuse(
+        path,
+        `${describe(other)} is writing to this folder ("${e.name}"); wait for it to finish ` +
+          `or choose another --out`,
+      );
+    }
+  }
+  return { path, release, [Symbol.dispose]: release };
+}

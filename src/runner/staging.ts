@@ -1,0 +1,70 @@
+/**
+ * Staged outputs: a worker writes every output of a subject into this run's private staging
+ * folder (`<out>/.medprep-tmp-run-…/`), under a name derived from its final name; only when the
+ * subject is complete does the main thread publish them — each moved to its final name in one
+ * atomic rename, in one synchronous step, before the subject is recorded done. So at every
+ * instant a final name holds either what was there before the run or a complete output of a
+ * subject this run finished; failures and interrupts remove staged files only, never a final
+ * name. Permissions: --allow-read, --allow-write (the output folder).
+ */
+import { createHash } from "node:crypto";
+import type { SubjectRecord } from "../provenance/types.ts";
+import { assertConfined, createParents, removeConfined } from "./confine.ts";
+
+/** Where the output with final name `rel` is staged (same name in worker and main thread). */
+export function stagedPathOf(stagingDir: string, rel: string): string {
+  const ext = rel.match(/(\.[A-Za-z0-9]+)*$/)?.[0] ?? ""; // `.nii.gz` decides gzip
+  return `${stagingDir}/${createHash("sha256").update(rel).digest("hex").slice(0, 40)}${ext}`;
+}
+
+/** Publishes finished subjects of one run. */
+export interface Publisher {
+  /**
+   * Moves a done subject's staged outputs to their final names and returns the record; when
+   * that is impossible, removes what it moved and staged and returns the record as failed.
+   * Records of other statuses only have their staged files removed.
+   */
+  publish(record: SubjectRecord): SubjectRecord;
+}
+
+/** A publisher for the run staging into `stagingDir` inside the real output folder `outDir`. */
+export function createPublisher(outDir: string, stagingDir: string): Publisher {
+  const discard = (record: SubjectRecord) => {
+    for (const o of record.outputs) removeConfined(outDir, stagedPathOf(stagingDir, o.path));
+  };
+  return {
+    publish(record) {
+      if (record.status !== "done") {
+        discard(record);
+        return record;
+      }
+      const moved: string[] = [];
+      const created: string[] = [];
+      try {
+        for (const o of record.outputs) assertConfined(outDir, o.path);
+        for (const o of record.outputs) {
+          created.push(...createParents(outDir, o.path));
+          const target = `${outDir}/${o.path}`;
+          Deno.renameSync(stagedPathOf(stagingDir, o.path), target);
+          moved.push(target);
+        }
+        return record;
+      } catch (e) {
+        // Only what this run just moved or created is removed; staged leftovers too.
+        for (const path of moved) removeConfined(outDir, path);
+        for (const dir of created.reverse()) removeConfined(outDir, dir);
+        discard(record);
+        return {
+          ...record,
+          status: "failed",
+          outputs: [],
+          error: {
+            step: -1,
+            name: "publish",
+            message: e instanceof Error ? e.message : String(e),
+          },
+        };
+      }
+    },
+  };
+}
