@@ -7,14 +7,14 @@
  * subject this run finished; failures and interrupts remove staged files only, never a final
  * name. Permissions: --allow-read, --allow-write (the output folder).
  */
-import { createHash } from "node:crypto";
+import { sha256Bytes } from "../nifti/hash.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
 import { assertConfined, createParents, removeConfined } from "./confine.ts";
 
 /** Where the output with final name `rel` is staged (same name in worker and main thread). */
 export function stagedPathOf(stagingDir: string, rel: string): string {
   const ext = rel.match(/(\.[A-Za-z0-9]+)*$/)?.[0] ?? ""; // `.nii.gz` decides gzip
-  return `${stagingDir}/${createHash("sha256").update(rel).digest("hex").slice(0, 40)}${ext}`;
+  return `${stagingDir}/${sha256Bytes(rel).slice(0, 40)}${ext}`;
 }
 
 /** Publishes finished subjects of one run. */
