@@ -21,6 +21,8 @@ export type StepKind = "source" | "spatial" | "intensity" | "augment" | "sink";
 export interface Item extends EncodableItem {
   /** Manifest column, e.g. `image`, `label`, `t2`. */
   readonly role: string;
+  /** NaN voxels `load: { nan: zero }` replaced by 0 (recorded with the input). */
+  readonly nanReplaced?: number;
   /** The input file, for `{stem}` in save names. */
   readonly sourcePath: string;
 }
@@ -177,6 +179,8 @@ export interface EncodedVolume {
   reason: string;
   /** Voxels clamped into the type's range. */
   clamped: number;
+  /** Messages for the subject's warnings (clamped or NaN voxels, odd label values). */
+  warnings?: string[];
 }
 
 /**
@@ -184,8 +188,11 @@ export interface EncodedVolume {
  * (paths relative to it). The runner makes every write atomic and records each file's hash.
  */
 export interface SinkIo {
-  /** Encodes an item's values into a stored type (`auto`, `keep` or a type name). */
-  encode(item: Item, dtype: string): EncodedVolume;
+  /**
+   * Encodes an item's values into a stored type (`auto`, `keep` or a type name), integers
+   * rounded by `rounding` (`nearest` by default, or `truncate`).
+   */
+  encode(item: Item, dtype: string, rounding?: string): EncodedVolume;
   /** Writes a NIfTI-1 file (gzip when `path` ends in .gz). */
   writeVolume(path: string, volume: Volume, options: { level: number }): void;
   /** Writes a file of raw bytes (any other format). */
@@ -206,6 +213,8 @@ export interface SinkOutput {
   dtypeReason: string;
   /** Voxels clamped into the stored type's range. */
   clamped: number;
+  /** Warnings about this file's values (not part of the output record). */
+  warnings?: string[];
 }
 
 /** What a sink needs to know about the recipe to judge its output names. */
