@@ -9,6 +9,7 @@ import { z } from "zod";
 import { planOutputs } from "../../../src/recipe/output_names.ts";
 import { bindRecipe } from "../../../src/recipe/plan.ts";
 import { runSubject } from "../../../src/runner/run_subject.ts";
+import { stagedPathOf } from "../../../src/runner/staging.ts";
 import { STEPS } from "../../../src/steps/registry.ts";
 import { defineStep, type SinkOutput } from "../../../src/steps/step.ts";
 import type { Volume } from "../../../src/volume/volume.ts";
@@ -90,15 +91,26 @@ Deno.test("a sink registered in a test only plans its names and writes a subject
   const rec = runSubject(job, init, { io, plan });
   equal(rec.status, "done", rec.error?.message ?? "");
   deepEqual(rec.outputs.map((o) => o.path), planned.outputs.map((o) => o.path));
-  const bytes = io.blobs.get("/out/raw/s1/image-0.f32")!;
+  // The worker writes staged files only; the main thread publishes them (runner/staging.ts).
+  const bytes = io.blobs.get(stagedPathOf("/out/.stage", "raw/s1/image-0.f32"))!;
   const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   deepEqual(Array.from(values.slice(0, 3)), [0, 1, 2]); // i − j + k at (0,0,0), (1,0,0), (2,0,0)
   equal(values.length, 5 * 6 * 7);
   equal(rec.outputs[0].sha256, createHash("sha256").update(bytes).digest("hex"));
   deepEqual(rec.inputs.map((i) => [i.role, i.label]), [["image", false], ["label", true]]);
-  // Written through the staging directory and renamed into place; nothing left there.
-  deepEqual(io.written, ["/out/raw/s1/image-0.f32", "/out/raw/s1/label-0.f32"]);
-  deepEqual([...io.blobs.keys()].filter((k) => k.startsWith("/out/.stage")), []);
+  deepEqual(
+    [...io.blobs.keys()].sort(),
+    [
+      stagedPathOf("/out/.stage", "raw/s1/image-0.f32"),
+      stagedPathOf("/out/.stage", "raw/s1/label-0.f32"),
+    ].sort(),
+  );
+  // Without a staging folder the sink's files land under their planned names.
+  const direct = createMemoryIo(files());
+  const again = runSubject(job, { ...init, stagingDir: undefined }, { io: direct, plan });
+  equal(again.status, "done", again.error?.message ?? "");
+  deepEqual([...direct.blobs.keys()], ["/out/raw/s1/image-0.f32", "/out/raw/s1/label-0.f32"]);
+  deepEqual(direct.blobs.get("/out/raw/s1/image-0.f32"), bytes);
 });
 
 Deno.test("a sink that fails after writing some files leaves none of them", () => {
