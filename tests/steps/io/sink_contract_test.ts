@@ -3,6 +3,7 @@
  * and writes — and nothing in the runner or the planner knows its name or reads its params.
  * Proven with a throw-away `.f32` raw writer registered only in this test.
  */
+import { stagedPathOf } from "../../../src/runner/staging.ts";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -90,15 +91,22 @@ Deno.test("a sink registered in a test only plans its names and writes a subject
   const rec = runSubject(job, init, { io, plan });
   equal(rec.status, "done", rec.error?.message ?? "");
   deepEqual(rec.outputs.map((o) => o.path), planned.outputs.map((o) => o.path));
-  const bytes = io.blobs.get("/out/raw/s1/image-0.f32")!;
+  const staged = (rel: string) => stagedPathOf("/out/.stage", rel);
+  const bytes = io.blobs.get(staged("raw/s1/image-0.f32"))!;
   const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   deepEqual(Array.from(values.slice(0, 3)), [0, 1, 2]); // i − j + k at (0,0,0), (1,0,0), (2,0,0)
   equal(values.length, 5 * 6 * 7);
   equal(rec.outputs[0].sha256, createHash("sha256").update(bytes).digest("hex"));
   deepEqual(rec.inputs.map((i) => [i.role, i.label]), [["image", false], ["label", true]]);
-  // Written through the staging directory and renamed into place; nothing left there.
-  deepEqual(io.written, ["/out/raw/s1/image-0.f32", "/out/raw/s1/label-0.f32"]);
-  deepEqual([...io.blobs.keys()].filter((k) => k.startsWith("/out/.stage")), []);
+  // Written into the staging directory only; the main thread publishes them (staging.ts).
+  deepEqual(io.written, []);
+  deepEqual(
+    [...io.blobs.keys()].filter((k) => k.startsWith("/out/")).sort(),
+    [
+      staged("raw/s1/image-0.f32"),
+      staged("raw/s1/label-0.f32"),
+    ].sort(),
+  );
 });
 
 Deno.test("a sink that fails after writing some files leaves none of them", () => {
