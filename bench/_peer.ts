@@ -52,25 +52,7 @@ export function measureDeno(script: string, args: string[] = []): Promise<ChildR
   return measureChild([Deno.execPath(), "run", "-A", script, ...args]);
 }
 
-const ROOT = new URL("../", import.meta.url).pathname;
-
-/** The medprep CLI as `deno task medprep` runs it (same config and permissions), with `args`. */
-export function medprepCommand(args: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    "--config",
-    `${ROOT}deno.json`,
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
-    "--allow-sys",
-    "--allow-run=git,df",
-    `${ROOT}src/main.ts`,
-    ...args,
-  ];
-}
+export { medprepCommand } from "../tests/cli/_run.ts";
 
 /** Whether the system python has nibabel. */
 export async function hasNibabel(): Promise<boolean> {

@@ -137,7 +137,9 @@ export default async function main(args: string[] = []): Promise<number> {
       const own = timeResample(c, reps);
       const recipePath = `${tmp}/recipe.yaml`;
       Deno.writeTextFileSync(recipePath, recipe(c));
-      const run = await repeat(3, () => measureChild(runCommand(recipePath, `${tmp}/out`)));
+      // One output folder per case: medprep refuses to run a different recipe into an --out.
+      const out = `${tmp}/out-${CASES.indexOf(c)}`;
+      const run = await repeat(3, () => measureChild(runCommand(recipePath, out)));
       rows.push({
         tool: "medprep",
         resample: own.best,

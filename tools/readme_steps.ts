@@ -1,7 +1,7 @@
 /**
  * The README's step table, generated from the step registry (the zod schemas are the single
- * source). `deno run --allow-read --allow-write tools/readme_steps.ts --write` updates README.md;
- * tests/readme_test.ts fails when the README is out of date.
+ * source). `deno task readme-steps` (this file with `--write`, then `deno fmt README.md`) updates
+ * README.md; tests/readme_test.ts fails when the README is out of date.
  */
 import { z } from "zod";
 import { STEPS } from "../src/steps/registry.ts";

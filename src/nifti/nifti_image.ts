@@ -6,7 +6,9 @@ import type { NiftiDescription, NiftiInfo } from "./nifti_info.ts";
 
 /** A volume read from a file, with what the file said about it. */
 export interface NiftiImage {
+  /** The voxels and geometry. */
   volume: Volume;
+  /** What the header said about the file. */
   info: NiftiInfo;
 }
 

@@ -13,22 +13,33 @@ import type { NiftiHeader } from "./nifti_header.ts";
 
 /** Facts about a NIfTI file as read (SPEC §1). */
 export interface NiftiInfo {
+  /** The path read. */
   file: string;
+  /** NIfTI-1 (348-byte header) or NIfTI-2 (540). */
   format: "nifti1" | "nifti2";
+  /** Whether the data were gzip-compressed. */
   gzip: boolean;
+  /** Whether the file is a `.hdr`/`.img` pair. */
   pair: boolean;
+  /** Byte order of the file. */
   endianness: "little" | "big";
+  /** The header's `datatype` code. */
   datatypeCode: number;
   /** "int16", …, or the unsupported type's name (e.g. "complex64"). */
   dtypeName: string;
   /** dim[1..dim[0]], as nibabel's `img.shape`. */
   fullShape: number[];
+  /** Which header fields gave the affine (SPEC §1: sform > qform > fallback). */
   affineSource: AffineSource;
+  /** The header's qform_code. */
   qformCode: number;
+  /** The header's sform_code. */
   sformCode: number;
   /** Effective scaling (1 and 0 when the file has none). */
   sclSlope: number;
+  /** Effective intercept (0 when the file has none). */
   sclInter: number;
+  /** Byte offset of the voxel data. */
   voxOffset: number;
   /** Non-fatal problems met while reading (e.g. trailing garbage after the gzip data). */
   warnings: string[];

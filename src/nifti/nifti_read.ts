@@ -33,9 +33,13 @@ export type { FileDigest } from "./byte_stream.ts";
 
 /** Header-only result of readNiftiHeader. */
 export interface NiftiHeaderInfo {
+  /** What the header says about the file. */
   info: NiftiInfo;
+  /** Spatial size [nx, ny, nz]. */
   shape: [number, number, number];
+  /** 3D volumes in the file (the 4th dimension and beyond). */
   frames: number;
+  /** Voxel (i, j, k) → world RAS+ mm, by nibabel's rule. */
   affine: Affine;
 }
 

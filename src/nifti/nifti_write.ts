@@ -30,7 +30,9 @@ export interface WriteOptions {
 
 /** What was written: the sha256 and size of the file's bytes, hashed as they were written. */
 export interface WrittenFile {
+  /** Hex sha256 of the bytes written. */
   sha256: string;
+  /** Bytes written. */
   size: number;
 }
 

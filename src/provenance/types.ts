@@ -21,6 +21,8 @@ export interface InputRecord extends GeometryRecord {
   /** The other half of a `.hdr`/`.img` pair (its bytes are an input too). */
   pairedFile?: { path: string; sha256: string };
   dtype: string;
+  /** NaN voxels replaced by 0 (`load: { nan: zero }`). */
+  nanReplaced?: number;
 }
 
 /** One role's grid and storage type after a step. */

@@ -17,6 +17,7 @@ export type ValueKind = "input" | "float" | "unknown";
 export interface BoundStep<D extends StepDefinition = StepDefinition> {
   /** Position in `steps` (0-based). */
   readonly index: number;
+  /** The step's definition from the registry. */
   readonly definition: D;
   /** Params after the step's schema (defaults filled in). */
   readonly params: Record<string, unknown>;
@@ -34,6 +35,7 @@ export interface BoundStep<D extends StepDefinition = StepDefinition> {
 export interface Plan {
   /** The recipe as it runs: defaults filled in, no positions (recorded in provenance). */
   readonly recipe: PlainRecipe;
+  /** Every step, bound to its definition, in recipe order. */
   readonly steps: readonly BoundStep[];
   /** The first step (a source). */
   readonly source: BoundStep<SourceStep>;
@@ -43,6 +45,7 @@ export interface Plan {
   readonly copies: number;
   /** Roles the source reads (undefined = every role with a file) and label roles. */
   readonly roles?: readonly string[];
+  /** Roles holding label maps. */
   readonly labels: readonly string[];
   /** True when `labels` was written in the recipe; false when it is the default. */
   readonly labelsWritten: boolean;

@@ -37,19 +37,31 @@ import { summarizeRun } from "./summary.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
+  /** Path of the recipe YAML file. */
   recipe: string;
+  /** Manifest file (CSV, TSV, JSON, JSONL, MSD `dataset.json`); else the recipe's. */
   manifest?: string;
+  /** Glob of input files instead of a manifest (id = file stem, role `image`). */
   input?: string;
+  /** Output directory; default `out/<recipe name>/`. */
   out?: string;
+  /** Parallel workers; default one per core. */
   workers?: number;
+  /** Run seed overriding the recipe's. */
   seed?: number;
+  /** Rebuild only subjects whose inputs, recipe or tool changed, or whose outputs are missing. */
   resume?: boolean;
   /** Remove the outputs an earlier, different recipe recorded in `--out` (or a damaged provenance). */
   force?: boolean;
+  /** Plan and print, write nothing. */
   dryRun?: boolean;
+  /** `I/N` or `auto`: process a deterministic 1/N of the subjects. */
   shard?: string;
+  /** N for `shard: "auto"`, when the environment does not say it. */
   shardCount?: number;
+  /** No progress or summary lines on stderr. */
   quiet?: boolean;
+  /** Rebuild one sample (subject, copy) from a provenance file. */
   replay?: { provenance: string; subject: string; copy: number };
   /** Only these subject ids (`--subject`, repeatable), in manifest order. */
   subjects?: string[];
@@ -57,6 +69,7 @@ export interface RunOptions {
   limit?: number;
   /** The command line recorded in provenance. */
   command: string[];
+  /** Reads an environment variable (default `Deno.env.get`). */
   env?: (name: string) => string | undefined;
 }
 

@@ -50,7 +50,7 @@ export interface SubjectIo {
   writeBytes(path: string, bytes: Uint8Array, options: { mode?: number }): void;
   /** Moves a file (same file system: atomic). */
   rename(from: string, to: string): void;
-  encode(item: Item, dtype: string): EncodedVolume;
+  encode(item: Item, dtype: string, rounding?: string): EncodedVolume;
   remove(path: string): void;
   mkdir(path: string): void;
 }
@@ -100,7 +100,7 @@ function createSinkIo(
     written.push(rel);
   };
   return {
-    encode: (item, dtype) => io.encode(item, dtype),
+    encode: (item, dtype, rounding) => io.encode(item, dtype, rounding),
     writeVolume: (rel, volume, options) =>
       place(rel, (p) => io.write(p, volume, { ...options, mode: files.mode() })),
     writeBytes: (rel, bytes) =>
@@ -159,6 +159,7 @@ export function runSubject(
             label: item.label,
             ...inputRecordFiles(item.sourcePath, readFiles.get(item.sourcePath) ?? []),
             dtype: item.volume.dtype,
+            ...(item.nanReplaced ? { nanReplaced: item.nanReplaced } : {}),
             ...geometryRecord(item.volume),
           });
         }
@@ -171,7 +172,7 @@ export function runSubject(
         const from = written.length;
         const outputs = def.write(subject, step.params, sinkIo);
         written.splice(from);
-        for (const out of outputs) {
+        for (const { warnings, ...out } of outputs) {
           const digest = digests.get(out.path);
           if (!digest) throw new Error(`Cannot record "${out.path}": the sink did not write it`);
           record.outputs.push({ ...out, ...digest }); // of the bytes written, not re-read
@@ -179,10 +180,9 @@ export function runSubject(
           const item = subject.items.find((it) => it.role === out.role);
           const sheared = item && shearWarning(out.path, item.volume);
           if (sheared) record.warnings.push(sheared);
-          if (out.clamped > 0) {
-            record.warnings.push(
-              `${out.path}: ${out.clamped} voxels clamped into the range of ${out.dtype}`,
-            );
+          const clamped = `${out.clamped} voxels clamped into the range of ${out.dtype}`;
+          for (const w of warnings ?? (out.clamped > 0 ? [clamped] : [])) {
+            record.warnings.push(`${out.path}: ${w}`);
           }
         }
         continue;

@@ -6,7 +6,7 @@
 import { readNiftiHashedSync } from "../nifti/nifti_read.ts";
 import { writeNiftiSync } from "../nifti/nifti_write.ts";
 import { encodeForSave } from "../volume/encode.ts";
-import type { DType } from "../volume/dtype.ts";
+import type { DType, Rounding } from "../volume/dtype.ts";
 import type { SubjectIo } from "./run_subject.ts";
 import type { BufferPool } from "./buffer_pool.ts";
 
@@ -38,7 +38,10 @@ export const WORKER_IO: SubjectIo = {
     Deno.renameSync(temp, path);
   },
   rename: (from, to) => Deno.renameSync(from, to),
-  encode: (item, dtype) => encodeForSave(item, dtype as "auto" | "keep" | DType),
+  encode: (item, dtype, rounding) =>
+    encodeForSave(item, dtype as "auto" | "keep" | DType, {
+      rounding: rounding as Rounding | undefined,
+    }),
   remove: (path) => Deno.removeSync(path),
   mkdir: (path) => Deno.mkdirSync(path, { recursive: true }),
 };

@@ -21,22 +21,29 @@ export type StepKind = "source" | "spatial" | "intensity" | "augment" | "sink";
 export interface Item extends EncodableItem {
   /** Manifest column, e.g. `image`, `label`, `t2`. */
   readonly role: string;
+  /** NaN voxels `load: { nan: zero }` replaced by 0 (recorded with the input). */
+  readonly nanReplaced?: number;
   /** The input file, for `{stem}` in save names. */
   readonly sourcePath: string;
 }
 
 /** A subject's items at one point of the recipe. */
 export interface Subject {
+  /** The subject's id (manifest `id` column). */
   readonly id: string;
   /** Augmentation copy index (0 before/without augment). */
   readonly copy: number;
+  /** One item per role, in the source's role order. */
   readonly items: readonly Item[];
 }
 
 /** What a step may know about where it runs; never the worker, the order or the time. */
 export interface StepContext {
+  /** The subject's id. */
   readonly subjectId: string;
+  /** Index of the step in the recipe's `steps`. */
   readonly stepIndex: number;
+  /** Augmentation copy index (0 before/without augment). */
   readonly copy: number;
   /** Seed derived from (run seed, subject id, step index, copy) — SPEC §5. */
   readonly seed: number;
@@ -54,39 +61,61 @@ export type StepRecord = Record<string, unknown>;
 
 /** The outcome of applying one step to one subject. */
 export interface StepResult {
+  /** The subject after the step (a new object; the input is never mutated). */
   readonly subject: Subject;
+  /** What the step used or drew, for provenance. */
   readonly record?: StepRecord;
 }
 
+/**
+ * The zod schema of a step's params (any zod type; `z.object({...}).strict()` in practice).
+ * @ignore
+ */
+export type ParamsSchema = z.ZodType;
+
+/**
+ * The params a schema yields after parsing (defaults filled in).
+ * @ignore
+ */
+export type ParamsOf<S extends ParamsSchema> = z.output<S>;
+
 /** The members every step has: its schema is the single source of its params' type, defaults and docs. */
-interface StepBase<S extends z.ZodType> {
+export interface StepBase<S extends ParamsSchema> {
+  /** The name recipes use (`- step: NAME`), kebab-case. */
   readonly name: string;
+  /** One line for `medprep steps` and the README table. */
   readonly summary: string;
+  /** The params schema: type, defaults, ranges and per-param docs (`.describe()`). */
   readonly params: S;
   /** A YAML snippet (one list entry) that validates. */
   readonly example: string;
   /** Number of outputs per subject this step makes (augmentation copies); 1 when absent. */
-  copies?(params: z.output<S>): number;
+  copies?(params: ParamsOf<S>): number;
   /**
    * Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run);
    * the frames of a 4D volume share the grid, so their number never changes.
    */
-  plan?(grid: Grid, params: z.output<S>): Grid;
+  plan?(grid: Grid, params: ParamsOf<S>): Grid;
   /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
    */
-  produces?(params: z.output<S>): "input" | "float";
+  produces?(params: ParamsOf<S>): "input" | "float";
 }
 
 /** A step that transforms a loaded subject (spatial, intensity or augment). */
-export interface TransformStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
+export interface TransformStep<S extends ParamsSchema = ParamsSchema> extends StepBase<S> {
+  /** What the step changes: the grid of every role, image values, or random augmentation. */
   readonly kind: "spatial" | "intensity" | "augment";
   /** Applies the step; never touches files, never mutates its input. */
-  apply(subject: Subject, params: z.output<S>, context: StepContext): StepResult;
+  apply(subject: Subject, params: ParamsOf<S>, context: StepContext): StepResult;
+  /** Only sources have roles. */
   readonly roles?: undefined;
+  /** Only sources read. */
   readonly read?: undefined;
+  /** Only sinks name outputs. */
   readonly outputName?: undefined;
+  /** Only sinks write. */
   readonly write?: undefined;
 }
 
@@ -100,6 +129,7 @@ export interface RoleSelection {
 
 /** One subject's files, as a source reads them. */
 export interface SourceInput {
+  /** The subject's id (manifest `id` column). */
   readonly id: string;
   /** Role → input path (roles without a file are absent). */
   readonly paths: Readonly<Record<string, string>>;
@@ -112,31 +142,45 @@ export interface SourceIo {
 }
 
 /** A step that makes a subject from its files: the first step of every recipe. */
-export interface SourceStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
+export interface SourceStep<S extends ParamsSchema = ParamsSchema> extends StepBase<S> {
+  /** Sources make a subject from its files. */
   readonly kind: "source";
   /** The roles this source reads and which are labels, from its params alone. */
-  roles(params: z.output<S>): RoleSelection;
+  roles(params: ParamsOf<S>): RoleSelection;
   /** Reads the subject's volumes (copy 0). */
-  read(input: SourceInput, params: z.output<S>, io: SourceIo): Subject;
+  read(input: SourceInput, params: ParamsOf<S>, io: SourceIo): Subject;
+  /** Sources do not transform. */
   readonly apply?: undefined;
+  /** Only sinks name outputs. */
   readonly outputName?: undefined;
+  /** Only sinks write. */
   readonly write?: undefined;
 }
 
 /** Values substituted into an output name. */
 export interface NameValues {
+  /** `{id}`: the subject id. */
   id: string;
+  /** `{role}`: the manifest column. */
   role: string;
+  /** `{stem}`: the input file name without its extensions. */
   stem: string;
+  /** `{copy}`: the augmentation copy index. */
   copy: number;
 }
 
 /** A volume encoded for saving (SPEC §2 dtype rule). */
 export interface EncodedVolume {
+  /** The volume in its stored type. */
   volume: Volume;
+  /** The stored type's name. */
   dtype: string;
+  /** Why this type was chosen (recorded in provenance). */
   reason: string;
+  /** Voxels clamped into the type's range. */
   clamped: number;
+  /** Messages for the subject's warnings (clamped or NaN voxels, odd label values). */
+  warnings?: string[];
 }
 
 /**
@@ -144,8 +188,11 @@ export interface EncodedVolume {
  * (paths relative to it). The runner makes every write atomic and records each file's hash.
  */
 export interface SinkIo {
-  /** Encodes an item's values into a stored type (`auto`, `keep` or a type name). */
-  encode(item: Item, dtype: string): EncodedVolume;
+  /**
+   * Encodes an item's values into a stored type (`auto`, `keep` or a type name), integers
+   * rounded by `rounding` (`nearest` by default, or `truncate`).
+   */
+  encode(item: Item, dtype: string, rounding?: string): EncodedVolume;
   /** Writes a NIfTI-1 file (gzip when `path` ends in .gz). */
   writeVolume(path: string, volume: Volume, options: { level: number }): void;
   /** Writes a file of raw bytes (any other format). */
@@ -154,14 +201,20 @@ export interface SinkIo {
 
 /** One file a sink wrote (path relative to the output directory). */
 export interface SinkOutput {
+  /** The role written. */
   role: string;
+  /** The augmentation copy written. */
   copy: number;
+  /** Path relative to the output directory. */
   path: string;
+  /** The stored type's name. */
   dtype: string;
   /** Why the stored type is what it is. */
   dtypeReason: string;
   /** Voxels clamped into the stored type's range. */
   clamped: number;
+  /** Warnings about this file's values (not part of the output record). */
+  warnings?: string[];
 }
 
 /** What a sink needs to know about the recipe to judge its output names. */
@@ -173,13 +226,14 @@ export interface OutputContext {
 }
 
 /** A step that writes a subject's volumes: the last step of every recipe. */
-export interface SinkStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
+export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBase<S> {
+  /** Sinks write a subject's volumes. */
   readonly kind: "sink";
   /**
    * The file (relative to the output directory) one role of one copy is written to; the run's
    * output planner checks every rendered name with it before anything is read.
    */
-  outputName(params: z.output<S>, values: NameValues): string;
+  outputName(params: ParamsOf<S>, values: NameValues): string;
   /**
    * Problems of the output names alone, given the params as written (possibly invalid in other
    * keys) and what the recipe makes per subject; each names the param key it is about.
@@ -189,23 +243,30 @@ export interface SinkStep<S extends z.ZodType = z.ZodType> extends StepBase<S> {
     context: OutputContext,
   ): { key: string; message: string }[];
   /** Writes every item of the subject; returns what it wrote. */
-  write(subject: Subject, params: z.output<S>, io: SinkIo): SinkOutput[];
+  write(subject: Subject, params: ParamsOf<S>, io: SinkIo): SinkOutput[];
+  /** Sinks do not transform. */
   readonly apply?: undefined;
+  /** Only sources have roles. */
   readonly roles?: undefined;
+  /** Only sources read. */
   readonly read?: undefined;
 }
 
 /** A step of any kind (a tagged union on `kind`). */
-export type StepDefinition<S extends z.ZodType = z.ZodType> =
+export type StepDefinition<S extends ParamsSchema = ParamsSchema> =
   | TransformStep<S>
   | SourceStep<S>
   | SinkStep<S>;
 
 /** Declares a step (identity function that fixes the params type). */
-export function defineStep<S extends z.ZodType>(definition: TransformStep<S>): TransformStep<S>;
-export function defineStep<S extends z.ZodType>(definition: SourceStep<S>): SourceStep<S>;
-export function defineStep<S extends z.ZodType>(definition: SinkStep<S>): SinkStep<S>;
-export function defineStep<S extends z.ZodType>(definition: StepDefinition<S>): StepDefinition<S> {
+export function defineStep<S extends ParamsSchema>(definition: TransformStep<S>): TransformStep<S>;
+/** Declares a source step. */
+export function defineStep<S extends ParamsSchema>(definition: SourceStep<S>): SourceStep<S>;
+/** Declares a sink step. */
+export function defineStep<S extends ParamsSchema>(definition: SinkStep<S>): SinkStep<S>;
+export function defineStep<S extends ParamsSchema>(
+  definition: StepDefinition<S>,
+): StepDefinition<S> {
   return definition;
 }
 

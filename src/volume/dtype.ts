@@ -148,19 +148,66 @@ export function dtypeOf(data: VoxelArray): DType {
   return "float64";
 }
 
-/** Rounds half away from zero (SPEC §2–3: integer outputs). */
+/**
+ * How `save` turns a real value into an integer (SPEC §2): `nearest` rounds half away from
+ * zero, `truncate` rounds toward zero after clamping (ITK/SimpleITK's pixel cast).
+ */
+export type Rounding = "nearest" | "truncate";
+
+/** The rounding modes of `save`, default first. */
+export const ROUNDINGS = ["nearest", "truncate"] as const satisfies readonly Rounding[];
+
+/** Rounds half away from zero, exactly (no `x + 0.5` round-off just below a half). */
 export function roundHalfAwayFromZero(x: number): number {
-  return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
+  const t = Math.trunc(x), f = x - t; // x − trunc(x) is exact
+  return f >= 0.5 ? t + 1 : f <= -0.5 ? t - 1 : t;
 }
 
 /**
- * Encodes a real value `v` into a stored value of `dtype`: rounded half away
- * from zero and clamped for integer types; NaN becomes 0 in integer types.
+ * The one round-and-clamp of medprep (SPEC §2): `v` rounded by `rounding` and clamped into
+ * [lo, hi] (integer bounds); NaN gives 0. Clamping before or after truncation is the same
+ * for integer bounds.
  */
-export function encodeValue(v: number, dtype: DType): number {
+export function roundAndClamp(v: number, lo: number, hi: number, rounding: Rounding): number {
+  if (v !== v) return 0;
+  const r = rounding === "truncate" ? Math.trunc(v) : roundHalfAwayFromZero(v);
+  return r < lo ? lo : r > hi ? hi : r + 0; // + 0 turns −0 into 0
+}
+
+/**
+ * Encodes a real value `v` into a stored value of `dtype`: rounded (half away from zero by
+ * default) and clamped for integer types; NaN becomes 0 in integer types.
+ */
+export function encodeValue(v: number, dtype: DType, rounding: Rounding = "nearest"): number {
   const info = DTYPE_INFO[dtype];
-  if (!info.integer) return v;
-  if (Number.isNaN(v)) return 0;
-  const r = roundHalfAwayFromZero(v);
-  return r < info.min ? info.min : r > info.max ? info.max : r;
+  return info.integer ? roundAndClamp(v, info.min, info.max, rounding) : v;
+}
+
+/**
+ * The float type a linear/B-spline result of `dtype` data is kept in between steps (SPEC §2:
+ * values are real numbers): float32 for ≤ 16-bit integers and float32 (every input value is
+ * exact in it, and a result stored with `storeFloat32` rounds at save exactly as its float64
+ * value would), float64 for wider integers and float64 (float32 would lose input digits).
+ */
+export function floatTypeFor(dtype: DType): "float32" | "float64" {
+  return DTYPE_INFO[dtype].bytes <= 2 || dtype === "float32" ? "float32" : "float64";
+}
+
+const F32 = new Float32Array(1);
+const F32_BITS = new Int32Array(F32.buffer);
+
+/**
+ * `v` as a float32 that rounds to an integer (either `Rounding`) exactly as `v` does: the
+ * nearest float32, unless that lands exactly on an integer or a half that `v` is not on —
+ * then its neighbour on `v`'s side (an error of 1 ulp instead of ½). Values beyond 2^22
+ * (where float32 has no halves) and non-finite values are simply rounded to float32.
+ */
+export function float32Keeping(v: number): number {
+  const f = Math.fround(v), h = f * 2;
+  // Fast exits: exact, or not a multiple of ½ (h | 0 also differs from h beyond 2^31).
+  if (f === v || h !== (h | 0) || !(Math.abs(f) < 4194304)) return f;
+  if (f === 0) return Math.fround(v > 0 ? 1e-45 : -1e-45); // the smallest float32 of v's sign
+  F32[0] = f;
+  F32_BITS[0] += (v > f) === (f > 0) ? 1 : -1; // one ulp away from or toward zero
+  return F32[0];
 }

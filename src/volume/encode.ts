@@ -3,7 +3,9 @@ import {
   type DType,
   DTYPE_INFO,
   isIntegerDType,
+  roundAndClamp,
   roundHalfAwayFromZero,
+  type Rounding,
 } from "./dtype.ts";
 import { withData } from "./intensity.ts";
 import { frameNumbers } from "./stats.ts";
@@ -11,15 +13,24 @@ import type { Volume } from "./volume.ts";
 
 /** The fields of a recipe item (steps/step.ts `Item` extends it) that decide its stored type. */
 export interface EncodableItem {
+  /** Manifest column (named in warnings). */
+  readonly role?: string;
   /** Label maps are never interpolated (nearest only) nor cast to float. */
   readonly label: boolean;
+  /** The current voxels and geometry. */
   readonly volume: Volume;
   /** Storage type of the input file (what `save: { dtype: keep }` writes). */
   readonly inputDType: DType;
   /** Scaling of the input file (`keep` re-encodes with it); 1 and 0 when absent. */
   readonly inputSlope?: number;
+  /** Intercept of the input file; 0 when absent. */
   readonly inputInter?: number;
-  /** Why the current dtype differs from the input's, for provenance (unset while it does not). */
+  /**
+   * Why values stopped being of the input's kind (a step made them fractional on purpose:
+   * normalize, intensity augmentation, non-representable clip bounds), for provenance.
+   * Unset while they are of the input's kind — possibly fractional after resampling, then
+   * `auto` rounds them back into the input's type (SPEC §2).
+   */
   readonly dtypeReason?: string;
 }
 
@@ -31,6 +42,13 @@ export interface EncodedItem {
   reason: string;
   /** Voxels whose value did not fit the type (clamped to its range; NaN written as 0 in integers). */
   clamped: number;
+  /** What the user should know (clamped or NaN voxels, labels that do not look like labels). */
+  warnings: string[];
+}
+
+/** How `save` stores values (its `dtype` and `rounding` params). */
+export interface SaveEncoding {
+  rounding?: Rounding;
 }
 
 /** Integer types a label map stored as float is written in, smallest first (SPEC §2). */
@@ -38,18 +56,30 @@ const LABEL_TYPES: readonly DType[] = ["uint8", "int16", "int32"];
 
 /**
  * Chooses the stored type of an item for `save` (SPEC §2) and re-encodes its values when
- * the type changes: `auto` keeps the current storage, `keep` the input file's type, an
- * explicit type is used as given; integers are rounded half away from zero and clamped.
- * Label roles always get an integer type.
+ * the type changes: `auto` keeps the input's type (and scaling) while values are of the
+ * input's kind, else the current float type; `keep` the input file's type; an explicit type
+ * is used as given. Integers are rounded (`rounding`, default half away from zero) and
+ * clamped. Label roles always get an integer type.
  */
-export function encodeForSave(item: EncodableItem, dtype: "auto" | "keep" | DType): EncodedItem {
+export function encodeForSave(
+  item: EncodableItem,
+  dtype: "auto" | "keep" | DType,
+  options: SaveEncoding = {},
+): EncodedItem {
+  const rounding = options.rounding ?? "nearest";
   const current = item.volume.dtype;
-  if (item.label) return encodeLabel(item, dtype);
+  if (item.label) return encodeLabel(item, dtype, rounding);
   if (dtype === "auto") {
-    const reason = current === item.inputDType
-      ? `kept input type ${current}`
-      : `${current}: ${item.dtypeReason ?? `current storage type (input was ${item.inputDType})`}`;
-    return { volume: item.volume, dtype: current, reason, clamped: 0 };
+    if (item.dtypeReason !== undefined) {
+      const reason = `${current}: ${item.dtypeReason}`;
+      return { volume: item.volume, dtype: current, reason, clamped: 0, warnings: [] };
+    }
+    // Still of the input's kind (e.g. resampled): back into the input's type, raw units.
+    const { slope, inter } = item.volume;
+    return reencode(item.volume, item.inputDType, `kept input type ${item.inputDType}`, {
+      scaling: { slope, inter },
+      rounding,
+    });
   }
   if (dtype === "keep") {
     // The input's storage type with the input's scaling (SPEC §2: values re-encoded).
@@ -57,12 +87,16 @@ export function encodeForSave(item: EncodableItem, dtype: "auto" | "keep" | DTyp
     const scaled = slope !== 1 || inter !== 0;
     const head = `kept input type ${item.inputDType}` +
       (scaled && isIntegerDType(item.inputDType) ? ` with slope ${slope}, inter ${inter}` : "");
-    return reencode(item.volume, item.inputDType, head, { slope, inter });
+    return reencode(item.volume, item.inputDType, head, { scaling: { slope, inter }, rounding });
   }
-  return reencode(item.volume, dtype, `explicit ${dtype}`);
+  return reencode(item.volume, dtype, `explicit ${dtype}`, { rounding });
 }
 
-function encodeLabel(item: EncodableItem, dtype: "auto" | "keep" | DType): EncodedItem {
+function encodeLabel(
+  item: EncodableItem,
+  dtype: "auto" | "keep" | DType,
+  rounding: Rounding,
+): EncodedItem {
   const current = item.volume.dtype;
   let target: DType, head: string;
   if (dtype !== "auto" && dtype !== "keep" && isIntegerDType(dtype)) {
@@ -81,7 +115,14 @@ function encodeLabel(item: EncodableItem, dtype: "auto" | "keep" | DType): Encod
   if (dtype !== "auto" && dtype !== "keep" && !isIntegerDType(dtype)) {
     head += ` (${dtype} requested; label roles always keep an integer type)`;
   }
-  return reencode(item.volume, target, head);
+  // Back into the input's type: with the scaling the label's raw values carry (its input's).
+  const { slope, inter } = item.volume;
+  const scaling = target === item.inputDType && dtype !== target ? { slope, inter } : undefined;
+  return reencode(item.volume, target, head, {
+    scaling,
+    rounding,
+    labelRole: item.role ?? "label",
+  });
 }
 
 /** The smallest of uint8/int16/int32 holding every rounded real value (int32 if none does). */
@@ -102,61 +143,81 @@ function smallestLabelType(volume: Volume): DType {
 
 /**
  * Stores the real values of `volume` as `target` unless it already is, with `scaling`
- * (raw = (value − inter) / slope) for integer targets; slope 1, inter 0 otherwise.
+ * (raw = (value − inter) / slope) for integer targets; slope 1, inter 0 otherwise. When the
+ * volume already has the target's scaling its raw values are rounded directly (no round trip
+ * through real units). For a label role, fractional and NaN values are warned about.
  */
 function reencode(
   volume: Volume,
   target: DType,
   head: string,
-  scaling: { slope: number; inter: number } = { slope: 1, inter: 0 },
+  options: { scaling?: { slope: number; inter: number }; rounding: Rounding; labelRole?: string },
 ): EncodedItem {
-  if (volume.dtype === target) return { volume, dtype: target, reason: head, clamped: 0 };
-  const scaled = isIntegerDType(target) && (scaling.slope !== 1 || scaling.inter !== 0);
+  const { scaling = { slope: 1, inter: 0 }, rounding, labelRole } = options;
+  const integer = isIntegerDType(target);
+  const scaled = integer && (scaling.slope !== 1 || scaling.inter !== 0);
   const outSlope = scaled ? scaling.slope : 1, outInter = scaled ? scaling.inter : 0;
+  if (volume.dtype === target) {
+    return { volume, dtype: target, reason: head, clamped: 0, warnings: [] };
+  }
   const out = createVoxelArray(target, volume.data.length);
   const { slope, inter } = volume;
-  const { min, max, integer } = DTYPE_INFO[target];
+  // Raw values already in the target's units: rounded as they are.
+  const direct = volume.slope === outSlope && volume.inter === outInter;
+  const { min, max } = DTYPE_INFO[target];
   const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
   // 2^63 − 1 and 2^64 − 1 are not doubles: the saturated maximum is written exactly.
   const bigMax = target === "int64" ? (1n << 63n) - 1n : (1n << 64n) - 1n;
-  let clamped = 0, nan = 0, n = 0;
+  let clamped = 0, nan = 0, fractional = 0, n = 0;
   for (let t = 0; t < volume.frames; t++) {
     const src = frameNumbers(volume, t);
     for (let i = 0; i < src.length; i++, n++) {
-      let v = src[i] * slope + inter;
-      if (scaled) v = (v - outInter) / outSlope;
-      if (v !== v) {
-        if (!integer) {
-          (out as Float32Array)[n] = NaN;
-          continue;
-        }
-        nan++;
-        v = 0;
-      } else if (integer) v = roundHalfAwayFromZero(v);
-      else if (!Number.isFinite(v)) {
-        (out as Float32Array)[n] = v; // ±Infinity is a float value: kept
+      let v = direct ? src[i] : (src[i] * slope + inter - outInter) / outSlope;
+      if (!integer) {
+        (out as Float32Array)[n] = v; // floats keep NaN and ±Infinity
         continue;
       }
-      if (v < min) {
-        v = min;
-        clamped++;
-      } else if (v > max) {
-        v = max;
+      if (v !== v) nan++;
+      else if (labelRole !== undefined && v !== Math.trunc(v) && v - v === 0) fractional++;
+      const r = roundAndClamp(v, min, max, rounding);
+      // At a bound: clamped unless the value rounds to it anyway.
+      if (
+        (r === min || r === max) && v === v && roundAndClamp(v, -Infinity, Infinity, rounding) !== r
+      ) {
         clamped++;
       }
+      v = r;
       if (big) (out as BigInt64Array)[n] = v === max ? bigMax : BigInt(v);
       else (out as Float32Array)[n] = v;
     }
   }
-  const notes = [];
-  if (clamped > 0) notes.push(`${voxels(clamped)} clamped to [${min}, ${max}]`);
-  if (nan > 0) notes.push(`${voxels(nan)} NaN written as 0`);
+  const notes = [], warnings = [];
+  if (clamped > 0) {
+    notes.push(`${voxels(clamped)} clamped to [${min}, ${max}]`);
+    warnings.push(`${voxels(clamped)} clamped into the range of ${target}`);
+  }
+  if (nan > 0) {
+    notes.push(`${voxels(nan)} NaN written as 0`);
+    warnings.push(
+      labelRole === undefined
+        ? `${voxels(nan)} NaN written as 0 (${target} has no NaN)`
+        : `label role "${labelRole}" has ${nan} NaN voxel${nan === 1 ? "" : "s"} (written as 0)`,
+    );
+  }
+  if (labelRole !== undefined && fractional > 0) {
+    const how = rounding === "truncate" ? "truncated" : "rounded";
+    warnings.push(
+      `label role "${labelRole}" has ${fractional} non-integer values (is it really a label map?); ${how} to ${target}`,
+    );
+  }
+  if (rounding === "truncate" && integer) head += " (rounding: truncate)";
   const reason = notes.length > 0 ? `${head}: ${notes.join(", ")}` : head;
   return {
     volume: withData(volume, out, outSlope, outInter),
     dtype: target,
     reason,
     clamped: clamped + nan,
+    warnings,
   };
 }
 

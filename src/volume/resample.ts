@@ -3,9 +3,19 @@
  * as separable 1-D passes: x and y inside each input plane, then z across
  * planes. B-spline prefiltering and anti-aliasing are per-axis line operators,
  * so they run inside their axis's pass. Values are interpolated in storage
- * units and re-encoded into the input's dtype with its slope/inter.
+ * units (the result keeps the input's slope/inter) and never rounded: SPEC §2, values
+ * between steps are real numbers, only `save` rounds.
+ *
+ * Storage of the result: nearest-neighbour (and identity) keeps the input's type, exact —
+ * no later step can tell it from a float copy — unless the fill is not representable in it.
+ * Linear and B-spline results are float (`floatTypeFor`): float32 for ≤ 16-bit integers and
+ * float32 inputs, float64 otherwise. Float32 halves the memory of float64 and still holds
+ * what matters: every stored value is within 1 ulp (≤ 2e-3 at 32767) of the float64
+ * result, and `float32Keeping` puts it on the same side of every integer and half, so `save`
+ * rounds it (nearest or truncate) exactly as it would round the float64 value. The passes
+ * run in float64 for integer inputs (float32 for float32 inputs, as their values are).
  */
-import { createVoxelArray, DTYPE_INFO, encodeValue } from "./dtype.ts";
+import { createVoxelArray, dtypeOf, encodeValue, floatTypeFor } from "./dtype.ts";
 import { numericData, type Volume } from "./volume.ts";
 import type { ResampleGrid } from "./grid.ts";
 import {
@@ -26,7 +36,10 @@ export interface ResampleOptions {
   readonly fill: number;
 }
 
-/** Resamples every frame of `volume` onto `grid`; the result keeps dtype, slope and inter. */
+/**
+ * Resamples every frame of `volume` onto `grid`; the result keeps slope and inter, and the
+ * dtype for nearest-neighbour sampling (float otherwise: see the file comment).
+ */
 export function resampleVolume(
   volume: Volume,
   grid: ResampleGrid,
@@ -40,21 +53,29 @@ export function resampleVolume(
     return { taps, kernel, prefilter: interpolation === "bspline" && !skip, skip };
   }) as [AxisOp, AxisOp, AxisOp];
   const [mx, my, mz] = grid.shape;
-  const out = createVoxelArray(volume.dtype, mx * my * mz * volume.frames);
-  const fillRaw = encodeValue((options.fill - volume.inter) / volume.slope, volume.dtype);
-  const result = { ...volume, shape: grid.shape, affine: grid.affine, data: out };
-  if (ops.every((op) => op.skip)) {
-    (out as Float64Array).set(volume.data as Float64Array);
-    return result;
-  }
+  const n = mx * my * mz * volume.frames;
+  const fillRaw = (options.fill - volume.inter) / volume.slope;
+  const result = (v: Volume["data"]): Volume => ({
+    ...volume,
+    shape: grid.shape,
+    affine: grid.affine,
+    dtype: dtypeOf(v),
+    data: v,
+  });
   const taps = ops.map((op) => op.taps) as [AxisTaps, AxisTaps, AxisTaps];
   if (ops.every((op) => op.taps.taps === 1 && !op.kernel)) {
-    gatherNearest(volume, taps, out, fillRaw);
-    return result;
+    // Nearest (or identity): input values only, kept in their type when the fill fits it.
+    const fits = encodeValue(fillRaw, volume.dtype) === fillRaw;
+    const out = createVoxelArray(fits ? volume.dtype : floatTypeFor(volume.dtype), n);
+    if (fits && ops.every((op) => op.skip)) (out as Float64Array).set(volume.data as Float64Array);
+    else gatherNearest(volume, taps, out, fillRaw);
+    return result(out);
   }
   const src = numericData(volume);
-  // Float32 intermediates are exact enough for ≤16-bit and float32 data (SPEC tolerances).
-  const f64 = DTYPE_INFO[volume.dtype].bytes > 2 && volume.dtype !== "float32";
+  const float = floatTypeFor(volume.dtype);
+  const out = createVoxelArray(float, n) as Float32Array | Float64Array;
+  // Passes in float64 except for float32 data (whose values float32 holds exactly).
+  const f64 = volume.dtype !== "float32";
   const sep = new SeparablePass(volume.shape, grid.shape, ops, f64);
   const zPlane = borrowFloats(f64, mx * my);
   for (let f = 0; f < volume.frames; f++) {
@@ -64,5 +85,5 @@ export function resampleVolume(
   }
   releaseFloats(zPlane);
   sep.release();
-  return result;
+  return result(out);
 }

@@ -3,7 +3,7 @@
  * input indices xs, ys, zs; samples outside [−0.5 − 1e-4, N − 0.5 + 1e-4] on
  * any axis take the fill value.
  */
-import type { NumberArray } from "./dtype.ts";
+import { float32Keeping, type NumberArray, roundAndClamp } from "./dtype.ts";
 import { bsplineWeights, mirrorIndex } from "./bspline.ts";
 import { EDGE_TOLERANCE as EDGE } from "./grid.ts";
 
@@ -27,21 +27,22 @@ export function allFinite(src: NumberArray, base: number, n: number): boolean {
   return true;
 }
 
-/** Rounds half away from zero, clamps into [lo, hi] (NaN → 0) and stores a row. */
-export function storeInteger(
+/**
+ * Stores a row of float64 samples at `o`: into float32 with `float32Keeping`, into integers
+ * rounded half away from zero and clamped into the type's range (NaN → 0).
+ */
+export function storeRow(
   row: Float64Array,
   out: NumberArray,
   o: number,
-  lo: number,
-  hi: number,
+  info: { integer: boolean; min: number; max: number },
 ) {
+  if (!info.integer) {
+    for (let i = 0; i < row.length; i++) out[o + i] = float32Keeping(row[i]);
+    return;
+  }
   for (let i = 0; i < row.length; i++) {
-    const v = row[i];
-    let r = v < 0 ? -Math.floor(-v + 0.5) : Math.floor(v + 0.5);
-    if (r !== r) r = 0;
-    else if (r < lo) r = lo;
-    else if (r > hi) r = hi;
-    out[o + i] = r;
+    out[o + i] = roundAndClamp(row[i], info.min, info.max, "nearest");
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Separable 1-D sampling kernels: applying one axis's tap table to rows
  * (contiguous axis) or to lines of a strided axis (one output line at a time).
- * The inner loops are specialised for 1, 2 and 4 taps.
+ * The inner loops are specialised for 1, 2 and 4 taps; 2 taps (linear) use the lerp form
+ * a + (b − a) · t, exact where a = b (flat regions stay exactly their value, as in ITK).
  */
 import type { NumberArray } from "./dtype.ts";
 import type { AxisTaps } from "./interpolate.ts";
@@ -29,7 +30,8 @@ export function sampleRows(
     for (let p = 0; p < rows; p++) {
       const s = srcOff + p * n, d = dstOff + p * m;
       for (let i = 0, o = 0; i < m; i++, o += 2) {
-        dst[d + i] = w[o] * src[s + idx[o]] + w[o + 1] * src[s + idx[o + 1]];
+        const a = src[s + idx[o]];
+        dst[d + i] = a + (src[s + idx[o + 1]] - a) * w[o + 1];
       }
     }
   } else {
@@ -68,7 +70,10 @@ export function sampleLine(
     if (wb === 0) {
       for (let p = 0; p < width; p++) dst[dstOff + p] = src[a + p];
     } else {
-      for (let p = 0; p < width; p++) dst[dstOff + p] = wa * src[a + p] + wb * src[b + p];
+      for (let p = 0; p < width; p++) {
+        const v = src[a + p];
+        dst[dstOff + p] = v + (src[b + p] - v) * wb;
+      }
     }
     return;
   }
@@ -91,8 +96,16 @@ export function combinePlanes(
     for (let p = 0; p < length; p++) dst[p] = a[p];
     return;
   }
-  const b = planes[1], wb = weights[1];
-  for (let p = 0; p < length; p++) dst[p] = wa * a[p] + wb * b[p];
+  if (planes.length === 2) {
+    const b = planes[1], wb = weights[1];
+    for (let p = 0; p < length; p++) dst[p] = a[p] + (b[p] - a[p]) * wb;
+    return;
+  }
+  for (let p = 0; p < length; p++) {
+    let v = wa * a[p];
+    for (let q = 1; q < planes.length; q++) v += weights[q] * planes[q][p];
+    dst[p] = v;
+  }
 }
 
 /**
@@ -144,11 +157,13 @@ export function sampleBilinear(
   const xi = tx.idx, xw = tx.w, yi = ty.idx, yw = ty.w;
   for (let j = 0; j < my; j++) {
     const a = srcOff + yi[2 * j] * nx, b = srcOff + yi[2 * j + 1] * nx;
-    const wa = yw[2 * j], wb = yw[2 * j + 1], d = j * mx;
+    const ty = yw[2 * j + 1], d = j * mx;
     for (let i = 0, o = 0; i < mx; i++, o += 2) {
-      const x0 = xi[o], x1 = xi[o + 1];
-      dst[d + i] = xw[o] * (wa * src[a + x0] + wb * src[b + x0]) +
-        xw[o + 1] * (wa * src[a + x1] + wb * src[b + x1]);
+      const x0 = xi[o], x1 = xi[o + 1], tx = xw[o + 1];
+      // x then y, each in lerp form (exact where neighbours are equal), as ITK
+      const a0 = src[a + x0], b0 = src[b + x0];
+      const c0 = a0 + (src[a + x1] - a0) * tx, c1 = b0 + (src[b + x1] - b0) * tx;
+      dst[d + i] = c0 + (c1 - c0) * ty;
     }
   }
 }

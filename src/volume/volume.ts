@@ -7,14 +7,21 @@ import type { Grid } from "./grid.ts";
 export interface VolumeMeta {
   /** qform_code / sform_code of the source (0 when unknown). */
   qformCode: number;
+  /** sform_code of the source (0 when unknown). */
   sformCode: number;
   /** Raw xyzt_units byte (0 = unknown). */
   xyztUnits: number;
+  /** NIfTI intent_code. */
   intentCode: number;
+  /** NIfTI intent_name. */
   intentName: string;
+  /** NIfTI intent_p1..p3. */
   intentP: [number, number, number];
+  /** NIfTI cal_min (display range). */
   calMin: number;
+  /** NIfTI cal_max (display range). */
   calMax: number;
+  /** NIfTI descrip (free text). */
   descrip: string;
   /** pixdim[4] (time step) for 4D data, 0 otherwise. */
   timeStep: number;
@@ -30,13 +37,17 @@ export interface Volume extends Grid {
   readonly shape: readonly [number, number, number];
   /** Number of 3D volumes (the 4th dimension; 1 for a 3D image). */
   readonly frames: number;
+  /** Storage type of `data`. */
   readonly dtype: DType;
+  /** Stored values, x fastest, then y, z, frame. */
   readonly data: VoxelArray;
   /** Effective scaling (1 and 0 when the file has none). */
   readonly slope: number;
+  /** Effective intercept (0 when the file has none). */
   readonly inter: number;
   /** Voxel (i, j, k) → world RAS+ mm. */
   readonly affine: Affine;
+  /** Header fields kept for writing. */
   readonly meta: VolumeMeta;
 }
 

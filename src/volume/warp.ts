@@ -7,7 +7,7 @@ import {
   linearRow,
   nearestRow,
   type SampleArgs,
-  storeInteger,
+  storeRow,
 } from "./sample_rows.ts";
 
 /** For every output voxel, the continuous input voxel index it samples, one output row at a time. */
@@ -45,7 +45,8 @@ export interface WarpJob {
 /**
  * Samples every frame of `source` at the coordinates of `map` into `out`
  * (SPEC §3: fill outside [−0.5, N−0.5], nearest / clamped trilinear / mirrored
- * cubic B-spline); integer outputs are rounded half away from zero and clamped.
+ * cubic B-spline); integer outputs are rounded half away from zero and clamped, float32
+ * outputs keep the side of every integer and half their float64 value is on.
  */
 export function warp(
   source: WarpSource,
@@ -97,9 +98,12 @@ export function warpAll(jobs: readonly WarpJob[], map: CoordinateMap): void {
         offset: f * frameOut,
         info: DTYPE_INFO[dtypeOf(out)],
         kind: options.interpolation,
-        direct: !DTYPE_INFO[dtypeOf(out)].integer || (options.interpolation === "nearest" &&
-          dtypeOf(out) === dtypeOf(source.data) && (options.slope ?? 1) === 1 &&
-          (options.inter ?? 0) === 0 && encodeValue(options.fill, dtypeOf(out)) === options.fill),
+        // Float64, float32 from float32, or nearest copying its own type: stored as sampled.
+        direct: out instanceof Float64Array ||
+          (out instanceof Float32Array && source.data instanceof Float32Array) ||
+          (options.interpolation === "nearest" &&
+            dtypeOf(out) === dtypeOf(source.data) && (options.slope ?? 1) === 1 &&
+            (options.inter ?? 0) === 0 && encodeValue(options.fill, dtypeOf(out)) === options.fill),
       });
     }
   }
@@ -115,7 +119,7 @@ export function warpAll(jobs: readonly WarpJob[], map: CoordinateMap): void {
         if (lane.kind === "nearest") nearestRow(lane.args, xs, ys, zs, dst, to);
         else if (lane.kind === "linear") linearRow(lane.args, xs, ys, zs, dst, to);
         else bsplineRow(lane.args, xs, ys, zs, dst, to);
-        if (!lane.direct) storeInteger(row, lane.out, at, lane.info.min, lane.info.max);
+        if (!lane.direct) storeRow(row, lane.out, at, lane.info);
       }
       o += nx;
     }

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { runBatch } from "../../src/runner/batch.ts";
 import { comparable, createDataset, readTree } from "../runner/_dataset.ts";
+import { medprepCommand } from "./_run.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const HEAVY = `version: 1
 name: heavy
 steps:
@@ -18,23 +18,8 @@ steps:
 `;
 
 function medprep(args: string[]) {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      `${ROOT}deno.json`,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-run=git,df",
-      `${ROOT}src/main.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  });
+  const [cmd, ...rest] = medprepCommand(args);
+  return new Deno.Command(cmd, { args: rest, stdout: "piped", stderr: "piped" });
 }
 
 async function listOutputs(dir: string): Promise<string[]> {

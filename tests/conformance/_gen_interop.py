@@ -276,7 +276,11 @@ def compare(reference, ours):
         problems.append(f"dtype {b.get_data_dtype().name} != {a.get_data_dtype().name}")
     qcode_in, scode_in = int(a.header["qform_code"]), int(a.header["sform_code"])
     qcode, scode = int(b.header["qform_code"]), int(b.header["sform_code"])
-    if [qcode, scode] != [qcode_in or 2, scode_in or 2]:
+    # SPEC §2: a sheared affine (some pair of columns with |cos| > 1e-6) gets qform_code 0.
+    cols = a.affine[:3, :3] / np.maximum(np.linalg.norm(a.affine[:3, :3], axis=0), 1e-300)
+    gram = np.abs(cols.T @ cols - np.diag(np.diag(cols.T @ cols)))
+    sheared = bool(np.any(gram > 1e-6))
+    if [qcode, scode] != [0 if sheared else qcode_in or 2, scode_in or 2]:
         problems.append(f"codes q{qcode} s{scode} for input q{qcode_in} s{scode_in}")
     ha, hb = a.header, b.header
     units_in = int(ha["xyzt_units"])

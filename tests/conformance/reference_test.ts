@@ -67,6 +67,8 @@ function runStep(c: Case, volume: Volume): { volume: Volume; item: Item } {
     label: c.role === "label",
     volume,
     inputDType: volume.dtype,
+    inputSlope: volume.slope,
+    inputInter: volume.inter,
     sourcePath: c.input,
   };
   const result = def.apply!({ id: "ref", copy: 0, items: [item] }, params, CONTEXT);

@@ -15,6 +15,7 @@ import { resampleToSize } from "../../src/steps/spatial/resample_to_size.ts";
 import { resampleToSpacing } from "../../src/steps/spatial/resample_to_spacing.ts";
 import { createVoxelArray, type DType, DTYPE_INFO, encodeValue } from "../../src/volume/dtype.ts";
 import { createVolume, valueAt, type Volume } from "../../src/volume/volume.ts";
+import { encodeForSave } from "../../src/volume/encode.ts";
 
 const PYTHON = "/usr/bin/python3";
 const REF = new URL("./_resample_ref.py", import.meta.url).pathname;
@@ -138,7 +139,8 @@ function makeCase(rng: Rng, n: number, dir: string): { c: Case; volume: Volume }
 
 const CONTEXT: StepContext = { subjectId: "r", stepIndex: 0, copy: 0, seed: 0, warn: () => {} };
 
-function runStep(c: Case, volume: Volume): Volume {
+/** The step's output (real values between steps) and what `save` (dtype auto) stores. */
+function runStep(c: Case, volume: Volume): { step: Volume; saved: Volume } {
   const def = (c.size ? resampleToSize : resampleToSpacing) as StepDefinition;
   const raw = {
     ...(c.size ? { size: c.size } : { spacing: c.spacing }),
@@ -152,10 +154,30 @@ function runStep(c: Case, volume: Volume): Volume {
     label: c.label,
     volume,
     inputDType: volume.dtype,
+    inputSlope: volume.slope,
+    inputInter: volume.inter,
     sourcePath: c.input,
   };
   const result = def.apply!({ id: "r", copy: 0, items: [item] }, def.params.parse(raw), CONTEXT);
-  return result.subject.items[0].volume;
+  const out = result.subject.items[0];
+  return { step: out.volume, saved: encodeForSave(out, "auto").volume };
+}
+
+/** SPEC §2: the step's own values are the float pipeline's (before any rounding). */
+function compareReal(c: Case, step: Volume, expected: Float64Array): string[] {
+  let magnitude = 1;
+  for (const v of expected) magnitude = Math.max(magnitude, Math.abs(v));
+  const nearest = c.label || c.interpolation === "nearest";
+  let bad = 0;
+  const problems: string[] = [];
+  for (let i = 0; i < expected.length; i++) {
+    const got = valueAt(step, i);
+    // nearest: exact input values (or the fill), up to coordinate ties checked on the saved output
+    if (nearest || Math.abs(got - expected[i]) <= 1e-4 * magnitude) continue;
+    if (++bad <= 3) problems.push(`step value ${i}: ${got} vs ${expected[i]} (before save)`);
+  }
+  if (bad > 3) problems.push(`… ${bad} step values in all`);
+  return problems;
 }
 
 interface RefAnswer {
@@ -244,7 +266,11 @@ Deno.test({
       for (const [n, { c, volume }] of cases.entries()) {
         const bytes = await Deno.readFile(`${c.input}.expected`);
         const expected = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8);
-        const problems = compare(c, runStep(c, volume), answers[n], expected);
+        const { step, saved } = runStep(c, volume);
+        const problems = [
+          ...compare(c, saved, answers[n], expected),
+          ...compareReal(c, step, expected),
+        ];
         if (problems.length) {
           const { input: _, affine: __, ...what } = c;
           failures.push(`${JSON.stringify(what)}: ${problems.join("; ")}`);

@@ -62,7 +62,12 @@ Deno.test("validateRecipe fills defaults, positions, name from the file stem and
     line: 4,
     col: 5,
   });
-  deepEqual(recipe.steps[2].params, { name: "{id}_{role}.nii.gz", dtype: "auto", compression: 6 });
+  deepEqual(recipe.steps[2].params, {
+    name: "{id}_{role}.nii.gz",
+    dtype: "auto",
+    rounding: "nearest",
+    compression: 6,
+  });
 });
 
 Deno.test("validateRecipe resolves manifest against the recipe's directory", () => {

@@ -123,3 +123,37 @@ Deno.test("encodeForSave keep re-encodes with the input's slope and inter", () =
   }
   assert.equal(out.volume.data[hu.length - 1], 255);
 });
+
+Deno.test("encodeForSave rounding: truncate clamps, then rounds toward zero (ITK's cast)", () => {
+  const v = withHead("float32", [2.7, -2.7, 40000.9, -1e6, NaN, 0.5, -0.5, 32767.9]);
+  const t = encodeForSave(item(v, "int16"), "keep", { rounding: "truncate" });
+  assert.deepEqual([...t.volume.data.slice(0, 8)], [2, -2, 32767, -32768, 0, 0, 0, 32767]);
+  assert.equal(
+    t.reason,
+    "kept input type int16 (rounding: truncate): 2 voxels clamped to [-32768, 32767], 1 voxel NaN written as 0",
+  );
+  const n = encodeForSave(item(v, "int16"), "keep", { rounding: "nearest" });
+  assert.deepEqual([...n.volume.data.slice(0, 8)], [3, -3, 32767, -32768, 0, 1, -1, 32767]);
+  // auto: values of the input's kind (a resampled int16) go back into int16 with its scaling.
+  const f = withHead("float32", [10.5, -3.25], 0, { slope: 0.5, inter: 3 });
+  const auto = encodeForSave(item(f, "int16"), "auto", { rounding: "truncate" });
+  assert.equal(auto.dtype, "int16");
+  assert.equal(auto.volume.slope, 0.5);
+  assert.equal(auto.volume.inter, 3);
+  assert.deepEqual([...auto.volume.data.slice(0, 2)], [10, -3]);
+  assert.deepEqual(auto.warnings, []);
+});
+
+Deno.test("encodeForSave warns about clamped voxels and non-integer or NaN label values", () => {
+  const v = withHead("float32", [40000, NaN]);
+  assert.deepEqual(encodeForSave(item(v, "int16"), "keep").warnings, [
+    "1 voxel clamped into the range of int16",
+    "1 voxel NaN written as 0 (int16 has no NaN)",
+  ]);
+  const seg = withHead("float32", [0.5, 1, 2.25, NaN]);
+  const out = encodeForSave(item(seg, "float32", { label: true, role: "seg" }), "auto");
+  assert.deepEqual(out.warnings, [
+    'label role "seg" has 1 NaN voxel (written as 0)',
+    'label role "seg" has 2 non-integer values (is it really a label map?); rounded to uint8',
+  ]);
+});

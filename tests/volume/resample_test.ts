@@ -5,6 +5,13 @@ import { resampleVolume } from "../../src/volume/resample.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import type { DType } from "../../src/volume/dtype.ts";
 import { makeVolume } from "../_volumes.ts";
+import { encodeValue } from "../../src/volume/dtype.ts";
+import { type EncodableItem, encodeForSave } from "../../src/volume/encode.ts";
+
+/** The item `save` sees for an int16 input resampled to `volume`. */
+function item(volume: Volume): EncodableItem {
+  return { label: false, volume, inputDType: "int16" };
+}
 
 const INTERPOLATIONS: Interpolation[] = ["nearest", "linear", "bspline"];
 
@@ -95,11 +102,18 @@ Deno.test("resampleVolume fills samples outside the field of view, encoded with 
   assert.equal(f.data[10], 5);
   const scaled = makeVolume({ shape: [5, 1, 1], dtype: "int16", slope: 2, inter: 10, fn: () => 1 });
   const s = resample(scaled, { size: [12, null, null], grid: "origin" }, "bspline", { fill: 30 });
-  assert.equal(s.dtype, "int16");
+  assert.equal(s.dtype, "float32", "interpolated values are real numbers, in storage units");
   assert.equal(s.slope, 2);
   assert.equal(s.inter, 10);
   assert.equal(s.data[11], 10); // (30 − 10) / 2
-  assert.equal(s.data[3], 1);
+  assert.ok(Math.abs((s.data[3] as number) - 1) < 1e-6);
+  // Nearest keeps the type, unless the fill is not representable in it.
+  const n = resample(scaled, { size: [12, null, null], grid: "origin" }, "nearest", { fill: 30 });
+  assert.equal(n.dtype, "int16");
+  assert.equal(n.data[11], 10);
+  const odd = resample(scaled, { size: [12, null, null], grid: "origin" }, "nearest", { fill: 31 });
+  assert.equal(odd.dtype, "float32");
+  assert.deepEqual(values(odd).slice(9), [1, 1, 10.5]);
   for (const interp of INTERPOLATIONS) {
     const n = resample(line([1, 2, 3, 4, 5]), { size: [12, null, null], grid: "origin" }, interp, {
       fill: 99,
@@ -108,18 +122,27 @@ Deno.test("resampleVolume fills samples outside the field of view, encoded with 
   }
 });
 
-Deno.test("resampleVolume rounds integer outputs half away from zero and clamps", () => {
+Deno.test("resampleVolume keeps fractional values and B-spline overshoot of integer inputs", () => {
+  // SPEC §2: values between steps are real numbers; only save rounds and clamps.
   const neg = resample(line([-1, 0], "int16"), { size: [4, null, null], grid: "origin" }, "linear");
-  assert.deepEqual(values(neg), [-1, -1, 0, 0]); // −0.5 → −1
+  assert.equal(neg.dtype, "float32");
+  assert.deepEqual(values(neg), [-1, -0.5, 0, 0]);
   const pos = resample(line([2, 3], "int16"), { size: [4, null, null], grid: "origin" }, "linear");
-  assert.deepEqual(values(pos), [2, 3, 3, 3]); // 2.5 → 3
-  // B-spline overshoot at a step is clamped into uint8's range.
+  assert.deepEqual(values(pos), [2, 2.5, 3, 3]);
   const u8 = resample(line([0, 0, 255, 255, 0, 0], "uint8"), {
     size: [23, null, null],
     grid: "center",
   }, "bspline");
-  for (const x of u8.data as Uint8Array) assert.ok(x >= 0 && x <= 255);
-  assert.ok((u8.data as Uint8Array).some((x) => x === 255));
+  const got = values(u8);
+  assert.ok(Math.max(...got) > 255 && Math.min(...got) < 0, "overshoot kept");
+  const wide = resample(
+    line([0, 2 ** 40, 0], "int64"),
+    { size: [5, null, null], grid: "origin" },
+    "linear",
+  );
+  assert.equal(wide.dtype, "float64", "wider integers are kept in float64");
+  // origin 3 → 5: x(1) = 0.6; float32 would be off by up to 2^16 here.
+  assert.ok(Math.abs(values(wide)[1] - 0.6 * 2 ** 40) < 1e-3);
 });
 
 Deno.test("resampleVolume resamples each 4D frame independently", () => {
@@ -177,4 +200,49 @@ Deno.test("resampleVolume antialias leaves a constant volume constant and smooth
   let sum = 0;
   for (let x = -radius; x <= radius; x++) sum += Math.exp(-0.5 * x * x / (sigma * sigma));
   assert.ok(Math.abs((aa.data[1] as number) - 100 / sum) < 1e-9);
+});
+
+Deno.test("resampleVolume float32 results of int16 data round at save exactly as the float64 path", () => {
+  // SPEC §2: a smaller storage type must not be visible after save. The int16 input's result
+  // is kept in float32; the same data as float64 gives float64 results.
+  const fn = (i: number, j: number, k: number) =>
+    Math.round(3000 * Math.sin(i * 1.7 + j * 0.3) * Math.cos(k * 0.8 + i * 0.1));
+  const v16 = makeVolume({ shape: [13, 11, 9], dtype: "int16", fn });
+  const v64 = makeVolume({ shape: [13, 11, 9], dtype: "float64", fn });
+  const requests: GridRequest[] = [
+    { size: [29, 7, 20], grid: "center" },
+    { spacing: [0.37, 1.9, 0.8], grid: "origin" },
+    { size: [26, 22, 18], grid: "origin" }, // 2×: many exact halves
+  ];
+  for (const request of requests) {
+    for (const interp of ["linear", "bspline"] as const) {
+      for (const antialias of [false, true]) {
+        const a = resample(v16, request, interp, { antialias });
+        const b = resample(v64, request, interp, { antialias });
+        assert.equal(a.dtype, "float32");
+        assert.equal(b.dtype, "float64");
+        for (const rounding of ["nearest", "truncate"] as const) {
+          const ea = encodeForSave(item(a), "auto", { rounding }).volume.data;
+          const eb = (b.data as Float64Array).map((x) => encodeValue(x, "int16", rounding));
+          let differ = 0;
+          for (let p = 0; p < eb.length; p++) if (ea[p] !== eb[p]) differ++;
+          assert.equal(differ, 0, `${JSON.stringify(request)} ${interp} ${antialias} ${rounding}`);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("resampleVolume nearest keeps int16 storage, equal to the float path after save", () => {
+  const fn = (i: number, j: number, k: number) => (i * 37 + j * 11 - k * 101) % 2000;
+  const v16 = makeVolume({ shape: [13, 11, 9], dtype: "int16", fn });
+  const v64 = makeVolume({ shape: [13, 11, 9], dtype: "float64", fn });
+  for (const fill of [0, -7]) {
+    const a = resample(v16, { spacing: [0.37, 1.9, 0.8], grid: "center" }, "nearest", { fill });
+    const b = resample(v64, { spacing: [0.37, 1.9, 0.8], grid: "center" }, "nearest", { fill });
+    assert.equal(a.dtype, "int16");
+    const saved = encodeForSave(item(a), "auto").volume;
+    assert.equal(saved, a, "nothing to re-encode");
+    assert.deepEqual(Array.from(a.data as Int16Array), Array.from(b.data as Float64Array));
+  }
 });

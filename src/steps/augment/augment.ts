@@ -31,6 +31,7 @@ import { noise } from "./noise.ts";
 import { realizeSample, type TransformEntry } from "./realize.ts";
 import { type IntensityCall, renderItems } from "./render.ts";
 import { scaleShift } from "./scale_shift.ts";
+import { nanSpreadWarning } from "../../volume/nan.ts";
 
 /** Every augmentation transform, by recipe key. */
 export const TRANSFORMS: readonly AugmentTransform[] = [
@@ -146,6 +147,19 @@ export const augment = defineStep({
       after: calls(Math.max(lastSpatial, 0), list.length),
     };
     const { items, fills, interpolation } = renderItems(subject.items, sample, options);
+    // SPEC §3: the B-spline prefilter and Gaussian blur spread NaN along whole lines.
+    const blurred = list.some((e, i) => e.def.name === "blur" && sample.happened[i].fired);
+    for (const it of subject.items) {
+      const why = it.label
+        ? ""
+        : interpolation[it.role] === "bspline"
+        ? "the B-spline prefilter"
+        : blurred
+        ? "Gaussian blur"
+        : "";
+      const warning = why && nanSpreadWarning(it.volume, it.role, why);
+      if (warning) ctx.warn(warning);
+    }
     const record: StepRecord = {
       seed: ctx.seed,
       transforms: sample.happened,

@@ -1,6 +1,7 @@
 import {
   createVoxelArray,
   encodeValue,
+  floatTypeFor,
   type NumberArray,
   type VoxelArray,
 } from "../../volume/dtype.ts";
@@ -72,8 +73,8 @@ interface Plan {
 /**
  * Renders every item of a sample with one pass over the output grid: labels
  * with nearest and fill 0 in their own type; images with `interpolation`, in
- * their storage type unless an intensity transform fired (then float32 real
- * values, intensity transforms before/after the sampling as listed).
+ * their storage units (float for linear/B-spline, SPEC §2) unless an intensity transform
+ * fired (then float32 real values, intensity transforms before/after the sampling as listed).
  */
 export function renderItems(items: readonly Item[], sample: Sample, options: RenderOptions): {
   items: Item[];
@@ -118,8 +119,14 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
         interpolation: item.label ? "nearest" as const : options.interpolation,
         fill: (fill - vol.inter) / (vol.slope || 1),
       };
+      // SPEC §2: interpolated values are real numbers (float, raw units, rounded only by
+      // save); input values only (nearest) keep their type when the fill fits it.
+      const copies = integral || o.interpolation === "nearest";
+      const dtype = copies && encodeValue(o.fill, vol.dtype) === o.fill
+        ? vol.dtype
+        : floatTypeFor(vol.dtype);
       return {
-        data: sampled(item.role, numericData(vol), vol, vol.dtype, o),
+        data: sampled(item.role, numericData(vol), vol, dtype, o),
         finish: (d) => ({ ...item, volume: rebuild(d!, vol.slope, vol.inter) }),
         fill,
       };

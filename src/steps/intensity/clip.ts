@@ -68,8 +68,8 @@ const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 /**
  * Clamps intensities into [min, max] or into a percentile range (per 3D frame); with
  * `mask: nonzero` the percentiles come from the nonzero voxels and zero voxels stay 0.
- * Integer storage is kept when the bounds are representable in it (SPEC §2), else the
- * result is float32. Record: `{ roles: { <role>: { dtype, frames: [{ min, max, clamped }] } } }`
+ * Values stay of the input's kind (its type at save) when the bounds are representable in
+ * the input's type (SPEC §2), else the result is float32. Record: `{ roles: { <role>: { dtype, frames: [{ min, max, clamped }] } } }`
  * with the bounds actually used (null = open side) and the number of voxels changed.
  */
 export const clip = defineStep({
@@ -85,7 +85,10 @@ export const clip = defineStep({
     const out = mapImages(subject, (item) => {
       const v = item.volume;
       const bounds = frameBounds(item, p, ctx);
-      const stored = bounds.map((b) => deriveStoredBounds(v, b));
+      // Values still of the input's kind (maybe fractional after resampling) stay so when the
+      // bounds are representable in the input's type (SPEC §2: save then rounds into it).
+      const kind = item.dtypeReason === undefined ? item.inputDType : v.dtype;
+      const stored = bounds.map((b) => deriveStoredBounds({ ...v, dtype: kind }, b));
       let next: Item;
       let clamped: number[];
       if (stored.every((b) => b !== undefined)) {
@@ -99,7 +102,7 @@ export const clip = defineStep({
         next = {
           ...item,
           volume: r.volume,
-          dtypeReason: `clip bounds not representable in ${v.dtype}${how}`,
+          dtypeReason: `clip bounds not representable in ${kind}${how}`,
         };
         clamped = r.clamped;
       }

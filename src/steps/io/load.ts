@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineStep, type Item } from "../step.ts";
+import { applyNanPolicy, NAN_POLICIES } from "../../volume/nan.ts";
 
 const params = z.object({
   labels: z.array(z.string().min(1)).default(["label"]).describe(
@@ -7,6 +8,9 @@ const params = z.object({
   ),
   roles: z.array(z.string().min(1)).optional().describe(
     "Roles to read (default: every path column of the manifest)",
+  ),
+  nan: z.enum(NAN_POLICIES).default("keep").describe(
+    "NaN voxels: keep (B-spline and Gaussian smoothing then spread them, with a warning), zero (replace by 0, counted in provenance) or error (the subject fails)",
   ),
 }).strict();
 
@@ -19,13 +23,15 @@ export const load = defineStep({
   example: "- step: load\n  labels: [label]",
   produces: () => "input",
   roles: ({ roles, labels }) => ({ roles, labels }),
-  read(input, { roles, labels }, io) {
+  read(input, { roles, labels, nan }, io) {
     const selected = roles ?? Object.keys(input.paths).filter((r) => input.paths[r]);
     const items: Item[] = selected.map((role) => {
       const path = input.paths[role];
       if (!path) throw new Error(`Cannot load role "${role}": the manifest row has no file for it`);
       const volume = io.read(path);
+      const nanReplaced = applyNanPolicy(volume, nan, `role "${role}" from "${path}"`);
       return {
+        ...(nanReplaced > 0 ? { nanReplaced } : {}),
         role,
         label: labels.includes(role),
         volume,

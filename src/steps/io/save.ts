@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { deriveStem } from "../../nifti/nifti_paths.ts";
-import { DTYPES } from "../../volume/dtype.ts";
+import { DTYPES, ROUNDINGS } from "../../volume/dtype.ts";
 import { defineStep, type SinkOutput } from "../step.ts";
 import { renderName, validateNameTemplate } from "./name_template.ts";
 
@@ -10,6 +10,9 @@ const params = z.object({
   ),
   dtype: z.enum(["auto", "keep", ...DTYPES]).default("auto").describe(
     "Stored type: auto (input type until values become fractional, then float32), keep (the input's type), or an explicit type; integers rounded half away from zero and clamped",
+  ),
+  rounding: z.enum(ROUNDINGS).default("nearest").describe(
+    "Integer outputs: nearest (half away from zero) or truncate (toward zero after clamping, as SimpleITK/ITK's cast)",
   ),
   compression: z.number().int().min(0).max(9).default(6).describe(
     "Gzip level for .nii.gz outputs (0 = store, 9 = smallest)",
@@ -43,7 +46,7 @@ export const save = defineStep({
   },
   write(subject, p, io) {
     return subject.items.map((item): SinkOutput => {
-      const encoded = io.encode(item, p.dtype);
+      const encoded = io.encode(item, p.dtype, p.rounding);
       const path = save.outputName(p, {
         id: subject.id,
         role: item.role,
@@ -58,6 +61,7 @@ export const save = defineStep({
         dtype: encoded.dtype,
         dtypeReason: encoded.reason,
         clamped: encoded.clamped,
+        warnings: encoded.warnings,
       };
     });
   },

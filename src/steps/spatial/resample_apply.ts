@@ -3,7 +3,7 @@
  * role of the subject is resampled onto the grid derived from its own geometry;
  * labels always with nearest and never anti-aliased (SPEC §3).
  */
-import type { StepRecord, StepResult, Subject } from "../step.ts";
+import type { StepContext, StepRecord, StepResult, Subject } from "../step.ts";
 import { mapItems } from "../step.ts";
 import {
   deriveResampleGrid,
@@ -14,6 +14,7 @@ import {
 import type { Interpolation } from "../../volume/interpolate.ts";
 import { resampleVolume } from "../../volume/resample.ts";
 import { columnNorms } from "../../volume/affine.ts";
+import { nanSpreadWarning } from "../../volume/nan.ts";
 
 /** Params both resample steps share after zod parsing. */
 export interface ResampleParams {
@@ -34,6 +35,7 @@ export function applyResample(
   subject: Subject,
   request: GridRequest,
   params: ResampleParams,
+  ctx?: StepContext,
 ): StepResult {
   const roles: Record<string, StepRecord> = {};
   const next = mapItems(subject, (item) => {
@@ -45,6 +47,15 @@ export function applyResample(
       antialias,
       fill: params.fill,
     });
+    // SPEC §3: the B-spline prefilter and Gaussian smoothing spread NaN along whole lines.
+    const smoothed = antialias && grid.axes.some((a) => a.r > 1);
+    const spread = interpolation === "bspline"
+      ? "the B-spline prefilter"
+      : smoothed
+      ? "antialias smoothing"
+      : "";
+    const warning = spread && nanSpreadWarning(item.volume, item.role, spread);
+    if (warning) ctx?.warn(warning);
     roles[item.role] = {
       interpolation,
       antialias,

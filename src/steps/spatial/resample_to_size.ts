@@ -24,7 +24,7 @@ export const resampleToSize = defineStep({
   plan(grid, p) {
     return planResample(grid, { size: p.size, grid: p.grid });
   },
-  apply(subject, p) {
-    return applyResample(subject, { size: p.size, grid: p.grid }, p);
+  apply(subject, p, ctx) {
+    return applyResample(subject, { size: p.size, grid: p.grid }, p, ctx);
   },
 });

@@ -23,7 +23,7 @@ export const resampleToSpacing = defineStep({
   plan(grid, p) {
     return planResample(grid, { spacing: p.spacing, grid: p.grid });
   },
-  apply(subject, p) {
-    return applyResample(subject, { spacing: p.spacing, grid: p.grid }, p);
+  apply(subject, p, ctx) {
+    return applyResample(subject, { spacing: p.spacing, grid: p.grid }, p, ctx);
   },
 });

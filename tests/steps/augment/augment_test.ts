@@ -3,6 +3,7 @@ import { applyAffine } from "../../../src/volume/affine.ts";
 import { itemOf, makeContext, obliqueAffine } from "../../_volumes.ts";
 import { pairedSubject, runAugment } from "./_subject.ts";
 import { augment } from "../../../src/steps/augment/augment.ts";
+import { encodeForSave } from "../../../src/volume/encode.ts";
 import type { Subject } from "../../../src/steps/step.ts";
 
 const ISSUE_TRANSFORMS = [
@@ -225,11 +226,14 @@ Deno.test("augment keeps the storage type without intensity transforms and makes
   const spatial = runAugment(s, { transforms: [{ affine: { rotate: 30 } }] }, 3);
   const out = itemOf(spatial.subject, "image");
   assert.deepEqual(spatial.record?.interpolation, { image: "linear", label: "nearest" });
-  assert.equal(out.volume.dtype, "int16");
+  // SPEC §2: interpolated values stay real (float32, storage units); save rounds to int16.
+  assert.equal(out.volume.dtype, "float32");
+  assert.equal(out.volume.slope, img.slope);
   assert.equal(out.dtypeReason, undefined);
+  assert.equal(encodeForSave(out, "auto").dtype, "int16");
   const min = Math.min(...Array.from(img.data as Int16Array));
   assert.ok(
-    Array.from(out.volume.data as Int16Array).includes(min),
+    Array.from(out.volume.data as Float32Array).includes(min),
     "fill defaults to the image minimum",
   );
   const noisy = runAugment(
@@ -246,7 +250,7 @@ Deno.test("augment keeps the storage type without intensity transforms and makes
     fill: -5,
     transforms: [{ affine: { translate: [[40, 40], [0, 0], [0, 0]] } }],
   });
-  assert.ok((itemOf(filled.subject, "image").volume.data as Int16Array).every((v) => v === -5));
+  assert.ok((itemOf(filled.subject, "image").volume.data as Float32Array).every((v) => v === -5));
   assert.ok((itemOf(filled.subject, "label").volume.data as Uint8Array).every((v) => v === 0));
 });
 
@@ -318,4 +322,24 @@ Deno.test("augment stores every copy's image as float32 when an intensity transf
     transforms: [{ flip: { axes: [0] } }, { noise: { std: 1, p: 0 } }],
   });
   assert.equal(itemOf(never.subject, "image").volume.dtype, "int16");
+});
+
+Deno.test("augment warns with the NaN count when B-spline or blur spreads NaN (SPEC §3)", () => {
+  const s = pairedSubject({
+    shape: [9, 8, 7],
+    imageDType: "float32",
+    image: (i, j, k) => (i === 4 && j === 3 && (k === 2 || k === 4) ? NaN : i + j + k),
+  });
+  const warned = (raw: unknown) => {
+    const ctx = makeContext({ seed: 3 });
+    augment.apply!(s, augment.params.parse(raw), ctx);
+    return ctx.warnings;
+  };
+  const rotate = { affine: { rotate: 20 } };
+  const b = warned({ interpolation: "bspline", transforms: [rotate] });
+  assert.equal(b.length, 1);
+  assert.match(b[0], /role "image" has 2 NaN voxels; the B-spline prefilter spreads NaN/);
+  const g = warned({ transforms: [rotate, { blur: { std: [1, 1], p: 1 } }] });
+  assert.match(g.join("\n"), /role "image" has 2 NaN voxels; Gaussian blur spreads NaN/);
+  assert.deepEqual(warned({ interpolation: "linear", transforms: [rotate] }), []);
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { resampleToSize } from "../../../src/steps/spatial/resample_to_size.ts";
 import { makeContext, makeSubject, makeVolume } from "../../_volumes.ts";
+import { encodeForSave } from "../../../src/volume/encode.ts";
 
 const label = () => makeVolume({ dtype: "uint8", fn: (i, j, k) => ((i >> 1) + j + 2 * k) % 4 });
 const image = () =>
@@ -16,7 +17,10 @@ Deno.test("resampleToSize resamples every role; labels with nearest only, never 
   const { subject: out, record } = resampleToSize.apply!(subject, params, makeContext());
   const [img, lab] = out.items;
   assert.deepEqual([...img.volume.shape, ...lab.volume.shape], [9, 4, 11, 9, 4, 11]);
-  assert.equal(img.volume.dtype, "int16");
+  // SPEC §2: interpolated values stay real (float32) until save rounds them back to int16.
+  assert.equal(img.volume.dtype, "float32");
+  assert.equal(img.dtypeReason, undefined);
+  assert.equal(encodeForSave(img, "auto").dtype, "int16");
   assert.equal(lab.volume.dtype, "uint8");
   assert.ok(lab.label);
   const seen = new Set(label().data as Uint8Array);
@@ -66,4 +70,32 @@ Deno.test("resampleToSize params reject zero sizes, wrong arity and unknown keys
   );
   const p = resampleToSize.params.parse({ size: [1, 1, 1] });
   assert.deepEqual([p.interpolation, p.grid, p.antialias, p.fill], ["linear", "center", false, 0]);
+});
+
+Deno.test("resampleToSize warns with the NaN count when B-spline or antialias spreads NaN", () => {
+  // SPEC §3: two NaN voxels make a B-spline output (almost) all NaN — never silently.
+  const nan = makeVolume({
+    shape: [9, 8, 7],
+    dtype: "float32",
+    fn: (i, j, k) => (i === 4 && j === 3 && (k === 2 || k === 5) ? NaN : i + j + k),
+  });
+  const run = (p: Record<string, unknown>) => {
+    const ctx = makeContext();
+    const warnings = ctx.warnings;
+    const params = resampleToSize.params.parse({ size: [5, 11, 6], ...p });
+    const out = resampleToSize.apply!(makeSubject({ image: nan }), params, ctx);
+    const data = out.subject.items[0].volume.data as Float32Array;
+    return { warnings, nanOut: data.filter((v) => Number.isNaN(v)).length, n: data.length };
+  };
+  const b = run({ interpolation: "bspline" });
+  assert.ok(b.nanOut > b.n / 2, `${b.nanOut} of ${b.n} output voxels are NaN (test premise)`);
+  assert.equal(b.warnings.length, 1);
+  assert.match(b.warnings[0], /role "image" has 2 NaN voxels; the B-spline prefilter spreads NaN/);
+  assert.match(
+    run({ interpolation: "linear", antialias: true }).warnings[0],
+    /2 NaN voxels; antialias smoothing/,
+  );
+  // Linear and nearest only touch neighbours: no warning.
+  assert.deepEqual(run({ interpolation: "linear" }).warnings, []);
+  assert.deepEqual(run({ interpolation: "nearest" }).warnings, []);
 });

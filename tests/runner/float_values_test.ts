@@ -1,0 +1,201 @@
+/**
+ * SPEC §2 "values between steps are real numbers": whole runs (real NIfTI files, the real
+ * runner) compared with the float pipeline users come from — nibabel `get_fdata()` →
+ * scipy.ndimage in float64 → numpy — on the same input files (issue #11.1).
+ */
+import assert from "node:assert/strict";
+import { runBatch } from "../../src/runner/batch.ts";
+import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
+import type { DType } from "../../src/volume/dtype.ts";
+import { makeVolume } from "../_volumes.ts";
+
+const PYTHON = "/usr/bin/python3";
+
+function probe(): boolean {
+  try {
+    return new Deno.Command(PYTHON, {
+      args: ["-c", "import numpy, scipy.ndimage, nibabel"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+const HAVE_PEERS = probe();
+if (!HAVE_PEERS) {
+  console.warn(`NOTICE: ${PYTHON} with nibabel + scipy not found; float pipeline tests skipped`);
+}
+
+/**
+ * Runs `recipe` on one subject whose image is `volume`, then `code` in Python with `a` =
+ * nibabel's get_fdata() of the input and `got` = that of the output; returns `out`.
+ */
+async function runAgainstPython(
+  image: {
+    shape: [number, number, number];
+    dtype: DType;
+    fn: (i: number, j: number, k: number) => number;
+  },
+  recipe: string,
+  code: string,
+): Promise<Record<string, number>> {
+  const dir = await Deno.makeTempDir({ prefix: "medprep-float-values-" });
+  try {
+    writeNiftiSync(`${dir}/img.nii.gz`, makeVolume(image));
+    await Deno.writeTextFile(`${dir}/manifest.csv`, "id,image\ns1,img.nii.gz\n");
+    await Deno.writeTextFile(`${dir}/recipe.yaml`, `version: 1\nname: f\nsteps:\n${recipe}`);
+    const code0 = await runBatch({
+      recipe: `${dir}/recipe.yaml`,
+      manifest: `${dir}/manifest.csv`,
+      out: `${dir}/out`,
+      workers: 1,
+      quiet: true,
+      command: ["test"],
+    });
+    assert.equal(code0, 0, "run exit code");
+    const script = [
+      "import json, sys, numpy as np, nibabel as nib, scipy.ndimage as nd",
+      `a = nib.load("${dir}/img.nii.gz").get_fdata()`,
+      `img = nib.load("${dir}/out/s1_image.nii.gz")`,
+      "got = img.get_fdata()",
+      "dtype = str(img.get_data_dtype())",
+      code,
+      "print(json.dumps({k: float(v) for k, v in out.items()}))",
+    ].join("\n");
+    const o = await new Deno.Command(PYTHON, {
+      args: ["-c", script],
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .output();
+    if (!o.success) throw new Error(new TextDecoder().decode(o.stderr));
+    return JSON.parse(new TextDecoder().decode(o.stdout));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const opts = { ignore: !HAVE_PEERS };
+
+Deno.test(
+  "run: linear upsampling of a uint8 ramp saved as float32 equals scipy zoom (10, 12.5, 17.5, 22.5)",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      { shape: [4, 3, 2], dtype: "uint8", fn: (i) => 10 * (i + 1) },
+      `  - step: load
+  - step: resample-to-size
+    size: [8, null, null]
+    interpolation: linear
+    grid: center
+  - step: save
+    dtype: float32
+`,
+      `want = nd.zoom(a, (2, 1, 1), order=1, grid_mode=True, mode="nearest")
+out = {"diff": np.abs(got - want).max(), "v1": got[1, 0, 0], "v2": got[2, 0, 0], "v3": got[3, 0, 0]}`,
+    );
+    assert.deepEqual([out.v1, out.v2, out.v3], [12.5, 17.5, 22.5]);
+    assert.equal(out.diff, 0);
+  },
+);
+
+Deno.test(
+  "run: resample-to-size (corners, linear) of an int16 MR saved as float32 equals scipy zoom(order=1)",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      {
+        shape: [23, 19, 11],
+        dtype: "int16",
+        fn: (i, j, k) =>
+          Math.round(
+            2000 + 1500 * Math.sin(i * 0.7 + j * 0.3) * Math.cos(k * 0.9) +
+              ((i * 131 + j * 71 + k * 37) % 97),
+          ),
+      },
+      `  - step: load
+  - step: resample-to-size
+    size: [40, 33, 17]
+    interpolation: linear
+    grid: corners
+  - step: save
+    dtype: float32
+`,
+      `want = nd.zoom(a, [m / n for m, n in zip((40, 33, 17), a.shape)], order=1)
+out = {"diff": np.abs(got - want).max(), "scale": np.abs(want).max(), "dtype_ok": dtype == "float32"}`,
+    );
+    assert.equal(out.dtype_ok, 1);
+    // float32 storage of values up to ~4000: a few ulps (2.4e-4 each); today 0.49 (rounded).
+    assert.ok(out.diff <= 2e-7 * out.scale * 8, `max |medprep − scipy| = ${out.diff}`);
+  },
+);
+
+Deno.test(
+  "run: zscore with mask nonzero after linear resampling normalizes boundary voxels as numpy does",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      {
+        shape: [17, 15, 9],
+        dtype: "int16",
+        // A blob fading to 1 at its border (as MR intensity does into the background).
+        fn: (i, j, k) => {
+          const d = Math.sqrt(((i - 8) / 7) ** 2 + ((j - 7) / 6) ** 2 + ((k - 4) / 4) ** 2);
+          return d < 1 ? 1 + Math.round(80 * (1 - d)) + ((i * 7 + j * 13 + k * 3) % 5) : 0;
+        },
+      },
+      `  - step: load
+  - step: resample-to-size
+    size: [37, 29, 20]
+    interpolation: linear
+  - step: normalize
+    method: zscore
+    mask: nonzero
+  - step: save
+`,
+      `r = nd.zoom(a, [m / n for m, n in zip((37, 29, 20), a.shape)], order=1, grid_mode=True, mode="nearest")
+m = r != 0
+want = np.where(m, (r - r[m].mean()) / r[m].std(), 0)
+edge = m & (np.abs(r) < 0.5)
+out = {"diff": np.abs(got - want).max(), "edge": edge.sum(), "edge_min": want[edge].min(),
+       "got_edge_max": got[edge].max(), "dtype_ok": dtype == "float32"}`,
+    );
+    assert.equal(out.dtype_ok, 1);
+    assert.ok(out.edge > 50, `${out.edge} boundary voxels with |value| < 0.5 (test premise)`);
+    assert.ok(out.edge_min < -1, `they z-score to ${out.edge_min}`);
+    assert.ok(out.got_edge_max < -0.5, `medprep gives up to ${out.got_edge_max} there (today 0)`);
+    assert.ok(out.diff < 1e-5, `max |medprep − numpy| = ${out.diff}`);
+  },
+);
+
+Deno.test(
+  "run: B-spline overshoot of full-range uint16 data is kept (float32) as scipy zoom(order=3, mirror)",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      {
+        shape: [12, 9, 7],
+        dtype: "uint16",
+        fn: (i, j, k) => ((i >> 2) + (j >> 2) + (k >> 1)) % 2 === 0 ? 65535 : 0,
+      },
+      `  - step: load
+  - step: resample-to-size
+    size: [31, 20, 15]
+    interpolation: bspline
+    grid: corners
+  - step: save
+    dtype: float32
+`,
+      `want = nd.zoom(a, [m / n for m, n in zip((31, 20, 15), a.shape)], order=3, mode="mirror")
+out = {"diff": np.abs(got - want).max(), "want_max": want.max(), "want_min": want.min(),
+       "got_max": got.max(), "got_min": got.min()}`,
+    );
+    assert.ok(out.want_max > 65535 + 1000, `scipy overshoots to ${out.want_max} (test premise)`);
+    assert.ok(out.got_max > 65535 + 1000, `medprep keeps ${out.got_max}`);
+    assert.ok(out.got_min < -1000, `medprep keeps ${out.got_min}`);
+    // float32 output of values up to ~7e4: ulp 7.8e-3.
+    assert.ok(out.diff < 0.05, `max |medprep − scipy| = ${out.diff}`);
+  },
+);
