@@ -10,9 +10,10 @@
  * - outer-edge samples: a coordinate within 1e-4 voxel of −0.5 or N − 0.5 on some axis (SPEC
  *   counts the edge, and 1e-4 beyond it, as inside; ITK's buffer is the half-open [−0.5, N − 0.5));
  * - exact nearest ties: a nearest-neighbour coordinate within 1e-6 of a half-integer;
- * - exact rounding ties: an integer output whose exact (float64) value is within 1e-6 (relative)
- *   of the cast's boundary — k + 0.5 for `nearest`, an integer for `truncate` (a value that is
- *   exactly 13 truncates to 12 when ITK's round-off makes it 12.9999999);
+ * - exact rounding ties: an integer output one stored unit off whose exact (float64) value is
+ *   within 1e-6 (relative) of the cast's boundary — k + 0.5 for `nearest`, an integer for
+ *   `truncate` (a value that is exactly 13 truncates to 12 when ITK's round-off makes it
+ *   12.9999999);
  * - input spacing read differently: ITK takes pixdim (float32), SPEC §1/§3 the column norms of
  *   the affine, which differ in the last float32 bit on oblique files (1.0 vs 1.0000000130 mm on
  *   FLAIR). For resample-to-spacing the two sample positions then differ by a few 1e-6 voxel;
@@ -26,36 +27,16 @@
 import assert from "node:assert/strict";
 import { readNiftiSync } from "../../src/nifti/nifti_read.ts";
 import type { Item, StepDefinition } from "../../src/steps/step.ts";
-import { save } from "../../src/steps/io/save.ts";
 import { resampleToSize } from "../../src/steps/spatial/resample_to_size.ts";
 import { resampleToSpacing } from "../../src/steps/spatial/resample_to_spacing.ts";
 import { columnNorms } from "../../src/volume/affine.ts";
-import { type EncodableItem, type EncodedItem, encodeForSave } from "../../src/volume/encode.ts";
+import { encodeForSave } from "../../src/volume/encode.ts";
 import { deriveResampleGrid, EDGE_TOLERANCE, type GridRequest } from "../../src/volume/grid.ts";
 import { createVolume, numericData, type Volume } from "../../src/volume/volume.ts";
 import { CORPUS, HAVE_CORPUS, ITK_BINARY, runItk } from "./_itk.ts";
 
 type Interp = "nearest" | "linear" | "bspline";
 type Rounding = "nearest" | "truncate";
-
-/**
- * `save: {rounding: truncate}` comes with issue 11 item 7a (helper "values").
- * TODO(#11.7a): remove this guard once the `save` param `rounding` is on main; until then the
- * truncate cases are skipped with a notice naming the missing param.
- */
-const HAVE_TRUNCATE = save.params.safeParse({ rounding: "truncate" }).success;
-if (!HAVE_TRUNCATE) {
-  console.warn(
-    "NOTICE: TODO(#11.7a) save param `rounding` is not on this branch yet: the ITK parity " +
-      "cases with `rounding: truncate` (ITK --cast trunc) are SKIPPED",
-  );
-}
-/** encodeForSave with the `rounding` option of #11.7a (ignored by a build without it). */
-const encode = encodeForSave as (
-  item: EncodableItem,
-  dtype: "keep",
-  options?: { rounding: Rounding },
-) => EncodedItem;
 
 /** ITK component types of itk_resample (no 64-bit integers). */
 const ITK_TYPES = new Set([
@@ -221,18 +202,29 @@ function compareVoxels(
   const a = numericData(itk), b = numericData(medprep);
   const e = numericData(exact[0]), f = numericData(exact[1]);
   const out: Outcome = { compared: 0, excluded: 0, mismatches: [] };
+  const unit = Math.abs(medprep.slope) * (1 + 1e-9);
   for (let q = 0; q < a.length; q++) {
-    if (skip[q] || (rounding && ambiguousCast(e[q], f[q], rounding))) {
+    if (skip[q]) {
+      out.excluded++;
+      continue;
+    }
+    const va = a[q] * itk.slope + itk.inter, vb = b[q] * medprep.slope + medprep.inter;
+    const diff = Math.abs(va - vb);
+    if (diff <= tolerance) {
+      out.compared++;
+      continue;
+    }
+    // A rounding tie that ITK's round-off decided the other way: one stored unit, excluded.
+    if (rounding && ambiguousCast(e[q], f[q], rounding) && diff <= unit) {
       out.excluded++;
       continue;
     }
     out.compared++;
-    const va = a[q] * itk.slope + itk.inter, vb = b[q] * medprep.slope + medprep.inter;
-    if (!(Math.abs(va - vb) <= tolerance) && out.mismatches.length < 5) {
+    if (out.mismatches.length < 5) {
       const [nx, ny] = itk.shape;
       const p = [q % nx, Math.floor(q / nx) % ny, Math.floor(q / (nx * ny))];
       out.mismatches.push(`voxel ${p}: ITK ${va}, medprep ${vb} (exact ${e[q]})`);
-    } else if (!(Math.abs(va - vb) <= tolerance)) out.mismatches.push("");
+    } else out.mismatches.push("");
   }
   return out;
 }
@@ -295,18 +287,10 @@ for (const entry of files) {
             const skip = excludedByGrid(input, g, itkRequest, interp);
             // ITK reads scaled integer files as float and keeps integer files' type.
             const casts: Rounding[] = integer && !scaled && interp !== "nearest"
-              ? (HAVE_TRUNCATE ? ["nearest", "truncate"] : ["nearest"])
+              ? ["nearest", "truncate"]
               : ["nearest"];
             for (const rounding of casts) {
               const label = `${entry.file} ${g.label} ${interp} rounding ${rounding}`;
-              if (scaled && interp !== "nearest" && !got.dtype.startsWith("float")) {
-                // TODO(#11.1): a build whose resample still stores integer inputs in their own
-                // type clamps B-spline overshoot; compare once values between steps are float.
-                console.warn(
-                  `NOTICE: ${label} SKIPPED: resample output is ${got.dtype}, not float (#11.1)`,
-                );
-                continue;
-              }
               const out = `${dir}/itk.nii.gz`;
               const run = runItk([
                 path,
@@ -336,7 +320,7 @@ for (const entry of files) {
                   inputSlope: input.slope,
                   inputInter: input.inter,
                 };
-                const saved = encode(item, "keep", { rounding }).volume;
+                const saved = encodeForSave(item, "keep", { rounding }).volume;
                 assert.equal(saved.dtype, itk.dtype, `${label}: dtype`);
                 const ties = interp === "nearest" ? null : rounding;
                 result = compareVoxels(itk, saved, exact, skip, ties, 0);
