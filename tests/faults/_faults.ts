@@ -2,9 +2,8 @@
  * Helpers of the fault-injection suite: the real CLI in a subprocess (with a time limit, so a
  * hang fails the test instead of stalling the suite), small recipes and file listings.
  */
+import { medprepCommand } from "../cli/_run.ts";
 import { readTree } from "../runner/_dataset.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 /** A recipe that writes `{id}_{role}` by default (or the given save name); role `label` is a label. */
 export function simpleRecipe(save = "", options: { labels?: boolean } = {}): string {
@@ -34,22 +33,11 @@ steps:
     compression: 9
 `;
 
-/** The medprep command with the permissions of `deno task medprep`. */
+/** The medprep command with the permissions of `deno task medprep` (tests/cli/_run.ts). */
 export function medprep(args: string[], options: { cwd?: string } = {}): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      `${ROOT}deno.json`,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-run=git,df",
-      `${ROOT}src/main.ts`,
-      ...args,
-    ],
+  const [command, ...rest] = medprepCommand(args);
+  return new Deno.Command(command, {
+    args: rest,
     cwd: options.cwd,
     stdin: "null",
     stdout: "piped",

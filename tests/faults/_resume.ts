@@ -1,8 +1,6 @@
 /** Helpers of the resume/provenance fault tests: the real CLI in a subprocess, file stats, logs. */
 import { readTree } from "../runner/_dataset.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
 /** A recipe slow enough to interrupt (B-spline upsampling, gzip level 9); `spacing` varies it. */
 export function heavyRecipe(name: string, spacing = "[0.45, 0.5, 0.6]"): string {
   return `version: 1
@@ -20,26 +18,9 @@ steps:
 `;
 }
 
-/** `medprep <args>` as a child process of the real CLI (src/main.ts). */
-export function medprep(args: string[]): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      `${ROOT}deno.json`,
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-run=git,df",
-      `${ROOT}src/main.ts`,
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
+import { medprep } from "./_faults.ts";
+
+export { medprep };
 
 /** Names of every file under `dir` (none when it does not exist). */
 export async function listFiles(dir: string): Promise<string[]> {
