@@ -14,6 +14,11 @@
  * result, and `float32Keeping` puts it on the same side of every integer and half, so `save`
  * rounds it (nearest or truncate) exactly as it would round the float64 value. The passes
  * run in float64 for integer inputs (float32 for float32 inputs, as their values are).
+ *
+ * Right before a `save` that stores the input's integer type (`directSaveType`), the float
+ * result is never materialised: `resampleForSave` rounds each value as the float path stores
+ * it, with save's rounding and clamping, into that type (half the memory of float32 for
+ * int16, a quarter for uint8) — bit for bit what `save` makes of the float result.
  */
 import {
   createVoxelArray,
