@@ -55,7 +55,9 @@ export interface SaveEncoding {
 
 /** The sink's encoding (its `dtype` and `rounding`), as the step right before it sees it. */
 export interface SaveTarget {
+  /** The sink's `dtype` param. */
   readonly dtype: "auto" | "keep" | DType;
+  /** The sink's `rounding` param. */
   readonly rounding: Rounding;
 }
 
