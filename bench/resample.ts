@@ -11,7 +11,7 @@
  */
 import { readNiftiHeaderSync, readNiftiSync } from "../src/nifti/nifti_read.ts";
 import { deriveResampleGrid, type GridRequest } from "../src/volume/grid.ts";
-import { resampleVolume } from "../src/volume/resample.ts";
+import { resampleForSave, resampleVolume } from "../src/volume/resample.ts";
 import type { Interpolation } from "../src/volume/interpolate.ts";
 import {
   type ChildResult,
@@ -66,16 +66,23 @@ const CASES: Case[] = [
   },
 ];
 
-/** In-process resample-only timing: best and median of `reps` runs after one warm-up. */
-function timeResample(c: Case, reps: number): { best: number; median: number } {
+/**
+ * In-process resample-only timing: best and median of `reps` runs after one warm-up. As the
+ * recipe runs it (`save: {dtype: keep}` right after: rounded straight into the input's type),
+ * or with `float` as any other step after it would see it (float values).
+ */
+function timeResample(c: Case, reps: number, float = false): { best: number; median: number } {
   const volume = readNiftiSync(CT).volume;
   const grid = deriveResampleGrid(volume.shape, volume.affine, c.request);
   const opts = { interpolation: c.interpolation, antialias: false, fill: 0 };
-  resampleVolume(volume, grid, opts);
+  const store = { dtype: volume.dtype, rounding: "nearest" as const };
+  const once = () =>
+    float ? resampleVolume(volume, grid, opts) : resampleForSave(volume, grid, opts, store);
+  once();
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t0 = performance.now();
-    resampleVolume(volume, grid, opts);
+    once();
     times.push((performance.now() - t0) / 1000);
   }
   times.sort((a, b) => a - b);
@@ -135,6 +142,7 @@ export default async function main(args: string[] = []): Promise<number> {
     for (const c of CASES) {
       const rows: Row[] = [];
       const own = timeResample(c, reps);
+      const float = timeResample(c, reps, true);
       const recipePath = `${tmp}/recipe.yaml`;
       Deno.writeTextFileSync(recipePath, recipe(c));
       // One output folder per case: medprep refuses to run a different recipe into an --out.
@@ -146,7 +154,9 @@ export default async function main(args: string[] = []): Promise<number> {
         whole: run.ok ? run.best : NaN,
         rss: run.rss,
         note: run.ok
-          ? `medians: resample ${own.median.toFixed(3)} s, whole ${run.median.toFixed(3)} s`
+          ? `medians: resample ${own.median.toFixed(3)} s (float values: ${
+            float.median.toFixed(3)
+          } s), whole ${run.median.toFixed(3)} s`
           : `run failed: ${run.error}`,
       });
       const header = readNiftiHeaderSync(CT);

@@ -8,6 +8,7 @@
 import { RecipeError } from "../errors.ts";
 import { STEPS } from "../steps/registry.ts";
 import type { SinkStep, SourceStep, StepDefinition } from "../steps/step.ts";
+import type { SaveTarget } from "../volume/encode.ts";
 import type { PlainRecipe } from "./recipe.ts";
 
 /** What the values are after a step, when the recipe alone tells. */
@@ -29,6 +30,8 @@ export interface BoundStep<D extends StepDefinition = StepDefinition> {
   readonly produces: ValueKind;
   /** Param keys written in the recipe file (undefined when the recipe came as plain data). */
   readonly written?: ReadonlySet<string>;
+  /** The sink's encoding when the sink is the next step (given to the step's context). */
+  readonly save?: SaveTarget;
 }
 
 /** A recipe bound to the registry (SPEC §6): the one object everything after validation uses. */
@@ -55,6 +58,11 @@ export interface Plan {
 export interface BindOptions {
   registry?: readonly StepDefinition[];
   written?: readonly (ReadonlySet<string> | undefined)[];
+  /**
+   * False: no step is told the sink's encoding, so values stay float up to `save` (tests
+   * prove the direct path bit-identical to this one). Default true.
+   */
+  directSave?: boolean;
 }
 
 /**
@@ -82,8 +90,12 @@ export function bindRecipe(recipe: PlainRecipe, options: BindOptions = {}): Plan
       message: "Cannot run a recipe that does not start with a source and end with a sink",
     }]);
   }
+  const steps0 = recipe.steps.length;
   const copies = recipe.steps.map((s, i) => definitions[i].copies?.(s.params) ?? 1);
   let kind: ValueKind = "input";
+  const sinkEncoding = options.directSave === false
+    ? undefined
+    : last.encoding?.(recipe.steps[recipe.steps.length - 1].params);
   const steps = recipe.steps.map((s, index): BoundStep => {
     const definition = definitions[index];
     const declared = definition.produces?.(s.params);
@@ -97,6 +109,7 @@ export function bindRecipe(recipe: PlainRecipe, options: BindOptions = {}): Plan
       copiesAfter: copies.slice(index + 1).reduce((a, b) => a * b, 1),
       produces: kind,
       written: options.written?.[index],
+      ...(sinkEncoding && index === steps0 - 2 ? { save: sinkEncoding } : {}),
     };
   });
   const source = steps[0] as BoundStep<SourceStep>;

@@ -69,7 +69,7 @@ export function geometryRecord(volume: Volume): GeometryRecord {
 function itemRecords(subject: Subject): ItemRecord[] {
   return subject.items.map((it) => ({
     role: it.role,
-    dtype: it.volume.dtype,
+    dtype: it.saveEncoded?.between ?? it.volume.dtype, // as the float path records it
     ...geometryRecord(it.volume),
   }));
 }
@@ -212,6 +212,7 @@ export function runSubject(
         copy,
         seed,
         replay,
+        save: step.save,
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { EncodableItem } from "../volume/encode.ts";
+import type { EncodableItem, SaveTarget } from "../volume/encode.ts";
 import type { Grid } from "../volume/grid.ts";
 import type { Volume } from "../volume/volume.ts";
 
@@ -52,6 +52,11 @@ export interface StepContext {
    * a random step given them applies them instead of drawing (replay).
    */
   readonly replay?: StepRecord;
+  /**
+   * The sink's encoding when the sink directly follows this step (bound plan): a step may
+   * then emit the stored type itself where `directSaveType` allows (SPEC §2, bit for bit).
+   */
+  readonly save?: SaveTarget;
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
 }
@@ -249,6 +254,8 @@ export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBas
   ): { key: string; message: string }[];
   /** Writes every item of the subject; returns what it wrote. */
   write(subject: Subject, params: ParamsOf<S>, io: SinkIo): SinkOutput[];
+  /** How the sink stores values (`dtype`, `rounding`), told to the step right before it. */
+  encoding?(params: ParamsOf<S>): SaveTarget;
   /** Sinks do not transform. */
   readonly apply?: undefined;
   /** Only sources have roles. */

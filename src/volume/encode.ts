@@ -32,6 +32,8 @@ export interface EncodableItem {
    * `auto` rounds them back into the input's type (SPEC §2).
    */
   readonly dtypeReason?: string;
+  /** Set when the step before the sink already rounded the values for it (`PreEncoded`). */
+  readonly saveEncoded?: PreEncoded;
 }
 
 /** What `save` writes for one item: the volume to store, its type, why, and clamped voxels. */
@@ -49,6 +51,54 @@ export interface EncodedItem {
 /** How `save` stores values (its `dtype` and `rounding` params). */
 export interface SaveEncoding {
   rounding?: Rounding;
+}
+
+/** The sink's encoding (its `dtype` and `rounding`), as the step right before it sees it. */
+export interface SaveTarget {
+  /** The sink's `dtype` param. */
+  readonly dtype: "auto" | "keep" | DType;
+  /** The sink's `rounding` param. */
+  readonly rounding: Rounding;
+}
+
+/**
+ * Values a step directly before the sink already rounded and clamped into the type `save`
+ * stores (`directSaveType`), exactly as `save` would have from the float values it skipped
+ * (SPEC §2: the result equals the float pipeline's bit for bit after save).
+ */
+export interface PreEncoded {
+  /** The stored type the values were rounded into. */
+  readonly dtype: DType;
+  /** The rounding used (the sink's). */
+  readonly rounding: Rounding;
+  /** Voxels whose rounded value was clamped to the type's range. */
+  readonly clamped: number;
+  /** NaN values written as 0. */
+  readonly nan: number;
+  /** The float type the values would have had between the steps (recorded in provenance). */
+  readonly between: DType;
+}
+
+/**
+ * The integer type `save` with `target` stores `item` in by rounding its raw values as they
+ * are (no change of scaling), when that type is the input's (≤ 32-bit) and the item is not a
+ * label; undefined otherwise. A step right before the sink may then emit that type directly.
+ */
+export function directSaveType(item: EncodableItem, target: SaveTarget): DType | undefined {
+  if (item.label) return undefined;
+  const { slope, inter } = item.volume;
+  let dtype: DType, outSlope = 1, outInter = 0;
+  if (target.dtype === "auto") {
+    if (item.dtypeReason !== undefined) return undefined;
+    // Re-encoded with the volume's own scaling: always its raw values.
+    [dtype, outSlope, outInter] = [item.inputDType, slope, inter];
+  } else if (target.dtype === "keep") {
+    dtype = item.inputDType;
+    const s = item.inputSlope ?? 1, i = item.inputInter ?? 0;
+    if (s !== 1 || i !== 0) [outSlope, outInter] = [s, i];
+  } else dtype = target.dtype;
+  const fits = dtype === item.inputDType && isIntegerDType(dtype) && DTYPE_INFO[dtype].bytes <= 4;
+  return fits && slope === outSlope && inter === outInter ? dtype : undefined;
 }
 
 /** Integer types a label map stored as float is written in, smallest first (SPEC §2). */
@@ -69,8 +119,10 @@ export function encodeForSave(
   const rounding = options.rounding ?? "nearest";
   const current = item.volume.dtype;
   if (item.label) return encodeLabel(item, dtype, rounding);
+  const pre = item.saveEncoded;
   if (dtype === "auto") {
     if (item.dtypeReason !== undefined) {
+      if (pre) throw new Error(`Cannot save role "${item.role}": its values were rounded early`);
       const reason = `${current}: ${item.dtypeReason}`;
       return { volume: item.volume, dtype: current, reason, clamped: 0, warnings: [] };
     }
@@ -79,6 +131,7 @@ export function encodeForSave(
     return reencode(item.volume, item.inputDType, `kept input type ${item.inputDType}`, {
       scaling: { slope, inter },
       rounding,
+      pre,
     });
   }
   if (dtype === "keep") {
@@ -87,9 +140,13 @@ export function encodeForSave(
     const scaled = slope !== 1 || inter !== 0;
     const head = `kept input type ${item.inputDType}` +
       (scaled && isIntegerDType(item.inputDType) ? ` with slope ${slope}, inter ${inter}` : "");
-    return reencode(item.volume, item.inputDType, head, { scaling: { slope, inter }, rounding });
+    return reencode(item.volume, item.inputDType, head, {
+      scaling: { slope, inter },
+      rounding,
+      pre,
+    });
   }
-  return reencode(item.volume, dtype, `explicit ${dtype}`, { rounding });
+  return reencode(item.volume, dtype, `explicit ${dtype}`, { rounding, pre });
 }
 
 function encodeLabel(
@@ -151,19 +208,37 @@ function reencode(
   volume: Volume,
   target: DType,
   head: string,
-  options: { scaling?: { slope: number; inter: number }; rounding: Rounding; labelRole?: string },
+  options: {
+    scaling?: { slope: number; inter: number };
+    rounding: Rounding;
+    labelRole?: string;
+    pre?: PreEncoded;
+  },
 ): EncodedItem {
-  const { scaling = { slope: 1, inter: 0 }, rounding, labelRole } = options;
+  const { scaling = { slope: 1, inter: 0 }, rounding, labelRole, pre } = options;
   const integer = isIntegerDType(target);
   const scaled = integer && (scaling.slope !== 1 || scaling.inter !== 0);
   const outSlope = scaled ? scaling.slope : 1, outInter = scaled ? scaling.inter : 0;
+  // Raw values already in the target's units: rounded as they are.
+  const direct = volume.slope === outSlope && volume.inter === outInter;
+  if (pre) {
+    // Rounded by the step before (directSaveType): recorded as this function would have.
+    if (pre.dtype !== target || pre.rounding !== rounding || volume.dtype !== target || !direct) {
+      throw new Error(`Cannot save as ${target}: the values were rounded early into ${pre.dtype}`);
+    }
+    return finish(volume, volume.data, target, head, {
+      ...pre,
+      fractional: 0,
+      labelRole,
+      outSlope,
+      outInter,
+    });
+  }
   if (volume.dtype === target) {
     return { volume, dtype: target, reason: head, clamped: 0, warnings: [] };
   }
   const out = createVoxelArray(target, volume.data.length);
   const { slope, inter } = volume;
-  // Raw values already in the target's units: rounded as they are.
-  const direct = volume.slope === outSlope && volume.inter === outInter;
   const { min, max } = DTYPE_INFO[target];
   const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
   // 2^63 − 1 and 2^64 − 1 are not doubles: the saturated maximum is written exactly.
@@ -191,6 +266,37 @@ function reencode(
       else (out as Float32Array)[n] = v;
     }
   }
+  return finish(volume, out, target, head, {
+    clamped,
+    nan,
+    fractional,
+    rounding,
+    labelRole,
+    outSlope,
+    outInter,
+  });
+}
+
+/** The encoded item with its provenance sentence and warnings from the counts. */
+function finish(
+  volume: Volume,
+  out: Volume["data"],
+  target: DType,
+  head: string,
+  counts: {
+    clamped: number;
+    nan: number;
+    fractional: number;
+    rounding: Rounding;
+    labelRole?: string;
+    outSlope: number;
+    outInter: number;
+  },
+): EncodedItem {
+  const { clamped, nan, fractional, rounding, labelRole } = counts;
+  const { min, max } = DTYPE_INFO[target];
+  const integer = isIntegerDType(target);
+  const { outSlope, outInter } = counts;
   const notes = [], warnings = [];
   if (clamped > 0) {
     notes.push(`${voxels(clamped)} clamped to [${min}, ${max}]`);

@@ -14,8 +14,22 @@
  * result, and `float32Keeping` puts it on the same side of every integer and half, so `save`
  * rounds it (nearest or truncate) exactly as it would round the float64 value. The passes
  * run in float64 for integer inputs (float32 for float32 inputs, as their values are).
+ *
+ * Right before a `save` that stores the input's integer type (`directSaveType`), the float
+ * result is never materialised: `resampleForSave` rounds each value as the float path stores
+ * it, with save's rounding and clamping, into that type (half the memory of float32 for
+ * int16, a quarter for uint8) — bit for bit what `save` makes of the float result.
  */
-import { createVoxelArray, dtypeOf, encodeValue, floatTypeFor } from "./dtype.ts";
+import {
+  createVoxelArray,
+  type DType,
+  DTYPE_INFO,
+  dtypeOf,
+  encodeValue,
+  floatTypeFor,
+  type NumberArray,
+  type Rounding,
+} from "./dtype.ts";
 import { numericData, type Volume } from "./volume.ts";
 import type { ResampleGrid } from "./grid.ts";
 import {
@@ -27,7 +41,7 @@ import {
 import { gaussianKernel } from "./gaussian.ts";
 import { borrowFloats, releaseFloats } from "./scratch.ts";
 import { type AxisOp, SeparablePass } from "./separable_pass.ts";
-import { emitPlane, gatherNearest } from "./resample_emit.ts";
+import { emitPlane, emitPlaneRounded, gatherNearest, type RoundedOut } from "./resample_emit.ts";
 
 /** How to sample: the interpolator, anti-aliasing and the fill value (real units). */
 export interface ResampleOptions {
@@ -45,6 +59,40 @@ export function resampleVolume(
   grid: ResampleGrid,
   options: ResampleOptions,
 ): Volume {
+  return resample(volume, grid, options).volume;
+}
+
+/** A resampling rounded for `save` (`resampleForSave`), with what rounding it clamped. */
+export interface RoundedResample {
+  readonly volume: Volume;
+  readonly clamped: number;
+  readonly nan: number;
+  /** The float type `resampleVolume` would have returned. */
+  readonly between: DType;
+}
+
+/**
+ * `resampleVolume` rounded and clamped into the integer `store.dtype` (≤ 32-bit) with the
+ * sink's rounding, bit for bit what `save` makes of `resampleVolume`'s float result, without
+ * materialising it. Undefined when the result would not be float (nearest-neighbour: kept in
+ * its type anyway) — then call `resampleVolume`.
+ */
+export function resampleForSave(
+  volume: Volume,
+  grid: ResampleGrid,
+  options: ResampleOptions,
+  store: { dtype: DType; rounding: Rounding },
+): RoundedResample | undefined {
+  const r = resample(volume, grid, options, store);
+  return r.rounded ? { volume: r.volume, ...r.rounded } : undefined;
+}
+
+function resample(
+  volume: Volume,
+  grid: ResampleGrid,
+  options: ResampleOptions,
+  store?: { dtype: DType; rounding: Rounding },
+): { volume: Volume; rounded?: { clamped: number; nan: number; between: DType } } {
   const { interpolation } = options;
   const ops = grid.axes.map((axis): AxisOp => {
     const kernel = options.antialias ? gaussianKernel(antialiasSigma(axis.r)) : null;
@@ -69,21 +117,35 @@ export function resampleVolume(
     const out = createVoxelArray(fits ? volume.dtype : floatTypeFor(volume.dtype), n);
     if (fits && ops.every((op) => op.skip)) (out as Float64Array).set(volume.data as Float64Array);
     else gatherNearest(volume, taps, out, fillRaw);
-    return result(out);
+    return { volume: result(out) };
   }
   const src = numericData(volume);
   const float = floatTypeFor(volume.dtype);
-  const out = createVoxelArray(float, n) as Float32Array | Float64Array;
+  // Rounded for save: an integer output, the float path's values rounded as stored.
+  const rounded: RoundedOut | undefined = store && {
+    out: createVoxelArray(store.dtype, n) as NumberArray,
+    min: DTYPE_INFO[store.dtype].min,
+    max: DTYPE_INFO[store.dtype].max,
+    rounding: store.rounding,
+    f32: float === "float32",
+    clamped: 0,
+    nan: 0,
+  };
+  const out = createVoxelArray(float, rounded ? 0 : n) as Float32Array | Float64Array;
   // Passes in float64 except for float32 data (whose values float32 holds exactly).
   const f64 = volume.dtype !== "float32";
   const sep = new SeparablePass(volume.shape, grid.shape, ops, f64);
   const zPlane = borrowFloats(f64, mx * my);
   for (let f = 0; f < volume.frames; f++) {
     sep.frame(src, f, (plane, k, blend) => {
-      emitPlane(plane, out, (f * mz + k) * mx * my, taps, k, fillRaw, blend);
+      const at = (f * mz + k) * mx * my;
+      if (rounded) emitPlaneRounded(plane, rounded, at, taps, k, fillRaw, blend);
+      else emitPlane(plane, out, at, taps, k, fillRaw, blend);
     }, zPlane);
   }
   releaseFloats(zPlane);
   sep.release();
-  return result(out);
+  if (!rounded) return { volume: result(out) };
+  const { clamped, nan } = rounded;
+  return { volume: result(rounded.out), rounded: { clamped, nan, between: float } };
 }

@@ -44,6 +44,7 @@ export const save = defineStep({
     const base = rendered.replace(/\.nii(\.gz)?$/i, "");
     return `${base}.${format ?? (/\.nii$/i.test(rendered) ? "nii" : "nii.gz")}`;
   },
+  encoding: ({ dtype, rounding }) => ({ dtype, rounding }),
   write(subject, p, io) {
     return subject.items.map((item): SinkOutput => {
       const encoded = io.encode(item, p.dtype, p.rounding);

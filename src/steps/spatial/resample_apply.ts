@@ -12,7 +12,8 @@ import {
   type GridRequest,
 } from "../../volume/grid.ts";
 import type { Interpolation } from "../../volume/interpolate.ts";
-import { resampleVolume } from "../../volume/resample.ts";
+import { resampleForSave, resampleVolume } from "../../volume/resample.ts";
+import { directSaveType } from "../../volume/encode.ts";
 import { columnNorms } from "../../volume/affine.ts";
 import { nanSpreadWarning } from "../../volume/nan.ts";
 
@@ -38,15 +39,18 @@ export function applyResample(
   ctx?: StepContext,
 ): StepResult {
   const roles: Record<string, StepRecord> = {};
+  const save = ctx?.save;
   const next = mapItems(subject, (item) => {
     const interpolation: Interpolation = item.label ? "nearest" : params.interpolation;
     const antialias = !item.label && params.antialias;
     const grid = deriveResampleGrid(item.volume.shape, item.volume.affine, request);
-    const volume = resampleVolume(item.volume, grid, {
-      interpolation,
-      antialias,
-      fill: params.fill,
-    });
+    const options = { interpolation, antialias, fill: params.fill };
+    // Right before the sink: rounded into the stored type now, never held as float (SPEC §2).
+    const dtype = save && directSaveType(item, save);
+    const rounded = save && dtype
+      ? resampleForSave(item.volume, grid, options, { dtype, rounding: save.rounding })
+      : undefined;
+    const volume = rounded?.volume ?? resampleVolume(item.volume, grid, options);
     // SPEC §3: the B-spline prefilter and Gaussian smoothing spread NaN along whole lines.
     const smoothed = antialias && grid.axes.some((a) => a.r > 1);
     const spread = interpolation === "bspline"
@@ -63,7 +67,10 @@ export function applyResample(
       shape: [...grid.shape],
       spacing: columnNorms(grid.affine),
     };
-    return { ...item, volume };
+    if (!rounded || !save) return { ...item, volume };
+    const { clamped, nan, between } = rounded;
+    const saveEncoded = { dtype: volume.dtype, rounding: save.rounding, clamped, nan, between };
+    return { ...item, volume, saveEncoded };
   });
   return { subject: next, record: { grid: params.grid, fill: params.fill, roles } };
 }
