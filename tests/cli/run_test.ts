@@ -1,26 +1,7 @@
 import assert from "node:assert/strict";
 import { runBatch } from "../../src/runner/batch.ts";
 import { comparable, createDataset, readTree } from "../runner/_dataset.ts";
-import { medprepCommand } from "./_run.ts";
-
-const HEAVY = `version: 1
-name: heavy
-steps:
-  - step: load
-    labels: [label]
-  - step: resample-to-spacing
-    spacing: [0.45, 0.5, 0.6]
-    interpolation: bspline
-  - step: normalize
-    method: zscore
-  - step: save
-    compression: 9
-`;
-
-function medprep(args: string[]) {
-  const [cmd, ...rest] = medprepCommand(args);
-  return new Deno.Command(cmd, { args: rest, stdout: "piped", stderr: "piped" });
-}
+import { HEAVY_RECIPE as HEAVY, medprep } from "../faults/_faults.ts";
 
 async function listOutputs(dir: string): Promise<string[]> {
   try {
