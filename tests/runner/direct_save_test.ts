@@ -76,6 +76,8 @@ for (const c of CASES) {
               const resample of [
                 `  - step: resample-to-size\n    size: [13, 11, 9]\n    grid: corners\n    interpolation: ${interpolation}\n`,
                 `  - step: resample-to-spacing\n    spacing: [0.7, 1.3, 0.45]\n    grid: origin\n    fill: 1e6\n    interpolation: ${interpolation}\n`,
+                // Both in-plane axes shrink: one direct bilinear pass (linear).
+                `  - step: resample-to-size\n    size: [3, 2, 4]\n    grid: center\n    interpolation: ${interpolation}\n`,
               ]
             ) {
               const steps =
@@ -95,7 +97,7 @@ for (const c of CASES) {
           }
         }
       }
-      assert.equal(hinted, 24);
+      assert.equal(hinted, 36);
       // The out-of-range fill (and B-spline overshoot) exercise clamping and its record.
       if (c.dtype !== "int32") assert.ok(clamped > 0, "some voxels clamped");
     } finally {
