@@ -17,10 +17,12 @@
 export const LAYERS: readonly (readonly string[])[] = [
   ["volume/", "random/", "errors.ts", "version.ts"],
   ["nifti/"],
+  ["preview/"],
   ["manifest/"],
   ["steps/"],
   ["recipe/"],
   ["provenance/"],
+  ["report/"],
   ["runner/"],
   ["cli/"],
   ["main.ts"],

@@ -60,6 +60,8 @@ export interface OutputRecord {
   dtypeReason: string;
   /** Voxels clamped into the stored type's range. */
   clamped: number;
+  /** Set on a preview picture (`save: { preview: true }`): the output path it shows. */
+  previewOf?: string;
 }
 
 /** Where and why a subject failed. */

@@ -27,6 +27,8 @@ export interface PlannedOutput {
   copy: number;
   /** Relative to the output directory, `/`-separated. */
   path: string;
+  /** Set on a preview picture: the output it shows. */
+  previewOf?: string;
 }
 
 // deno-lint-ignore no-control-regex
@@ -121,6 +123,23 @@ export function planOutputs(
         }
         seen.set(key, output);
         outputs.push(output);
+        // A preview picture beside the output (save: { preview: true }) is an output too.
+        const preview = definition.previewName?.(params, path);
+        if (preview !== undefined) {
+          const shown: PlannedOutput = { ...output, path: preview, previewOf: path };
+          const other = seen.get(foldKey(preview));
+          if (other) {
+            fail(
+              shown,
+              `Cannot write preview "${preview}" of ${describe(shown)}: ${
+                describe(other)
+              } writes the same file`,
+            );
+            continue;
+          }
+          seen.set(foldKey(preview), shown);
+          outputs.push(shown);
+        }
       }
     }
   }

@@ -225,6 +225,8 @@ export interface SinkOutput {
   clamped: number;
   /** Warnings about this file's values (not part of the output record). */
   warnings?: string[];
+  /** Set on a preview picture: the output (path) it shows. */
+  previewOf?: string;
 }
 
 /** What a sink needs to know about the recipe to judge its output names. */
@@ -254,6 +256,13 @@ export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBas
   ): { key: string; message: string }[];
   /** Writes every item of the subject; returns what it wrote. */
   write(subject: Subject, params: ParamsOf<S>, io: SinkIo): SinkOutput[];
+  /**
+   * The preview picture written beside output `path`, or undefined when previews are off; the
+   * output planner lists it with the outputs (names checked, collisions, `--resume`).
+   */
+  previewName?(params: ParamsOf<S>, path: string): string | undefined;
+  /** The params with previews switched on (`run --preview`); absent = no previews. */
+  withPreview?(params: ParamsOf<S>): ParamsOf<S>;
   /** How the sink stores values (`dtype`, `rounding`), told to the step right before it. */
   encoding?(params: ParamsOf<S>): SaveTarget;
   /** Sinks do not transform. */

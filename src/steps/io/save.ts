@@ -3,6 +3,7 @@ import { deriveStem } from "../../nifti/nifti_paths.ts";
 import { DTYPES, ROUNDINGS } from "../../volume/dtype.ts";
 import { defineStep, type SinkOutput } from "../step.ts";
 import { renderName, validateNameTemplate } from "./name_template.ts";
+import { previewPathOf, writePreview } from "./preview.ts";
 
 const params = z.object({
   name: z.string().min(1).default("{id}_{role}.nii.gz").describe(
@@ -20,7 +21,16 @@ const params = z.object({
   format: z.enum(["nii.gz", "nii"]).optional().describe(
     "File format; by default taken from the name's extension (.nii.gz unless it ends in .nii)",
   ),
-}).strict().prefault({});
+  preview: z.boolean().default(false).describe(
+    "Also write a PNG preview beside each output (same name, .png): three orthogonal slices in world orientation, label maps outlined (also `run --preview`)",
+  ),
+  previewWindow: z.tuple([z.number(), z.number()]).optional().describe(
+    "Grey window [lo, hi] of the previews in output units; default the 1st-99th percentile of each image",
+  ),
+}).strict().refine((p) => !p.previewWindow || p.previewWindow[0] < p.previewWindow[1], {
+  message: "previewWindow must be [lo, hi] with lo < hi",
+  path: ["previewWindow"],
+}).prefault({});
 
 /** Writes a subject's volumes as NIfTI-1 files. */
 export const save = defineStep({
@@ -44,9 +54,11 @@ export const save = defineStep({
     const base = rendered.replace(/\.nii(\.gz)?$/i, "");
     return `${base}.${format ?? (/\.nii$/i.test(rendered) ? "nii" : "nii.gz")}`;
   },
+  previewName: ({ preview }, path) => preview ? previewPathOf(path) : undefined,
+  withPreview: (p) => ({ ...p, preview: true }),
   encoding: ({ dtype, rounding }) => ({ dtype, rounding }),
   write(subject, p, io) {
-    return subject.items.map((item): SinkOutput => {
+    return subject.items.flatMap((item): SinkOutput[] => {
       const encoded = io.encode(item, p.dtype, p.rounding);
       const path = save.outputName(p, {
         id: subject.id,
@@ -55,7 +67,7 @@ export const save = defineStep({
         copy: subject.copy,
       });
       io.writeVolume(path, encoded.volume, { level: p.compression });
-      return {
+      const output: SinkOutput = {
         role: item.role,
         copy: subject.copy,
         path,
@@ -64,6 +76,9 @@ export const save = defineStep({
         clamped: encoded.clamped,
         warnings: encoded.warnings,
       };
+      if (!p.preview) return [output];
+      const saved = encoded.volume, window = p.previewWindow;
+      return [output, writePreview(subject, item, { output, saved, window, io })];
     });
   },
 });
