@@ -47,6 +47,7 @@ export const createRunCommand: CommandFactory = (done) =>
       ),
     )
     .option("--quiet", "print errors only")
+    .option("--preview", "also write a PNG preview beside every output (save: { preview: true })")
     .option("--replay <provenance>", "replay one copy's drawn values from a provenance file")
     .option(
       "--subject <id>",
@@ -85,6 +86,7 @@ export const createRunCommand: CommandFactory = (done) =>
           shard: opts.shard as string | undefined,
           shardCount: opts.shardCount as number | undefined,
           quiet: opts.quiet === true,
+          preview: opts.preview === true,
           replay: replay === undefined ? undefined : {
             provenance: replay,
             subject: subjects[0],

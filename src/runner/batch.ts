@@ -12,6 +12,7 @@ import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
 import { withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
+import { withPreviews } from "../recipe/with_previews.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
 import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
@@ -62,6 +63,8 @@ export interface RunOptions {
   shardCount?: number;
   /** No progress or summary lines on stderr. */
   quiet?: boolean;
+  /** Also write a PNG preview of every output (as `save: { preview: true }`). */
+  preview?: boolean;
   /** Rebuild one sample (subject, copy) from a provenance file. */
   replay?: { provenance: string; subject: string; copy: number };
   /** Only these subject ids (`--subject`, repeatable), in manifest order. */
@@ -108,7 +111,10 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const getEnv = options.env ?? ((name: string) => Deno.env.get(name));
   const log = (line: string) => options.quiet || console.error(line);
   const recipePath = resolve(options.recipe);
-  const { recipe, plan: recipePlan, text } = await readRecipe(recipePath);
+  const read = await readRecipe(recipePath);
+  const { recipe, text } = read;
+  // run --preview: the sink writes previews, recorded in the resolved recipe (issue 14.1).
+  const recipePlan = options.preview ? withPreviews(read.plan) : read.plan;
   if (options.manifest && options.input) {
     throw argError("--manifest", "Cannot use both --manifest and --input: give one");
   }
@@ -126,7 +132,10 @@ export async function runBatch(options: RunOptions): Promise<number> {
   for (const w of bound.warnings) log(`medprep: warning: ${w}`);
   const plan = withSeed(recipePlan, options.seed);
   // Workers bind this plain recipe with the same bindRecipe (definitions cannot cross).
-  const resolved = resolveRecipe(recipe, options.seed);
+  const resolved = {
+    ...resolveRecipe(recipe, options.seed),
+    ...(options.preview ? { steps: recipePlan.recipe.steps } : {}),
+  };
   const rows = selectSubjects(manifest.rows, options);
   const allIds = manifest.rows.map((r) => r.id).sort(compareIds);
   let shard = null;
