@@ -4,7 +4,8 @@ import { sha256Bytes } from "../../src/nifti/hash.ts";
 import { createDataset, readTree } from "./_dataset.ts";
 import { checkPngInPython, HAVE_SCIPY } from "../preview/_png_python.ts";
 
-const RECIPE = (preview: string) => `version: 1
+const RECIPE = (preview: string) =>
+  `version: 1
 name: previews
 seed: 3
 steps:
@@ -84,7 +85,12 @@ Deno.test("run --preview writes the previews save: { preview: true } writes, rec
     const prov = JSON.parse(await Deno.readTextFile(`${out}/provenance.json`));
     assert.equal(prov.recipe.resolved.steps.at(-1).params.preview, true);
     const pngs = [...(await readTree(out)).keys()].filter((n) => n.endsWith(".png")).sort();
-    assert.deepEqual(pngs, ["sub-01/image.png", "sub-01/label.png", "sub-02/image.png", "sub-02/label.png"]);
+    assert.deepEqual(pngs, [
+      "sub-01/image.png",
+      "sub-01/label.png",
+      "sub-02/image.png",
+      "sub-02/label.png",
+    ]);
     // The same bytes as the recipe's own preview: true.
     const written = RECIPE("    preview: true\n");
     await Deno.writeTextFile(ds.recipe, written);
