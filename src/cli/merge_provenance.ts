@@ -10,6 +10,7 @@ import { mergeProvenance } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance } from "../provenance/types.ts";
 import { findProvenanceProblem } from "../provenance/provenance_shape.ts";
+import { writeReport } from "../report/write_report.ts";
 
 const SHARD_FILE = /^provenance\.shard-(\d+)-of-(\d+)\.json$/;
 
@@ -63,6 +64,7 @@ export const createMergeProvenanceCommand: CommandFactory = (done) =>
       const { merged, problems } = mergeProvenance(shards, ["medprep", ...Deno.args]);
       const target = `${dir}/provenance.json`;
       await writeJsonAtomic(target, merged);
+      await writeReport(target, merged); // report.html of the whole run (issue 14.2)
       for (const p of problems) console.error(`medprep: ${p}`);
       console.error(
         `medprep: merged ${shards.length} shard file(s), ${merged.subjects.length} subjects → ${target}` +

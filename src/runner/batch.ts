@@ -35,6 +35,7 @@ import { createJournal, journalPathOf } from "../provenance/journal.ts";
 import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
+import { writeReport } from "../report/write_report.ts";
 import { planMemory } from "./budget_run.ts";
 
 /** Everything `run` takes from the command line. */
@@ -251,6 +252,12 @@ export async function runBatch(options: RunOptions): Promise<number> {
       subjects,
     };
     await writeJsonAtomic(provenancePath, provenance);
+    // Issue 14.2: report.html beside it (not for a replay); a failure to write it only warns.
+    if (!options.replay) {
+      await writeReport(provenancePath, provenance).catch((e) =>
+        console.error(`medprep: warning: ${e instanceof Error ? e.message : String(e)}`)
+      );
+    }
     await journal.remove(); // compacted into the provenance file
     const code = summarizeRun(provenance, provenancePath, { log, interrupted });
     if (execution.diskFull) console.error(diskFullLine(outDir, subjects));

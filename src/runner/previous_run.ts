@@ -14,6 +14,7 @@ import { journalPathOf, readJournal } from "../provenance/journal.ts";
 import { readProvenanceFile } from "../provenance/read_provenance.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
+import { reportPathOf } from "../report/write_report.ts";
 
 /** What identifies the run that wrote a record: medprep's code and the recipe. */
 export type RunHeader = Pick<ProvenanceHeader, "tool" | "recipe">;
@@ -106,6 +107,10 @@ export async function settlePreviousRun(
     );
     for (const k of kept) log(`medprep: --force kept "${k.path}": ${k.reason}`);
     await Deno.remove(source.file).catch(() => {});
+    // Its report.html described that run (issue 14.2); the new run writes its own.
+    if (!source.file.endsWith(".jsonl")) {
+      await Deno.remove(reportPathOf(source.file)).catch(() => {});
+    }
   }
   return { sources: previous.sources, problems: [] };
 }
