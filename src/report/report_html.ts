@@ -147,7 +147,7 @@ dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:
 .st-done,.st-complete{background:#2e7d32}.st-failed{background:#c62828}.st-interrupted,.st-pending{background:#b26a00}
 .counts{display:flex;gap:10px;flex-wrap:wrap}.count{border:1px solid #dde1e7;border-radius:6px;padding:6px 12px;min-width:90px}
 .count b{display:block;font-size:20px}.error{color:#b71c1c}.warning{color:#8a5a00}.path{color:#5a6472;font-size:12px}
-.thumb{height:72px;border:1px solid #ccd;margin:2px;background:#000}.plots{display:flex;flex-wrap:wrap;gap:8px}
+.thumb{height:96px;border:1px solid #ccd;margin:2px;background:#000}.plots{display:flex;flex-wrap:wrap;gap:8px}
 .plot{background:#fafbfc;border:1px solid #e6e9ee}.plot .bar{fill:#3f6fb5}.plot .axis{stroke:#889}
 .plot-title{font-size:11px;fill:#1d2430}.plot-range{font-size:10px;fill:#5a6472}
 .filters{display:flex;gap:12px;align-items:center;margin-bottom:8px}pre{background:#f3f5f8;padding:8px;overflow:auto}
