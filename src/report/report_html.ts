@@ -9,6 +9,7 @@
  * datasets and works wherever the output folder is copied whole. Pure: provenance in, text out.
  */
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
+import { stringifyStable } from "../provenance/stable_json.ts";
 import { escapeHtml as esc, formatValue } from "./html.ts";
 import { histogramSvg } from "./svg_plot.ts";
 
@@ -228,7 +229,7 @@ export function renderReportHtml(provenance: Provenance, extras: ReportExtras = 
   const statuses = ["done", "failed", "interrupted", "pending"].filter((s) => byStatus.has(s));
   const recipeSteps = (p.recipe.resolved?.steps ?? []).map((s, i) =>
     `<tr><td class="num">${i}</td><td>${esc(s.step)}</td><td><code>${
-      esc(JSON.stringify(s.params))
+      esc(JSON.stringify(JSON.parse(stringifyStable(s.params)))) // provenance's key order
     }</code></td></tr>`
   ).join("");
   // Dataset statistics: given (dataset-stats.json), or any run-level key the report does not know.

@@ -19,6 +19,7 @@ Deno.test("a failed subject never deletes a file it did not write at its output 
     assert.deepEqual(await Deno.readFile(`${out}/sub-02_image.nii.gz`), unrelated);
     assert.deepEqual(await listFiles(out), [
       "provenance.json",
+      "report.html",
       "sub-01_image.nii.gz",
       "sub-01_label.nii.gz",
       "sub-02_image.nii.gz",

@@ -52,6 +52,7 @@ Deno.test("a stale lock of a dead run on this host is taken over with a message"
     assert.match(r.stderr, new RegExp(`stale lock .*pid ${pid}.* no longer running`));
     assert.deepEqual(await listFiles(out), [
       "provenance.json",
+      "report.html",
       "sub-01_image.nii.gz",
       "sub-01_label.nii.gz",
     ]);

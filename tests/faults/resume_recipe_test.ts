@@ -90,6 +90,7 @@ Deno.test("--force removes exactly the old recipe's unchanged outputs, never thr
     assert.deepEqual(left, [
       "notes.txt",
       "provenance.json",
+      "report.html",
       "sub-01-image.nii.gz",
       "sub-01-label.nii.gz",
       "sub-01_image.nii.gz",

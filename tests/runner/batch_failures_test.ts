@@ -42,6 +42,7 @@ Deno.test("runBatch isolates a failing subject: exit 1, others written, error re
     assert.deepEqual(files, [
       ".medprep-tmp-other-shard",
       "provenance.json",
+      "report.html",
       "sub-01_image.nii.gz",
       "sub-01_label.nii.gz",
       "sub-03_image.nii.gz",
