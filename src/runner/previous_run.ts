@@ -108,7 +108,7 @@ export async function settlePreviousRun(
     for (const k of kept) log(`medprep: --force kept "${k.path}": ${k.reason}`);
     await Deno.remove(source.file).catch(() => {});
     // Its report.html described that run (issue 14.2); the new run writes its own.
-    if (false) {
+    if (!source.file.endsWith(".jsonl")) {
       await Deno.remove(reportPathOf(source.file)).catch(() => {});
     }
   }
