@@ -114,8 +114,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const recipePath = resolve(options.recipe);
   const read = await readRecipe(recipePath);
   const { recipe, text } = read;
-  // run --preview: the sink writes previews, recorded in the resolved recipe (issue 14.1).
-  const recipePlan = options.preview ? withPreviews(read.plan) : read.plan;
+  // Previews (issue 14.1): run --preview, and the recipe's window; in the resolved recipe.
+  const recipePlan = withPreviews(read.plan, { force: options.preview });
   if (options.manifest && options.input) {
     throw argError("--manifest", "Cannot use both --manifest and --input: give one");
   }
@@ -135,7 +135,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   // Workers bind this plain recipe with the same bindRecipe (definitions cannot cross).
   const resolved = {
     ...resolveRecipe(recipe, options.seed),
-    ...(options.preview ? { steps: recipePlan.recipe.steps } : {}),
+    steps: recipePlan.recipe.steps, // with the sink's preview params (with_previews.ts)
   };
   const rows = selectSubjects(manifest.rows, options);
   const allIds = manifest.rows.map((r) => r.id).sort(compareIds);

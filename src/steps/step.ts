@@ -111,6 +111,11 @@ export interface StepBase<S extends ParamsSchema> {
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
    */
   produces?(params: ParamsOf<S>): "input" | "float";
+  /**
+   * The range [lo, hi] image values lie in after this step, when the params alone tell (a CT
+   * window, clip bounds); previews use it as their grey window (issue 14.1).
+   */
+  valueRange?(params: ParamsOf<S>): readonly [number, number] | undefined;
 }
 
 /** A step that transforms a loaded subject (spatial, intensity or augment). */
@@ -261,8 +266,11 @@ export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBas
    * output planner lists it with the outputs (names checked, collisions, `--resume`).
    */
   previewName?(params: ParamsOf<S>, path: string): string | undefined;
-  /** The params with previews switched on (`run --preview`); absent = no previews. */
-  withPreview?(params: ParamsOf<S>): ParamsOf<S>;
+  /**
+   * The params with previews switched on (`run --preview`), and `window` as their grey window
+   * unless the params give one; absent = the sink has no previews.
+   */
+  withPreview?(params: ParamsOf<S>, options?: { window?: readonly [number, number] }): ParamsOf<S>;
   /** How the sink stores values (`dtype`, `rounding`), told to the step right before it. */
   encoding?(params: ParamsOf<S>): SaveTarget;
   /** Sinks do not transform. */

@@ -42,6 +42,11 @@ const params = z.object({
 
 type ClipParams = z.output<typeof params>;
 
+/** [min, max] when both are given (the values a preview shows), else undefined. */
+function clipRange(p: ClipParams): readonly [number, number] | undefined {
+  return p.min !== undefined && p.max !== undefined ? [p.min, p.max] : undefined;
+}
+
 /** Bounds of every frame in image units (±Infinity = open side); warns when a mask is empty. */
 function frameBounds(item: Item, p: ClipParams, ctx: StepContext): Bounds[] {
   const bounds: Bounds[] = [];
@@ -77,6 +82,7 @@ export const clip = defineStep({
   kind: "intensity",
   summary: "Clamp intensities into [min, max] or a percentile range",
   params,
+  valueRange: clipRange,
   example: "- step: clip\n  min: -1000\n  max: 1000",
   apply(subject, p, ctx) {
     const roles: Record<string, unknown> = {};

@@ -31,6 +31,12 @@ const params = z.discriminatedUnion("method", [
 
 type NormalizeParams = z.output<typeof params>;
 
+/** The output range a window (with clip) or minmax map guarantees, for previews. */
+function normalizeRange(p: NormalizeParams): readonly [number, number] | undefined {
+  const r = p.method === "window" && p.clip ? p.to : p.method === "minmax" ? p.range : undefined;
+  return r && r[0] !== r[1] ? [Math.min(r[0], r[1]), Math.max(r[0], r[1])] : undefined;
+}
+
 /** The value map of one frame and what it was derived from (provenance). */
 function frameMap(
   item: Item,
@@ -81,6 +87,7 @@ export const normalize = defineStep({
   kind: "intensity",
   summary: "Normalize intensities: zscore, minmax or window",
   params,
+  valueRange: normalizeRange,
   example: "- step: normalize\n  method: zscore\n  mask: nonzero",
   apply(subject, p, ctx) {
     const roles: Record<string, unknown> = {};

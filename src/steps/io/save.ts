@@ -21,8 +21,8 @@ const params = z.object({
   format: z.enum(["nii.gz", "nii"]).optional().describe(
     "File format; by default taken from the name's extension (.nii.gz unless it ends in .nii)",
   ),
-  preview: z.boolean().default(false).describe(
-    "Also write a PNG preview beside each output (same name, .png): three orthogonal slices in world orientation, label maps outlined (also `run --preview`)",
+  preview: z.boolean().optional().describe(
+    "Also write a PNG preview beside each output (same name, .png): three orthogonal slices in world orientation, label maps outlined; default false (also `run --preview`)",
   ),
   previewWindow: z.tuple([z.number(), z.number()]).optional().describe(
     "Grey window [lo, hi] of the previews in output units; default the 1st-99th percentile of each image",
@@ -55,7 +55,13 @@ export const save = defineStep({
     return `${base}.${format ?? (/\.nii$/i.test(rendered) ? "nii" : "nii.gz")}`;
   },
   previewName: ({ preview }, path) => preview ? previewPathOf(path) : undefined,
-  withPreview: (p) => ({ ...p, preview: true }),
+  withPreview: (p, { window } = {}) => ({
+    ...p,
+    preview: true,
+    ...(p.previewWindow === undefined && window
+      ? { previewWindow: [window[0], window[1]] as [number, number] }
+      : {}),
+  }),
   encoding: ({ dtype, rounding }) => ({ dtype, rounding }),
   write(subject, p, io) {
     return subject.items.flatMap((item): SinkOutput[] => {
