@@ -84,7 +84,7 @@ export default async function main(args: string[]): Promise<number> {
   );
   let failed = 0;
   for (const [name, extra] of [["validate --manifest", []], ["run --dry-run", []]] as const) {
-    const perRow: number[] = [];
+    const perRow: number[] = [], walls: number[] = [];
     for (const n of [rows / 10, rows]) {
       const manifest = writeManifest(n);
       const argv = name.startsWith("validate")
@@ -98,6 +98,7 @@ export default async function main(args: string[]): Promise<number> {
       }
       const us = (r.wallMs * 1000) / n;
       perRow.push(us);
+      walls.push(r.wallMs);
       const goal = n === rows ? "≤ 15 s, ≤ 600 MB" : "";
       console.log(
         `${name.padEnd(20)} ${String(n).padStart(7)} ${(r.wallMs / 1000).toFixed(2).padStart(9)} ${
@@ -105,9 +106,14 @@ export default async function main(args: string[]): Promise<number> {
         } ${us.toFixed(0).padStart(7)}   ${goal}`,
       );
     }
-    if (perRow.length === 2) {
+    if (walls.length === 2) {
+      // Linear model t = fixed + n · perRow through both points: a quadratic cost shows up as
+      // a marginal per-row cost far above the small run's own average.
+      const marginal = ((walls[1] - walls[0]) * 1000) / (rows - rows / 10);
+      const fixed = walls[0] - (marginal * rows) / 10 / 1000;
       console.log(
-        `  per-row cost ${rows}÷${rows / 10} rows: ${(perRow[1] / perRow[0]).toFixed(2)}×`,
+        `  marginal ${marginal.toFixed(0)} µs/row, fixed ${(fixed / 1000).toFixed(2)} s; ` +
+          `small run's average ${perRow[0].toFixed(0)} µs/row`,
       );
     }
   }
