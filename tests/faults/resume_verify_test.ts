@@ -82,7 +82,9 @@ for (const signal of ["SIGKILL", "SIGHUP"] as const) {
       const [a, b] = [await readTree(out), await readTree(clean)];
       assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
       for (const [name, data] of b) {
-        if (name !== "provenance.json" && name !== "report.html") assert.deepEqual(a.get(name), data);
+        if (name !== "provenance.json" && name !== "report.html") {
+          assert.deepEqual(a.get(name), data);
+        }
       }
       const prov = JSON.parse(new TextDecoder().decode(a.get("provenance.json")));
       assert.equal(prov.status, "complete");
@@ -119,7 +121,9 @@ Deno.test("kill -9 of a different recipe (--force) leaves nothing --resume would
     const [got, want] = [await readTree(out), await readTree(clean)];
     assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
     for (const [name, data] of want) {
-      if (name !== "provenance.json" && name !== "report.html") assert.deepEqual(got.get(name), data, `${name} is A's`);
+      if (name !== "provenance.json" && name !== "report.html") {
+        assert.deepEqual(got.get(name), data, `${name} is A's`);
+      }
     }
   } finally {
     await Deno.remove(ds.dir, { recursive: true });

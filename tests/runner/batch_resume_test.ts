@@ -93,7 +93,9 @@ Deno.test("runBatch 3 shards + mergeProvenance equal a single run", async () => 
     assert.deepEqual(comparable(merged as never), comparable(singleProv));
     const a = await readTree(single), b = await readTree(sharded);
     for (const [name, bytes] of a) {
-      if (name !== "provenance.json" && name !== "report.html") assert.deepEqual(b.get(name), bytes, name);
+      if (name !== "provenance.json" && name !== "report.html") {
+        assert.deepEqual(b.get(name), bytes, name);
+      }
     }
     // provenance.json + report.html of the single run ↔ 3 shard provenance files and reports.
     assert.equal(b.size, a.size - 2 + 6);
