@@ -11,7 +11,7 @@
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
 import { escapeHtml as esc, formatValue } from "./html.ts";
-import { histogramSvg } from "./svg_plot.ts";
+import { barsSvg, histogramSvg } from "./svg_plot.ts";
 
 /** What the report shows besides the provenance. */
 export interface ReportExtras {
@@ -33,6 +33,7 @@ const KNOWN_KEYS = new Set([
   "started",
   "finished",
   "status",
+  "dataset",
   "subjects",
 ]);
 
@@ -101,19 +102,53 @@ function subjectRow(subject: SubjectRecord): string {
     `<td class="num">${stepMillis(subject)}</td><td>${thumbs}</td><td>${problems}</td></tr>`;
 }
 
-/** `[key path, value]` leaves of a JSON value (arrays of numbers kept whole), at most `limit`. */
-function leaves(value: unknown, prefix = "", limit = 400): [string, string][] {
-  const out: [string, string][] = [];
+/** Numeric lists longer than this are drawn (an inline SVG) instead of written out. */
+const LONG_LIST = 12;
+
+/**
+ * `[key path, value]` leaves of a JSON value, at most `limit`; numeric lists kept whole (as
+ * text, or as a small bar plot when longer than LONG_LIST, e.g. a pooled histogram).
+ */
+function leaves(value: unknown, prefix = "", limit = 400): [string, string, boolean][] {
+  const out: [string, string, boolean][] = [];
   const walk = (v: unknown, path: string) => {
     if (out.length >= limit) return;
-    if (Array.isArray(v) && v.every((x) => typeof x === "number")) {
-      out.push([path, v.map(formatValue).join(", ")]);
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number")) {
+      if (v.length > LONG_LIST) out.push([path, barsSvg(path, v), true]);
+      else out.push([path, v.map(formatValue).join(", "), false]);
     } else if (v !== null && typeof v === "object") {
       for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
-    } else out.push([path, typeof v === "number" ? formatValue(v) : String(v)]);
+    } else out.push([path, typeof v === "number" ? formatValue(v) : String(v), false]);
   };
   walk(value, prefix);
   return out;
+}
+
+/** Where the dataset statistics of a run are: provenance `dataset`, the file, other keys. */
+function datasetStatsOf(
+  p: Provenance,
+  extras: ReportExtras,
+): { source: string; value: unknown } | null {
+  const record = p as unknown as Record<string, unknown>;
+  const dataset = record.dataset as { source?: string; path?: string; stats?: unknown } | undefined;
+  if (dataset && typeof dataset === "object" && dataset.stats !== undefined) {
+    return {
+      source: `provenance.json dataset (${dataset.source ?? "?"}: ${dataset.path ?? "?"})`,
+      value: dataset.stats,
+    };
+  }
+  if (extras.datasetStats !== undefined) {
+    return {
+      source: extras.datasetStatsSource ?? "dataset statistics",
+      value: extras.datasetStats,
+    };
+  }
+  const extraKeys = Object.keys(p).filter((k) => !KNOWN_KEYS.has(k));
+  if (extraKeys.length === 0) return null;
+  return {
+    source: `provenance.json: ${extraKeys.join(", ")}`,
+    value: Object.fromEntries(extraKeys.map((k) => [k, record[k]])),
+  };
 }
 
 function section(id: string, title: string, body: string): string {
@@ -232,22 +267,11 @@ export function renderReportHtml(provenance: Provenance, extras: ReportExtras = 
       esc(JSON.stringify(JSON.parse(stringifyStable(s.params)))) // provenance's key order
     }</code></td></tr>`
   ).join("");
-  // Dataset statistics: given (dataset-stats.json), or any run-level key the report does not know.
-  const extraKeys = Object.keys(p).filter((k) => !KNOWN_KEYS.has(k));
-  const stats = extras.datasetStats !== undefined
-    ? { source: extras.datasetStatsSource ?? "dataset statistics", value: extras.datasetStats }
-    : extraKeys.length
-    ? {
-      source: `provenance.json: ${extraKeys.join(", ")}`,
-      value: Object.fromEntries(
-        extraKeys.map((k) => [k, (p as unknown as Record<string, unknown>)[k]]),
-      ),
-    }
-    : null;
+  const stats = datasetStatsOf(p, extras);
   const statsBody = stats
     ? `<p class="path">from ${esc(stats.source)}</p><table class="stats"><tbody>${
-      leaves(stats.value).map(([k, v]) =>
-        `<tr><td><code>${esc(k)}</code></td><td>${esc(v)}</td></tr>`
+      leaves(stats.value).map(([k, v, svg]) =>
+        `<tr><td><code>${esc(k)}</code></td><td>${svg ? v : esc(v)}</td></tr>`
       )
         .join("")
     }</tbody></table>`

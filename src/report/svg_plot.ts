@@ -50,3 +50,28 @@ export function histogramSvg(title: string, values: readonly number[], unit = ""
       escapeHtml(range)
     }</text></svg>`;
 }
+
+/** An SVG bar plot of a list of values (one bar each, e.g. a histogram's counts), titled. */
+export function barsSvg(title: string, values: readonly number[]): string {
+  const w = 220, h = 70, top = 16, bottom = 14, left = 4, right = 4;
+  const finite = values.map((v) => (Number.isFinite(v) ? v : 0));
+  const lo = Math.min(0, ...finite), hi = Math.max(0, ...finite);
+  const span = hi - lo || 1;
+  const plotH = h - top - bottom, barW = (w - left - right) / Math.max(1, finite.length);
+  const zero = top + plotH * (hi / span);
+  const bars = finite.map((v, i) => {
+    const y = top + plotH * ((hi - Math.max(v, 0)) / span);
+    const bh = (Math.abs(v) / span) * plotH;
+    return `<rect class="bar" x="${(left + i * barW).toFixed(2)}" y="${
+      (v >= 0 ? y : zero).toFixed(2)
+    }" width="${Math.max(0.5, barW - (barW > 3 ? 1 : 0)).toFixed(2)}" height="${bh.toFixed(2)}"/>`;
+  }).join("");
+  return `<svg class="plot" role="img" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" ` +
+    `aria-label="${escapeHtml(title)}"><text x="${left}" y="11" class="plot-range">${
+      escapeHtml(
+        `${values.length} values, ${formatValue(Math.min(...finite))} … ${
+          formatValue(Math.max(...finite))
+        }`,
+      )
+    }</text>${bars}</svg>`;
+}

@@ -100,6 +100,28 @@ Deno.test("renderReportHtml shows dataset statistics when there are some, says s
   assert.match(fromProv, /<tr><td><code>datasetStats\.n<\/code><\/td><td>5<\/td><\/tr>/);
 });
 
+Deno.test("renderReportHtml shows the run's dataset record (provenance dataset) and plots long lists", () => {
+  const counts = Array.from({ length: 40 }, (_, i) => (i - 20) ** 2);
+  const prov = {
+    ...makeProvenance(),
+    dataset: {
+      source: "computed",
+      path: "/o/dataset-stats.json",
+      stats: { steps: { "3": { image: { mean: 1.5, histogram: counts, n: 40 } } } },
+    },
+  };
+  const html = renderReportHtml(prov, { datasetStats: { ignored: 1 }, datasetStatsSource: "file" });
+  assert.match(html, /from provenance\.json dataset \(computed: \/o\/dataset-stats\.json\)/);
+  assert.match(html, /<tr><td><code>steps\.3\.image\.mean<\/code><\/td><td>1\.5<\/td><\/tr>/);
+  assert.doesNotMatch(html, /ignored/);
+  // The 40 histogram counts are drawn: one bar each, not written out.
+  const row = html.match(/<code>steps\.3\.image\.histogram<\/code><\/td><td>(<svg.*?<\/svg>)<\/td>/)
+    ?.[1];
+  assert.ok(row, "histogram row drawn as SVG");
+  assert.equal([...row.matchAll(/<rect class="bar"/g)].length, 40);
+  assert.match(row, /40 values, 0 … 400/);
+});
+
 Deno.test("stepMillis sums the recorded step times of a subject", () => {
   const [a, , c] = makeProvenance().subjects;
   assert.equal(stepMillis(a), 12.5);
