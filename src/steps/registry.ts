@@ -6,10 +6,12 @@ import { resampleToSpacing } from "./spatial/resample_to_spacing.ts";
 import { clip } from "./intensity/clip.ts";
 import { normalize } from "./intensity/normalize.ts";
 import { augment } from "./augment/augment.ts";
+import { reorient } from "./spatial/reorient.ts";
 
 /** Every step medprep knows, in the order `steps` lists them. */
 export const STEPS: readonly StepDefinition[] = [
   load,
+  reorient,
   resampleToSize,
   resampleToSpacing,
   clip,
