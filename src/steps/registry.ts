@@ -7,11 +7,13 @@ import { clip } from "./intensity/clip.ts";
 import { normalize } from "./intensity/normalize.ts";
 import { augment } from "./augment/augment.ts";
 import { reorient } from "./spatial/reorient.ts";
+import { cropForeground } from "./spatial/crop_foreground.ts";
 
 /** Every step medprep knows, in the order `steps` lists them. */
 export const STEPS: readonly StepDefinition[] = [
   load,
   reorient,
+  cropForeground,
   resampleToSize,
   resampleToSpacing,
   clip,
