@@ -8,12 +8,14 @@ import { normalize } from "./intensity/normalize.ts";
 import { augment } from "./augment/augment.ts";
 import { reorient } from "./spatial/reorient.ts";
 import { cropForeground } from "./spatial/crop_foreground.ts";
+import { cropOrPad } from "./spatial/crop_or_pad.ts";
 
 /** Every step medprep knows, in the order `steps` lists them. */
 export const STEPS: readonly StepDefinition[] = [
   load,
   reorient,
   cropForeground,
+  cropOrPad,
   resampleToSize,
   resampleToSpacing,
   clip,

@@ -79,3 +79,24 @@ export function growBox(box: Box, margin: readonly number[], shape: readonly num
     ],
   };
 }
+
+/** The centre of mass of the nonzero entries of a mask of `shape` (unweighted), or null. */
+export function centreOfMask(
+  mask: Uint8Array,
+  shape: readonly [number, number, number],
+): [number, number, number] | null {
+  const [nx, ny, nz] = shape;
+  let n = 0, sx = 0, sy = 0, sz = 0, p = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++, p++) {
+        if (!mask[p]) continue;
+        n++;
+        sx += i;
+        sy += j;
+        sz += k;
+      }
+    }
+  }
+  return n === 0 ? null : [sx / n, sy / n, sz / n];
+}
