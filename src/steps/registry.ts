@@ -9,6 +9,7 @@ import { augment } from "./augment/augment.ts";
 import { reorient } from "./spatial/reorient.ts";
 import { cropForeground } from "./spatial/crop_foreground.ts";
 import { cropOrPad } from "./spatial/crop_or_pad.ts";
+import { relabel } from "./label/relabel.ts";
 
 /** Every step medprep knows, in the order `steps` lists them. */
 export const STEPS: readonly StepDefinition[] = [
@@ -20,6 +21,7 @@ export const STEPS: readonly StepDefinition[] = [
   resampleToSpacing,
   clip,
   normalize,
+  relabel,
   augment,
   save,
 ] as unknown as readonly StepDefinition[];

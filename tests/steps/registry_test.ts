@@ -179,6 +179,25 @@ for (const step of STEPS) {
     });
   }
 
+  if (step.kind === "label") {
+    applyTest(
+      "apply keeps geometry exactly, label types integer, and passes images through",
+      () => {
+        const input = testSubject();
+        const out = applyStep(step, input).subject;
+        equal(out.items.length, input.items.length);
+        out.items.forEach((it, i) => {
+          const src = input.items[i].volume;
+          deepEqual([...it.volume.shape], [...src.shape]);
+          equal(it.volume.frames, src.frames);
+          deepEqual(it.volume.affine, src.affine);
+          if (!it.label) equal(it.volume, src, "image changed");
+          else ok(isIntegerDType(it.volume.dtype), `label dtype ${it.volume.dtype}`);
+        });
+      },
+    );
+  }
+
   if (step.kind === "intensity") {
     applyTest("apply keeps geometry exactly and passes labels through", () => {
       const input = testSubject();
