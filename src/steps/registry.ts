@@ -10,6 +10,7 @@ import { reorient } from "./spatial/reorient.ts";
 import { cropForeground } from "./spatial/crop_foreground.ts";
 import { cropOrPad } from "./spatial/crop_or_pad.ts";
 import { relabel } from "./label/relabel.ts";
+import { stack } from "./roles/stack.ts";
 
 /** Every step medprep knows, in the order `steps` lists them. */
 export const STEPS: readonly StepDefinition[] = [
@@ -17,6 +18,7 @@ export const STEPS: readonly StepDefinition[] = [
   reorient,
   cropForeground,
   cropOrPad,
+  stack,
   resampleToSize,
   resampleToSpacing,
   clip,
