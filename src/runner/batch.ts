@@ -243,7 +243,11 @@ export async function runBatch(options: RunOptions): Promise<number> {
     };
     await writeJsonAtomic(provenancePath, provenance);
     await journal.remove(); // compacted into the provenance file
-    const code = summarizeRun(provenance, provenancePath, { log, interrupted });
+    const code = summarizeRun(provenance, provenancePath, {
+      log,
+      interrupted,
+      quiet: options.quiet ?? false,
+    });
     if (execution.diskFull) console.error(diskFullLine(outDir, subjects));
     return code;
   } finally {
