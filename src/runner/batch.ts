@@ -26,6 +26,7 @@ import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
 import { runPreflight } from "./preflight.ts";
 import { printDryRun } from "./dry_run.ts";
+import { planResume } from "./dry_run_resume.ts";
 import { chooseProgressMode } from "./progress.ts";
 import { findReusable } from "./resume.ts";
 import { readPreviousRun, settlePreviousRun } from "./previous_run.ts";
@@ -44,6 +45,8 @@ export interface RunOptions {
   manifest?: string;
   /** Glob of input files instead of a manifest (id = file stem, role `image`). */
   input?: string;
+  /** With `input`: ids from the file stem (default) or the name of each file's folder. */
+  idFrom?: "stem" | "dir";
   /** Output directory; default `out/<recipe name>/`. */
   out?: string;
   /** Parallel workers; default one per core. */
@@ -56,6 +59,8 @@ export interface RunOptions {
   force?: boolean;
   /** Plan and print, write nothing. */
   dryRun?: boolean;
+  /** With `dryRun`: print only the planned provenance (JSON). */
+  json?: boolean;
   /** `I/N` or `auto`: process a deterministic 1/N of the subjects. */
   shard?: string;
   /** N for `shard: "auto"`, when the environment does not say it. */
@@ -121,6 +126,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   }
   const manifest = await readManifest(options.input ? source : resolve(source), {
     glob: options.input !== undefined,
+    idFrom: options.idFrom,
   });
   const bound = bindManifest(recipePlan, manifest);
   for (const w of bound.warnings) log(`medprep: warning: ${w}`);
@@ -182,15 +188,23 @@ export async function runBatch(options: RunOptions): Promise<number> {
     command: options.command,
     shard: shard ? { ...shard, assigned: [...assigned].sort(compareIds), all: allIds } : null,
   });
+  const provenancePath = options.replay
+    ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
+    : `${outDir}/${provenanceFileName(shard)}`;
   if (options.dryRun) {
-    return (await printDryRun(jobs, planned, header, plan)) > 0 ? 1 : 0;
+    const resume = options.resume
+      ? await planResume(provenancePath, jobs, planned, {
+        header,
+        outDir,
+        force: options.force ?? false,
+      })
+      : undefined;
+    const failed = await printDryRun(jobs, planned, header, plan, { json: options.json, resume });
+    return failed > 0 ? 1 : 0;
   }
 
   using _lock = acquireOutputLock(outDir, shard, { warn: log });
   const started = new Date().toISOString();
-  const provenancePath = options.replay
-    ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
-    : `${outDir}/${provenanceFileName(shard)}`;
   // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
   const previous = await settlePreviousRun(await readPreviousRun(provenancePath), header, {
     resume: options.resume ?? false,

@@ -1,6 +1,8 @@
 /**
  * `run --dry-run` output: per subject, each role's input grid → output grid, the files it
- * would write, then the planned provenance skeleton (stable JSON). Nothing is written.
+ * would write and, with `--resume`, whether it would be kept or rebuilt and why; with `--json`
+ * only the planned provenance skeleton (stable JSON, the same facts per subject). Nothing is
+ * written.
  */
 import type { ProvenanceHeader } from "../provenance/header.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
@@ -10,15 +12,28 @@ import type { Job } from "./messages.ts";
 import { formatGeometry, planJob } from "./plan.ts";
 import type { PlannedOutput } from "./preflight.ts";
 
+/** What `--resume` would do with one subject. */
+export interface ResumeDecision {
+  action: "keep" | "rebuild" | "build";
+  reason: string;
+}
+
+function resumeLine(d: ResumeDecision): string {
+  const verb = d.action === "keep" ? "keeps" : d.action === "rebuild" ? "rebuilds" : "builds";
+  return `  --resume ${verb} it: ${d.reason}`;
+}
+
 /**
- * Prints the plan of every job and the provenance skeleton to stdout; a subject whose headers
- * cannot be read is reported (stderr) and planned as failed. Returns the number of those.
+ * Prints the plan of every job to stdout: readable text, or with `json` only the provenance
+ * skeleton; a subject whose headers cannot be read is reported (stderr) and planned as failed.
+ * Returns the number of those.
  */
 export async function printDryRun(
   jobs: readonly Job[],
   planned: readonly PlannedOutput[],
   header: ProvenanceHeader,
   plan: Plan,
+  options: { json?: boolean; resume?: ReadonlyMap<string, ResumeDecision> } = {},
 ): Promise<number> {
   let failed = 0;
   const lines: string[] = [];
@@ -41,6 +56,8 @@ export async function printDryRun(
       continue;
     }
     lines.push(`subject "${job.id}" (row ${job.row}):`);
+    const decision = options.resume?.get(job.id);
+    if (decision) lines.push(resumeLine(decision));
     for (const p of plans) {
       lines.push(
         `  ${p.role}: ${formatGeometry(p.input, p.frames)} → ${formatGeometry(p.output, p.frames)}`,
@@ -64,9 +81,28 @@ export async function printDryRun(
       })),
       steps,
       outputs: outputs.map((o) => ({ role: o.role, copy: o.copy, path: o.path })),
+      ...(decision ? { resume: decision } : {}),
     });
   }
+  if (options.json) {
+    console.log(stringifyStable({ ...header, status: "planned", subjects }).trimEnd());
+    return failed;
+  }
+  const n = jobs.length;
+  const counts = options.resume
+    ? ["keep", "rebuild", "build"].map((a) =>
+      `${[...options.resume!.values()].filter((d) => d.action === a).length} ${
+        a === "keep" ? "kept" : a === "rebuild" ? "rebuilt" : "built"
+      }`
+    ).join(", ")
+    : "";
+  lines.push(
+    `dry run: ${n} subject${n === 1 ? "" : "s"}${
+      counts ? ` (--resume: ${counts})` : ""
+    }, ${planned.length} file${
+      planned.length === 1 ? "" : "s"
+    } planned, nothing written; --json prints the planned provenance`,
+  );
   console.log(lines.join("\n"));
-  console.log(stringifyStable({ ...header, status: "planned", subjects }).trimEnd());
   return failed;
 }
