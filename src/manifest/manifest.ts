@@ -83,7 +83,7 @@ export async function readManifest(
 ): Promise<Manifest> {
   if (options.glob) {
     const rows = await globRows(source, options.idFrom ?? "stem");
-    return await parseManifestEntries(source, "glob", rows, Deno.cwd());
+    return parseManifestEntries(source, "glob", rows, Deno.cwd());
   }
   const text = await readText(source);
   const kind = kindOf(source, text);
@@ -92,7 +92,7 @@ export async function readManifest(
   if (kind === "csv" || kind === "tsv") {
     raw = delimitedRows(source, text, kind === "csv" ? "," : "\t");
   } else raw = readJsonRows(source, text, kind);
-  return await parseManifestEntries(source, kind, raw, base);
+  return parseManifestEntries(source, kind, raw, base);
 }
 
 export { ID_COLUMNS } from "./manifest_entries.ts";

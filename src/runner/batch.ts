@@ -199,7 +199,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
         force: options.force ?? false,
       })
       : undefined;
-    const failed = await printDryRun(jobs, planned, header, plan, { json: options.json, resume });
+    const failed = printDryRun(jobs, planned, header, plan, { json: options.json, resume });
     return failed > 0 ? 1 : 0;
   }
 

@@ -5,7 +5,7 @@
  * written.
  */
 import type { ProvenanceHeader } from "../provenance/header.ts";
-import { stringifyStable } from "../provenance/stable_json.ts";
+import { stableJsonChunks, TextBlocks } from "../provenance/stable_json.ts";
 import type { Plan } from "../recipe/plan.ts";
 import { columnNorms } from "../volume/affine.ts";
 import type { Job } from "./messages.ts";
@@ -23,20 +23,38 @@ function resumeLine(d: ResumeDecision): string {
   return `  --resume ${verb} it: ${d.reason}`;
 }
 
+function summaryLine(
+  subjects: number,
+  files: number,
+  resume: ReadonlyMap<string, ResumeDecision> | undefined,
+): string {
+  const counts = resume
+    ? ([["keep", "kept"], ["rebuild", "rebuilt"], ["build", "built"]] as const).map(([a, word]) =>
+      `${[...resume.values()].filter((d) => d.action === a).length} ${word}`
+    ).join(", ")
+    : "";
+  return `dry run: ${subjects} subject${subjects === 1 ? "" : "s"}${
+    counts ? ` (--resume: ${counts})` : ""
+  }, ${files} file${
+    files === 1 ? "" : "s"
+  } planned, nothing written; --json prints the planned provenance`;
+}
+
 /**
  * Prints the plan of every job to stdout: readable text, or with `json` only the provenance
  * skeleton; a subject whose headers cannot be read is reported (stderr) and planned as failed.
- * Returns the number of those.
+ * Returns the number of those. Linear in the subjects and streamed: a 100,000-row manifest
+ * never becomes one string.
  */
-export async function printDryRun(
+export function printDryRun(
   jobs: readonly Job[],
   planned: readonly PlannedOutput[],
   header: ProvenanceHeader,
   plan: Plan,
   options: { json?: boolean; resume?: ReadonlyMap<string, ResumeDecision> } = {},
-): Promise<number> {
+): number {
   let failed = 0;
-  const lines: string[] = [];
+  const out = new TextBlocks((text) => console.log(text), { lines: true });
   const subjects: Record<string, unknown>[] = [];
   const steps = plan.steps.map((s) => ({
     index: s.index,
@@ -44,10 +62,16 @@ export async function printDryRun(
     kind: s.definition.kind,
     params: s.params,
   }));
+  const outputsOf = new Map<string, PlannedOutput[]>();
+  for (const o of planned) {
+    const list = outputsOf.get(o.id);
+    if (list) list.push(o);
+    else outputsOf.set(o.id, [o]);
+  }
   for (const job of jobs) {
     let plans;
     try {
-      plans = await planJob(job, plan);
+      plans = planJob(job, plan);
     } catch (e) {
       failed++;
       const message = e instanceof Error ? e.message : String(e);
@@ -55,16 +79,22 @@ export async function printDryRun(
       subjects.push({ id: job.id, row: job.row, status: "failed", error: { step: 0, message } });
       continue;
     }
-    lines.push(`subject "${job.id}" (row ${job.row}):`);
     const decision = options.resume?.get(job.id);
-    if (decision) lines.push(resumeLine(decision));
-    for (const p of plans) {
-      lines.push(
-        `  ${p.role}: ${formatGeometry(p.input, p.frames)} → ${formatGeometry(p.output, p.frames)}`,
-      );
+    const outputs = outputsOf.get(job.id) ?? [];
+    if (!options.json) {
+      const lines = [`subject "${job.id}" (row ${job.row}):`];
+      if (decision) lines.push(resumeLine(decision));
+      for (const p of plans) {
+        lines.push(
+          `  ${p.role}: ${formatGeometry(p.input, p.frames)} → ${
+            formatGeometry(p.output, p.frames)
+          }`,
+        );
+      }
+      for (const o of outputs) lines.push(`  writes ${o.path}`);
+      out.add(lines.join("\n") + "\n");
+      continue;
     }
-    const outputs = planned.filter((o) => o.id === job.id);
-    for (const o of outputs) lines.push(`  writes ${o.path}`);
     subjects.push({
       id: job.id,
       row: job.row,
@@ -85,24 +115,10 @@ export async function printDryRun(
     });
   }
   if (options.json) {
-    console.log(stringifyStable({ ...header, status: "planned", subjects }).trimEnd());
-    return failed;
-  }
-  const n = jobs.length;
-  const counts = options.resume
-    ? ["keep", "rebuild", "build"].map((a) =>
-      `${[...options.resume!.values()].filter((d) => d.action === a).length} ${
-        a === "keep" ? "kept" : a === "rebuild" ? "rebuilt" : "built"
-      }`
-    ).join(", ")
-    : "";
-  lines.push(
-    `dry run: ${n} subject${n === 1 ? "" : "s"}${
-      counts ? ` (--resume: ${counts})` : ""
-    }, ${planned.length} file${
-      planned.length === 1 ? "" : "s"
-    } planned, nothing written; --json prints the planned provenance`,
-  );
-  console.log(lines.join("\n"));
+    for (const piece of stableJsonChunks({ ...header, status: "planned", subjects })) {
+      out.add(piece);
+    }
+  } else out.add(summaryLine(jobs.length, planned.length, options.resume) + "\n");
+  out.end();
   return failed;
 }

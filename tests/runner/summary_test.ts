@@ -16,7 +16,7 @@ function provenance(warnings: string[][]): Provenance {
   } as unknown as Provenance;
 }
 
-async function captureStderr(fn: () => number): Promise<{ code: number; stderr: string[] }> {
+function captureStderr(fn: () => number): { code: number; stderr: string[] } {
   const stderr: string[] = [];
   const original = console.error;
   console.error = (...a: unknown[]) => stderr.push(a.join(" "));
@@ -27,9 +27,9 @@ async function captureStderr(fn: () => number): Promise<{ code: number; stderr: 
   }
 }
 
-Deno.test("summarizeRun counts the warnings of every subject in its summary line", async () => {
+Deno.test("summarizeRun counts the warnings of every subject in its summary line", () => {
   const log: string[] = [];
-  const { code, stderr } = await captureStderr(() =>
+  const { code, stderr } = captureStderr(() =>
     summarizeRun(provenance([["a", "b"], [], ["c"]]), "out/provenance.json", {
       log: (l) => log.push(l),
       interrupted: false,
@@ -42,8 +42,8 @@ Deno.test("summarizeRun counts the warnings of every subject in its summary line
   assert.deepEqual(stderr, []);
 });
 
-Deno.test("summarizeRun with --quiet prints no counts line but keeps the warning count", async () => {
-  const { stderr } = await captureStderr(() =>
+Deno.test("summarizeRun with --quiet prints no counts line but keeps the warning count", () => {
+  const { stderr } = captureStderr(() =>
     summarizeRun(provenance([["a"], []]), "out/provenance.json", {
       log: () => {},
       interrupted: false,
@@ -53,7 +53,7 @@ Deno.test("summarizeRun with --quiet prints no counts line but keeps the warning
   assert.deepEqual(stderr, [
     "medprep: 1 warning (not shown with --quiet; each is in out/provenance.json)",
   ]);
-  const none = await captureStderr(() =>
+  const none = captureStderr(() =>
     summarizeRun(provenance([[]]), "p.json", { log: () => {}, interrupted: false, quiet: true })
   );
   assert.deepEqual(none.stderr, []);
