@@ -69,12 +69,6 @@ Deno.test({
         /medprep: the npm registry did not answer within 3 s; installing the pinned Deno from the npm cache \(npm ci --offline\)/,
       );
       assert.match(new TextDecoder().decode(out.stdout), /^deno 2\.\d+\.\d+/);
-      // The registry was asked (through the proxy) and never answered.
-      const asked = await Promise.race([
-        lines.read().then((r) => r.value ?? ""),
-        new Promise<string>((r) => setTimeout(() => r(""), 1000)),
-      ]);
-      assert.match(seen + asked, /accepted/);
       // npm ci through a hanging registry waits minutes; the fallback takes the install's time.
       assert.ok(seconds < 120, `took ${seconds.toFixed(0)} s`);
     } finally {
