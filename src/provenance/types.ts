@@ -60,6 +60,10 @@ export interface OutputRecord {
   dtypeReason: string;
   /** Voxels clamped into the stored type's range. */
   clamped: number;
+  /** A file holding several roles (npz): its array names, in order. */
+  arrays?: string[];
+  /** A sidecar (JSON metadata): the path of the file it describes. */
+  sidecarOf?: string;
 }
 
 /** Where and why a subject failed. */
