@@ -7,7 +7,8 @@
  *
  * Columns: `id`; one per output: the role for a NIfTI / npy file (`image`, `label`), `npz`
  * for an npz file holding every role, `<column>_sidecar` for a NumPy output's JSON sidecar;
- * with augmentation copies, `<column>_copy<k>`; then the manifest's metadata columns (SPEC §7).
+ * with augmentation copies, `<column>_copy<k>`; then the manifest's metadata columns (SPEC §7),
+ * in name order.
  * Paths are relative to `<out>` (the manifest's directory). Rows: done subjects in id order.
  *
  * dataset.json mapping: `training` holds every done subject whose `split` metadata is not
@@ -68,6 +69,7 @@ export function createOutputManifest(provenance: Provenance): { csv: string; dat
     }
     return { s, cells };
   });
+  metadata.sort(); // provenance keeps metadata keys in sorted order, so any run agrees
   const header = ["id", ...columns, ...metadata];
   const lines = [header.map(csvCell).join(",")];
   const entries = rows.map(({ s, cells }) => {
