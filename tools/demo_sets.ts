@@ -59,7 +59,7 @@ export function writeCtSet(dir: string): void {
     const rng = createRng(100 + n);
     forEachVoxel(p.shape, (x, y, z, v) => {
       let hu = -1000, label = 0;
-      if (x * x + y * y > 0.95) hu = 0; // outside the reconstruction circle
+      if (x * x + y * y > 0.8) hu = 0; // outside the reconstruction circle
       else if ((x / 0.8) ** 2 + (y / 0.6) ** 2 <= 1) hu = 40 + rng.normal() * 15; // body
       else hu = -1000 + rng.normal() * 5;
       const [cx, cy, cz] = p.centre;

@@ -194,7 +194,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
     ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
     : `${outDir}/${provenanceFileName(shard)}`;
   // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
-  const previous = await settlePreviousRun(await readPreviousRun(provenancePath), header, {
+  const found = await readPreviousRun(provenancePath);
+  const previous = await settlePreviousRun(found, header, {
     resume: options.resume ?? false,
     force: options.force ?? false,
     outDir,
@@ -207,6 +208,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
       outDir,
       [runNames.manifest, runNames.dataset],
       previous.sources.flatMap((s) => s.runFiles ?? []),
+      // A damaged provenance cannot vouch for them; --resume / --force replace them (warned).
+      found.problems.length > 0 && (options.resume || options.force) ? log : undefined,
     );
   }
   const { reused, rebuilt } = options.resume

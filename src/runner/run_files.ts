@@ -21,18 +21,26 @@ async function state(path: string, want?: RunFileRecord): Promise<"absent" | "ou
 }
 
 /**
- * Checks that each of `names` in `outDir` is absent or recorded by an earlier run (`recorded`).
+ * Checks that each of `names` in `outDir` is absent or recorded by an earlier run (`recorded`);
+ * with `replace`, an unrecorded one is only warned about there (it will be replaced).
  * @throws ManifestError (exit 2) naming every file medprep did not write
  */
 export async function checkRunFiles(
   outDir: string,
   names: readonly string[],
   recorded: readonly RunFileRecord[],
+  replace?: (line: string) => void,
 ): Promise<void> {
   const issues = [];
   for (const name of names) {
     const want = recorded.findLast((r) => r.path === name);
     if ((await state(`${outDir}/${name}`, want)) !== "foreign") continue;
+    if (replace) {
+      replace(
+        `medprep: warning: "${outDir}/${name}" is not recorded by a readable provenance; it is replaced`,
+      );
+      continue;
+    }
     issues.push({
       path: "--out",
       message: `Cannot write "${outDir}/${name}": a file medprep did not write (or that changed ` +
