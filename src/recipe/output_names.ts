@@ -8,7 +8,7 @@
 import type { Issue } from "../errors.ts";
 import { deriveStem } from "../nifti/nifti_paths.ts";
 import type { SinkFile } from "../steps/step.ts";
-import { type Plan, rolesOf } from "./plan.ts";
+import { outputRolesOf, type Plan } from "./plan.ts";
 
 /** One subject as the planner needs it (a manifest row or a runner job). */
 export interface SubjectFiles {
@@ -100,9 +100,10 @@ export function planOutputs(
   for (const subject of subjects) {
     const roles: { role: string; stem: string }[] = [];
     let bad = false;
-    for (const role of rolesOf(plan, subject.paths)) {
-      if (!subject.paths[role]) continue; // reported by the manifest check; the subject fails
-      const values = { id: subject.id, role, stem: deriveStem(subject.paths[role]) };
+    // Roles without a file are reported by the manifest check (the subject fails); steps that
+    // merge or rename roles (stack) are followed (outputRolesOf).
+    for (const { role, from } of outputRolesOf(plan, subject.paths)) {
+      const values = { id: subject.id, role, stem: deriveStem(subject.paths[from]) };
       const wrong = (["id", "role", "stem"] as const)
         .map((k) => [k, checkNameValue(values[k])] as const)
         .find(([, reason]) => reason);

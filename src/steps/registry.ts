@@ -6,14 +6,24 @@ import { resampleToSpacing } from "./spatial/resample_to_spacing.ts";
 import { clip } from "./intensity/clip.ts";
 import { normalize } from "./intensity/normalize.ts";
 import { augment } from "./augment/augment.ts";
+import { reorient } from "./spatial/reorient.ts";
+import { cropForeground } from "./spatial/crop_foreground.ts";
+import { cropOrPad } from "./spatial/crop_or_pad.ts";
+import { relabel } from "./label/relabel.ts";
+import { stack } from "./roles/stack.ts";
 
 /** Every step medprep knows, in the order `steps` lists them. */
 export const STEPS: readonly StepDefinition[] = [
   load,
+  reorient,
+  cropForeground,
+  cropOrPad,
+  stack,
   resampleToSize,
   resampleToSpacing,
   clip,
   normalize,
+  relabel,
   augment,
   save,
 ] as unknown as readonly StepDefinition[];

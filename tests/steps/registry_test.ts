@@ -44,11 +44,16 @@ function parsedParams(step: StepDefinition): Record<string, unknown> {
   return step.params.parse(exampleParams(step)) as Record<string, unknown>;
 }
 
-/** A 5×6×7 int16 image and a uint8 label on an oblique anisotropic grid. */
+/**
+ * A 5×6×7 int16 image, a uint8 label and two more image roles (`t2` float32, `flair` int16: the
+ * roles stack's example combines) on an oblique anisotropic grid.
+ */
 function testSubject(): Subject {
   const image = makeVolume({ shape: [5, 6, 7], dtype: "int16", affine: obliqueAffine() });
   const label = makeVolume({ shape: [5, 6, 7], dtype: "uint8", fn: (i, j, k) => (i + j + k) % 3 });
-  return makeSubject({ image, label });
+  const t2 = makeVolume({ shape: [5, 6, 7], dtype: "float32", fn: (i, j, k) => i * j - k / 4 });
+  const flair = makeVolume({ shape: [5, 6, 7], dtype: "int16", fn: (i, j, k) => 3 * i + j * k });
+  return makeSubject({ image, label, t2, flair });
 }
 
 const testContext = () => makeContext({ seed: 20240607 });
@@ -177,6 +182,25 @@ for (const step of STEPS) {
         );
       }
     });
+  }
+
+  if (step.kind === "label") {
+    applyTest(
+      "apply keeps geometry exactly, label types integer, and passes images through",
+      () => {
+        const input = testSubject();
+        const out = applyStep(step, input).subject;
+        equal(out.items.length, input.items.length);
+        out.items.forEach((it, i) => {
+          const src = input.items[i].volume;
+          deepEqual([...it.volume.shape], [...src.shape]);
+          equal(it.volume.frames, src.frames);
+          deepEqual(it.volume.affine, src.affine);
+          if (!it.label) equal(it.volume, src, "image changed");
+          else ok(isIntegerDType(it.volume.dtype), `label dtype ${it.volume.dtype}`);
+        });
+      },
+    );
   }
 
   if (step.kind === "intensity") {
