@@ -4,8 +4,8 @@
  * subject fails with both grids in the message (the others go on).
  *
  * Hook: a recipe that puts roles onto one grid itself declares it with a step whose
- * definition has `alignsRoles: true` (e.g. a future "resample a role onto another" step);
- * with such a step anywhere in the recipe this check is left to that step.
+ * definition has `alignsRoles: true` (resample-to-reference, which checks the roles it leaves
+ * alone itself); with such a step anywhere in the recipe this check is left to that step.
  */
 import type { StepDefinition, Subject } from "../steps/step.ts";
 import { describeGrid, gridMismatch } from "../volume/grid_match.ts";
@@ -28,7 +28,7 @@ export function checkRolesShareGrid(subject: Subject): void {
       `Cannot use subject "${subject.id}": roles "${first.role}" and "${other.role}" are not on one grid ` +
         `(${why}): ${first.role} ${describeGrid(first.volume)}; ${other.role} ${
           describeGrid(other.volume)
-        }; resample one onto the other first (SPEC §7)`,
+        }; put one onto the other's grid first with the resample-to-reference step (\`- step: resample-to-reference\` with \`onto: ${first.role}\`; SPEC §7)`,
     );
   }
 }

@@ -214,6 +214,10 @@ export function runSubject(
         replay,
         save: step.save,
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
+        readVolume: (path) => {
+          const read = io.read(path, { maxBytes: init.maxInputBytes });
+          return { volume: read.volume, sha256: inputRecordFiles(path, read.files).sha256 };
+        },
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;
