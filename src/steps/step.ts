@@ -127,6 +127,11 @@ export interface StepBase<S extends ParamsSchema> {
    */
   plan?(grid: Grid, params: ParamsOf<S>): Grid;
   /**
+   * True when, with these params, `plan()` gives the output shape and spacing but the position
+   * depends on the data (e.g. a window centred on a label): dry runs then say "varies".
+   */
+  planVaries?(params: ParamsOf<S>): boolean;
+  /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
    */
