@@ -21,7 +21,7 @@ import {
 import { readNiftiHeaderSync, readNiftiSync } from "../nifti/nifti_read.ts";
 import { writeNiftiSync } from "../nifti/nifti_write.ts";
 import type { NiftiHeader } from "../nifti/nifti_header.ts";
-import { readNpy } from "../nifti/npy_read.ts";
+import { readNpy } from "../npy/npy_read.ts";
 import { type Interpolation, INTERPOLATIONS } from "../volume/interpolate.ts";
 import type { Volume } from "../volume/volume.ts";
 

@@ -5,8 +5,8 @@
  */
 import { createVoxelArray, type DType, DTYPE_INFO, type VoxelArray } from "../volume/dtype.ts";
 
-/** A decoded `.npy` array. */
-export interface NpyArray {
+/** A decoded `.npy` array (any order; see npy.ts for the writer). */
+export interface DecodedNpy {
   dtype: DType;
   shape: number[];
   /** True when the first axis varies fastest (`fortran_order`). */
@@ -33,7 +33,7 @@ const KINDS: Record<string, DType> = {
  * Decodes the bytes of a `.npy` file.
  * @throws Error `Cannot read "<file>": <reason>` for a bad magic, header or type
  */
-export function readNpy(bytes: Uint8Array, file: string): NpyArray {
+export function readNpy(bytes: Uint8Array, file: string): DecodedNpy {
   const fail = (why: string) => new Error(`Cannot read "${file}": ${why}`);
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) {
