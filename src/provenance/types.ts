@@ -86,6 +86,8 @@ export interface SubjectRecord {
   /** Metadata columns of the manifest row (SPEC §7), when it has any. */
   metadata?: Record<string, string | number | boolean>;
   inputs: InputRecord[];
+  /** Files steps read besides the inputs (a `reference` grid), with the sha256 of their bytes. */
+  files?: { path: string; sha256: string }[];
   steps: StepEntry[];
   outputs: OutputRecord[];
   warnings: string[];

@@ -142,9 +142,15 @@ export function rolesOf(plan: Plan, paths: Readonly<Record<string, string>>): st
   return plan.roles ? [...plan.roles] : Object.keys(paths).filter((r) => paths[r]);
 }
 
+/** Files the plan's steps read besides the manifest's (e.g. a `reference`), absolute. */
+export function stepFilesOf(plan: Plan): string[] {
+  return [...new Set(plan.steps.flatMap((s) => s.definition.files?.(s.params as never) ?? []))];
+}
+
 /**
  * The roles one subject has when the sink writes it: the loaded roles (with a file), as the
- * steps that merge or rename roles (`mapRoles`, e.g. stack) leave them.
+ * steps that merge or rename roles (`mapRoles`, e.g. stack) or drop them (`rolesAfter`, e.g.
+ * resample-to-reference with dropOnto) leave them.
  */
 export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): PlannedRole[] {
   let roles: PlannedRole[] = rolesOf(plan, paths).filter((r) => paths[r]).map((role) => ({
@@ -153,7 +159,12 @@ export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>
     from: role,
   }));
   for (const step of plan.steps) {
-    if (step.definition.mapRoles) roles = step.definition.mapRoles(roles, step.params);
+    const d = step.definition;
+    if (d.mapRoles) roles = d.mapRoles(roles, step.params);
+    else if (d.rolesAfter) {
+      const kept = new Set(d.rolesAfter(roles.map((r) => r.role), step.params as never));
+      roles = roles.filter((r) => kept.has(r.role));
+    }
   }
   return roles;
 }

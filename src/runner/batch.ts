@@ -10,7 +10,7 @@ import { UsageError } from "../errors.ts";
 import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
-import { withSeed } from "../recipe/plan.ts";
+import { stepFilesOf, withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
 import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
@@ -236,7 +236,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
       maxInputBytes: memory.budget.bytes,
       memoryBudget: memory.budget,
     },
-    permissions: deriveWorkerPermissions(stagingDir, todo),
+    permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan)),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,

@@ -215,6 +215,14 @@ export function runSubject(
         replay,
         save: step.save,
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
+        readVolume: (path) => {
+          const read = io.read(path, { maxBytes: init.maxInputBytes });
+          const { sha256 } = inputRecordFiles(path, read.files);
+          // recorded once per subject, so --resume rebuilds it when the file changes
+          record.files ??= [];
+          if (!record.files.some((f) => f.path === path)) record.files.push({ path, sha256 });
+          return { volume: read.volume, sha256 };
+        },
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;

@@ -62,6 +62,11 @@ export interface StepContext {
   readonly save?: SaveTarget;
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
+  /**
+   * Reads a file the step names in `files()` (e.g. resample-to-reference's `reference`) through
+   * the runner: size-limited, with the sha256 of its bytes for provenance.
+   */
+  readVolume?(path: string): { volume: Volume; sha256: string };
 }
 
 /** Values a step used or drew, recorded in provenance (statistics, drawn values). */
@@ -104,6 +109,21 @@ export interface StepBase<S extends ParamsSchema> {
    * image): the runner then skips its one-grid check after `load` (SPEC §7, runner/grid_check.ts).
    */
   readonly alignsRoles?: boolean;
+  /**
+   * Roles of the subject this step's params name (`onto`, `mask`, …), each with the path of its
+   * param (`["roles", 0]`): validation checks that the recipe loads them (and that no earlier
+   * step removed them).
+   */
+  rolesUsed?(params: ParamsOf<S>): { path: (string | number)[]; role: string }[];
+  /** The roles after this step, given those before (absent: unchanged), e.g. a dropped role. */
+  rolesAfter?(roles: readonly string[], params: ParamsOf<S>): string[];
+  /**
+   * Files the step reads besides the manifest's (absolute after validation): the runner grants
+   * workers read access to them; `context.readVolume` reads them.
+   */
+  files?(params: ParamsOf<S>): string[];
+  /** The params with the file paths they hold resolved against the recipe's folder. */
+  resolveFiles?(params: ParamsOf<S>, dir: string): ParamsOf<S>;
   /**
    * Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run);
    * the frames of a 4D volume share the grid, so their number never changes.
