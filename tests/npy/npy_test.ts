@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { encodeNpy, encodeNpyHeader } from "../../src/npy/npy.ts";
+import { readNpy } from "../../src/npy/npy_read.ts";
 import { createVoxelArray, DTYPES } from "../../src/volume/dtype.ts";
 import { HAVE_NUMPY, runPython } from "./_numpy.ts";
 
@@ -61,4 +62,13 @@ Deno.test({
       Deno.removeSync(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("readNpy (restore's reader) reads back what encodeNpy writes", () => {
+  const data = new Int16Array(2 * 3 * 4).map((_, i) => i * 7 - 40);
+  const got = readNpy(encodeNpy({ dtype: "int16", shape: [2, 3, 4], data }), "x.npy");
+  assert.equal(got.dtype, "int16");
+  assert.deepEqual(got.shape, [2, 3, 4]);
+  assert.equal(got.fortranOrder, false);
+  assert.deepEqual(Array.from(got.data as Int16Array), Array.from(data));
 });
