@@ -195,23 +195,26 @@ export async function runBatch(options: RunOptions): Promise<number> {
     : `${outDir}/${provenanceFileName(shard)}`;
   // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
   const found = await readPreviousRun(provenancePath);
+  // Issue 12.9: manifest.csv / dataset.json may replace only what an earlier run here recorded,
+  // checked before --force removes anything; a damaged provenance cannot vouch for them, so
+  // after its own message --resume / --force replace them with a warning.
+  const runNames = runFileNames(basename(provenancePath));
+  const damaged = found.problems.length > 0;
+  const checkRun = () =>
+    options.replay ? undefined : checkRunFiles(
+      outDir,
+      [runNames.manifest, runNames.dataset],
+      found.sources.flatMap((s) => s.runFiles ?? []),
+      damaged ? log : undefined,
+    );
+  if (!damaged) await checkRun();
   const previous = await settlePreviousRun(found, header, {
     resume: options.resume ?? false,
     force: options.force ?? false,
     outDir,
     log,
   });
-  // Issue 12.9: manifest.csv / dataset.json may replace only what an earlier run here wrote.
-  const runNames = runFileNames(basename(provenancePath));
-  if (!options.replay) {
-    await checkRunFiles(
-      outDir,
-      [runNames.manifest, runNames.dataset],
-      previous.sources.flatMap((s) => s.runFiles ?? []),
-      // A damaged provenance cannot vouch for them; --resume / --force replace them (warned).
-      found.problems.length > 0 && (options.resume || options.force) ? log : undefined,
-    );
-  }
+  if (damaged) await checkRun(); // only --resume / --force get here
   const { reused, rebuilt } = options.resume
     ? await findReusable(previous, jobs, planned, { header, outDir })
     : { reused: new Map<string, SubjectRecord>(), rebuilt: [] };

@@ -195,3 +195,46 @@ Deno.test("sharded runs write a manifest per shard and merge-provenance writes t
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("--force to another recipe refuses a changed manifest.csv before removing anything", async () => {
+  const { dir, first, second } = setup();
+  try {
+    const out = `${dir}/out`;
+    const r1 = await medprep(["run", first, "--manifest", `${dir}/manifest.csv`, "--out", out]);
+    assert.equal(r1.code, 0, r1.stderr);
+    const before = [...Deno.readDirSync(`${out}/prep`)].map((e) => e.name).sort();
+    Deno.writeTextFileSync(`${out}/manifest.csv`, "edited by hand\n");
+    const r2 = await medprep([
+      "run",
+      second,
+      "--manifest",
+      `${dir}/manifest.csv`,
+      "--out",
+      out,
+      "--force",
+    ]);
+    assert.equal(r2.code, 2, r2.stderr);
+    assert.match(
+      r2.stderr,
+      /manifest\.csv": a file medprep did not write \(or that changed since\)/,
+    );
+    assert.deepEqual([...Deno.readDirSync(`${out}/prep`)].map((e) => e.name).sort(), before);
+    assert.equal(Deno.readTextFileSync(`${out}/manifest.csv`), "edited by hand\n");
+    // Unchanged, the old run's manifest goes with its outputs.
+    Deno.removeSync(`${out}/manifest.csv`);
+    const r3 = await medprep([
+      "run",
+      second,
+      "--manifest",
+      `${dir}/manifest.csv`,
+      "--out",
+      out,
+      "--force",
+    ]);
+    assert.equal(r3.code, 0, r3.stderr);
+    const rows = readCsv(Deno.readTextFileSync(`${out}/manifest.csv`)).map((r) => r.fields);
+    assert.deepEqual(rows[1].slice(0, 3), ["a", "a_image.nii.gz", "a_label.nii.gz"]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
