@@ -156,14 +156,19 @@ export interface StepBase<S extends ParamsSchema> {
  * holds a label map, and the input role whose file names its outputs (`{stem}`).
  */
 export interface PlannedRole {
+  /** The role's name (manifest column, or a step's new role such as stack's `into`). */
   readonly role: string;
+  /** Whether it holds a label map. */
   readonly label: boolean;
+  /** The input role whose file gives `{stem}` in output names. */
   readonly from: string;
 }
 
 /** A problem of a step's params, naming the param key it is about. */
 export interface ParamProblem {
+  /** The param key (or `step` for the whole entry). */
   key: string;
+  /** What is wrong, in the house style (`Cannot … : …`). */
   message: string;
 }
 
