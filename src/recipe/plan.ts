@@ -149,8 +149,8 @@ export function stepFilesOf(plan: Plan): string[] {
 
 /**
  * The roles one subject has when the sink writes it: the loaded roles (with a file), as the
- * steps that merge or rename roles (`mapRoles`, e.g. stack) or drop them (`rolesAfter`, e.g.
- * resample-to-reference with dropOnto) leave them.
+ * steps that merge, rename or drop roles (`mapRoles`, e.g. stack, resample-to-reference with
+ * dropOnto) leave them.
  */
 export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): PlannedRole[] {
   let roles: PlannedRole[] = rolesOf(plan, paths).filter((r) => paths[r]).map((role) => ({
@@ -159,12 +159,7 @@ export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>
     from: role,
   }));
   for (const step of plan.steps) {
-    const d = step.definition;
-    if (d.mapRoles) roles = d.mapRoles(roles, step.params);
-    else if (d.rolesAfter) {
-      const kept = new Set(d.rolesAfter(roles.map((r) => r.role), step.params as never));
-      roles = roles.filter((r) => kept.has(r.role));
-    }
+    if (step.definition.mapRoles) roles = step.definition.mapRoles(roles, step.params);
   }
   return roles;
 }

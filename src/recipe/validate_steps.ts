@@ -151,8 +151,8 @@ export function validateSteps(
   const checked = entries.map((e, i) => checkEntry(sink, e, i)).filter((c): c is Checked => !!c);
   checkOrder(sink, checked, entries.length);
   checkOutputNames(sink, checked);
-  checkRoles(sink, checked);
   checkStepRoles(sink, checked);
+  checkRoles(sink, checked);
   const valid = checked.filter((c) => c.params);
   const steps = valid.map((c) => {
     const { line, col } = sink.lineCounter.linePos(

@@ -115,8 +115,6 @@ export interface StepBase<S extends ParamsSchema> {
    * step removed them).
    */
   rolesUsed?(params: ParamsOf<S>): { path: (string | number)[]; role: string }[];
-  /** The roles after this step, given those before (absent: unchanged), e.g. a dropped role. */
-  rolesAfter?(roles: readonly string[], params: ParamsOf<S>): string[];
   /**
    * Files the step reads besides the manifest's (absolute after validation): the runner grants
    * workers read access to them; `context.readVolume` reads them.
