@@ -7,7 +7,7 @@
  */
 import { RecipeError } from "../errors.ts";
 import { STEPS } from "../steps/registry.ts";
-import type { SinkStep, SourceStep, StepDefinition } from "../steps/step.ts";
+import type { PlannedRole, SinkStep, SourceStep, StepDefinition } from "../steps/step.ts";
 import type { SaveTarget } from "../volume/encode.ts";
 import type { PlainRecipe } from "./recipe.ts";
 
@@ -140,4 +140,26 @@ export function withSeed(plan: Plan, seed: number | undefined): Plan {
 /** The roles one subject loads: the source's `roles`, else every role with a file. */
 export function rolesOf(plan: Plan, paths: Readonly<Record<string, string>>): string[] {
   return plan.roles ? [...plan.roles] : Object.keys(paths).filter((r) => paths[r]);
+}
+
+/** Files the plan's steps read besides the manifest's (e.g. a `reference`), absolute. */
+export function stepFilesOf(plan: Plan): string[] {
+  return [...new Set(plan.steps.flatMap((s) => s.definition.files?.(s.params as never) ?? []))];
+}
+
+/**
+ * The roles one subject has when the sink writes it: the loaded roles (with a file), as the
+ * steps that merge, rename or drop roles (`mapRoles`, e.g. stack, resample-to-reference with
+ * dropOnto) leave them.
+ */
+export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): PlannedRole[] {
+  let roles: PlannedRole[] = rolesOf(plan, paths).filter((r) => paths[r]).map((role) => ({
+    role,
+    label: plan.labels.includes(role),
+    from: role,
+  }));
+  for (const step of plan.steps) {
+    if (step.definition.mapRoles) roles = step.definition.mapRoles(roles, step.params);
+  }
+  return roles;
 }

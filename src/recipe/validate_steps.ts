@@ -6,6 +6,7 @@ import type { RecipeStep } from "./recipe.ts";
 import type { DocPath } from "./yaml_positions.ts";
 import { describeZodIssues, showValue } from "./zod_issues.ts";
 import { findSchemas } from "./zod_schema_walk.ts";
+import { checkStepRoles } from "./step_roles.ts";
 
 const STEP_NAMES = STEPS.map((s) => s.name);
 
@@ -119,6 +120,26 @@ function checkOutputNames(sink: IssueSink, checked: Checked[]): void {
   }
 }
 
+/** Problems of steps' params against the recipe's label roles (`checkRoles`, e.g. relabel). */
+function checkRoles(sink: IssueSink, checked: Checked[]): void {
+  let labels: string[] | undefined;
+  for (const { index, definition, params } of checked) {
+    if (!params) continue;
+    if (definition.kind === "source") labels = [...definition.roles(params).labels];
+    if (labels === undefined) continue;
+    for (const p of definition.checkRoles?.(labels, params) ?? []) {
+      sink.atPath(["steps", index, p.key], p.message, "parent");
+    }
+    if (definition.mapRoles) {
+      const mapped = definition.mapRoles(
+        labels.map((role) => ({ role, label: true, from: role })),
+        params,
+      );
+      labels = mapped.filter((r) => r.label).map((r) => r.role);
+    }
+  }
+}
+
 /**
  * Validates the `steps` list: names, params, order and output names; returns the parsed steps
  * with the param keys each entry wrote (to tell a written value from a default).
@@ -130,6 +151,8 @@ export function validateSteps(
   const checked = entries.map((e, i) => checkEntry(sink, e, i)).filter((c): c is Checked => !!c);
   checkOrder(sink, checked, entries.length);
   checkOutputNames(sink, checked);
+  checkStepRoles(sink, checked);
+  checkRoles(sink, checked);
   const valid = checked.filter((c) => c.params);
   const steps = valid.map((c) => {
     const { line, col } = sink.lineCounter.linePos(

@@ -8,10 +8,11 @@ import type { Volume } from "../volume/volume.ts";
  * - `source` reads a subject's files into volumes (`read`, through the runner's `SourceIo`);
  * - `spatial` changes the grid of every role (labels with nearest);
  * - `intensity` changes values of image roles only (labels pass through);
+ * - `label` changes values of label roles only (images pass through; grid kept);
  * - `augment` draws random transforms, applied to all roles of a subject together;
  * - `sink` writes the subject's volumes (`write`, through the runner's `SinkIo`).
  */
-export type StepKind = "source" | "spatial" | "intensity" | "augment" | "sink";
+export type StepKind = "source" | "spatial" | "intensity" | "label" | "augment" | "sink";
 
 /**
  * One role's volume of one subject as it moves through the steps: the fields that decide
@@ -25,6 +26,8 @@ export interface Item extends EncodableItem {
   readonly nanReplaced?: number;
   /** The input file, for `{stem}` in save names. */
   readonly sourcePath: string;
+  /** Spatial shape of the input file (what a NumPy output's sidecar records as original). */
+  readonly inputShape?: readonly [number, number, number];
 }
 
 /** A subject's items at one point of the recipe. */
@@ -59,6 +62,11 @@ export interface StepContext {
   readonly save?: SaveTarget;
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
+  /**
+   * Reads a file the step names in `files()` (e.g. resample-to-reference's `reference`) through
+   * the runner: size-limited, with the sha256 of its bytes for provenance.
+   */
+  readVolume?(path: string): { volume: Volume; sha256: string };
 }
 
 /** Values a step used or drew, recorded in provenance (statistics, drawn values). */
@@ -102,10 +110,38 @@ export interface StepBase<S extends ParamsSchema> {
    */
   readonly alignsRoles?: boolean;
   /**
+   * Roles of the subject this step's params name (`onto`, `mask`, …), each with the path of its
+   * param (`["roles", 0]`): validation checks that the recipe loads them (and that no earlier
+   * step removed them).
+   */
+  rolesUsed?(params: ParamsOf<S>): { path: (string | number)[]; role: string }[];
+  /**
+   * Files the step reads besides the manifest's (absolute after validation): the runner grants
+   * workers read access to them; `context.readVolume` reads them.
+   */
+  files?(params: ParamsOf<S>): string[];
+  /** The params with the file paths they hold resolved against the recipe's folder. */
+  resolveFiles?(params: ParamsOf<S>, dir: string): ParamsOf<S>;
+  /**
    * Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run);
    * the frames of a 4D volume share the grid, so their number never changes.
    */
   plan?(grid: Grid, params: ParamsOf<S>): Grid;
+  /**
+   * True when, with these params, `plan()` gives the output shape and spacing but the position
+   * depends on the data (e.g. a window centred on a label): dry runs then say "varies".
+   */
+  planVaries?(params: ParamsOf<S>): boolean;
+  /**
+   * The roles after this step, for planning output names (steps that merge or rename roles, e.g.
+   * `stack`); absent = unchanged. Never throws: a subject that cannot be mapped fails when run.
+   */
+  mapRoles?(roles: readonly PlannedRole[], params: ParamsOf<S>): PlannedRole[];
+  /**
+   * Problems of the params against the recipe's label roles (the source's `labels`, as mapped by
+   * earlier steps), reported by validation before anything runs.
+   */
+  checkRoles?(labels: readonly string[], params: ParamsOf<S>): ParamProblem[];
   /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
@@ -113,10 +149,31 @@ export interface StepBase<S extends ParamsSchema> {
   produces?(params: ParamsOf<S>): "input" | "float";
 }
 
+/**
+ * A role as the recipe knows it between steps, before any file is read: its name, whether it
+ * holds a label map, and the input role whose file names its outputs (`{stem}`).
+ */
+export interface PlannedRole {
+  /** The role's name (manifest column, or a step's new role such as stack's `into`). */
+  readonly role: string;
+  /** Whether it holds a label map. */
+  readonly label: boolean;
+  /** The input role whose file gives `{stem}` in output names. */
+  readonly from: string;
+}
+
+/** A problem of a step's params, naming the param key it is about. */
+export interface ParamProblem {
+  /** The param key (or `step` for the whole entry). */
+  key: string;
+  /** What is wrong, in the house style (`Cannot … : …`). */
+  message: string;
+}
+
 /** A step that transforms a loaded subject (spatial, intensity or augment). */
 export interface TransformStep<S extends ParamsSchema = ParamsSchema> extends StepBase<S> {
   /** What the step changes: the grid of every role, image values, or random augmentation. */
-  readonly kind: "spatial" | "intensity" | "augment";
+  readonly kind: "spatial" | "intensity" | "label" | "augment";
   /** Applies the step; never touches files, never mutates its input. */
   apply(subject: Subject, params: ParamsOf<S>, context: StepContext): StepResult;
   /** Only sources have roles. */
@@ -225,6 +282,20 @@ export interface SinkOutput {
   clamped: number;
   /** Warnings about this file's values (not part of the output record). */
   warnings?: string[];
+  /** A file holding several roles (npz): its array names, in order. */
+  arrays?: string[];
+  /** A sidecar (JSON metadata): the path of the file it describes. */
+  sidecarOf?: string;
+}
+
+/** One file a sink writes for one subject copy (path relative to the output directory). */
+export interface SinkFile {
+  /** The role written (several roles in one file: joined with `+`). */
+  role: string;
+  /** Path relative to the output directory. */
+  path: string;
+  /** A sidecar: the path of the file it describes. */
+  sidecarOf?: string;
 }
 
 /** What a sink needs to know about the recipe to judge its output names. */
@@ -244,6 +315,14 @@ export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBas
    * output planner checks every rendered name with it before anything is read.
    */
   outputName(params: ParamsOf<S>, values: NameValues): string;
+  /**
+   * Every file one subject copy with these roles writes, when that is not one `outputName` per
+   * role (several roles in one file, sidecars); the output planner then uses it instead.
+   */
+  outputFiles?(
+    params: ParamsOf<S>,
+    values: { id: string; copy: number; roles: readonly { role: string; stem: string }[] },
+  ): SinkFile[];
   /**
    * Problems of the output names alone, given the params as written (possibly invalid in other
    * keys) and what the recipe makes per subject; each names the param key it is about.
