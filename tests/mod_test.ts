@@ -78,6 +78,7 @@ const TYPES = [
   "RunOptions",
   "SaveTarget",
   "SinkIo",
+  "SinkFile",
   "SinkOutput",
   "SinkStep",
   "SourceInput",

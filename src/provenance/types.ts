@@ -60,6 +60,10 @@ export interface OutputRecord {
   dtypeReason: string;
   /** Voxels clamped into the stored type's range. */
   clamped: number;
+  /** A file holding several roles (npz): its array names, in order. */
+  arrays?: string[];
+  /** A sidecar (JSON metadata): the path of the file it describes. */
+  sidecarOf?: string;
 }
 
 /** Where and why a subject failed. */
@@ -133,6 +137,14 @@ export interface ShardRecord {
   all: string[];
 }
 
+/** A run-level file medprep writes next to provenance.json (output manifest, dataset.json). */
+export interface RunFileRecord {
+  /** Relative to the output directory. */
+  path: string;
+  /** sha256 of the bytes written (a file medprep may replace or remove only while it matches). */
+  sha256: string;
+}
+
 /** Overall outcome of a run. */
 export type RunStatus = "complete" | "failed" | "interrupted";
 
@@ -149,6 +161,8 @@ export interface Provenance {
   finished: string;
   status: RunStatus;
   subjects: SubjectRecord[];
+  /** The output manifest and dataset.json this run wrote (issue 12 item 9). */
+  runFiles?: RunFileRecord[];
 }
 
 /** Converts a volume's affine to a plain mutable matrix for JSON. */

@@ -149,7 +149,8 @@ export function stepFilesOf(plan: Plan): string[] {
 
 /**
  * The roles one subject has when the sink writes it: the loaded roles (with a file), as the
- * steps that merge or rename roles (`mapRoles`, e.g. stack) leave them.
+ * steps that merge, rename or drop roles (`mapRoles`, e.g. stack, resample-to-reference with
+ * dropOnto) leave them.
  */
 export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): PlannedRole[] {
   let roles: PlannedRole[] = rolesOf(plan, paths).filter((r) => paths[r]).map((role) => ({

@@ -40,9 +40,8 @@ interface Slot {
  * `.hdr`/`.img` pair exactly as resolved in `job.pairs`) and `dir` (to hash what was written),
  * write only `dir` — the run's staging folder, so a worker cannot write any final name (the main
  * thread publishes); no network, environment, subprocesses, system info or FFI. Module loading
- * needs no read grant. Inputs reached through a symbolic link are granted as named and as
- * resolved (`withRealPaths`). `files`: the files steps read besides the manifest's (a
- * `reference`), granted the same way.
+ * needs no read grant. `files`: the files steps read besides the manifest's (a `reference`).
+ * Inputs reached through a symbolic link are granted as named and as resolved (`withRealPaths`).
  */
 export function deriveWorkerPermissions(
   dir: string,

@@ -197,7 +197,8 @@ export function runSubject(
           record.outputs.push({ ...out, ...digest }); // of the bytes written, not re-read
           // SPEC §2: a sheared affine is written with qform_code 0, with a warning.
           const item = subject.items.find((it) => it.role === out.role);
-          const sheared = item && shearWarning(out.path, item.volume);
+          const sheared = item && /\.nii(\.gz)?$/i.test(out.path) &&
+            shearWarning(out.path, item.volume);
           if (sheared) record.warnings.push(sheared);
           const clamped = `${out.clamped} voxels clamped into the range of ${out.dtype}`;
           for (const w of warnings ?? (out.clamped > 0 ? [clamped] : [])) {
