@@ -35,6 +35,7 @@ import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
 import { planMemory } from "./budget_run.ts";
+import { prepareRunDataset } from "./dataset_run.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
@@ -68,6 +69,8 @@ export interface RunOptions {
   subjects?: string[];
   /** Only the first N subjects in manifest order (`--limit`). */
   limit?: number;
+  /** Dataset statistics file to use instead of the statistics pass (`--stats`, issue 13.4). */
+  stats?: string;
   /** The command line recorded in provenance. */
   command: string[];
   /** Reads an environment variable (default `Deno.env.get`). */
@@ -213,6 +216,38 @@ export async function runBatch(options: RunOptions): Promise<number> {
   await removeStaleStaging(outDir);
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
+  // Issue 13: dataset statistics (over: dataset, spacing: median) over every manifest subject.
+  const dataset = await prepareRunDataset(
+    plan,
+    resolved,
+    resolvePairs(manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths }))),
+    {
+      init: {
+        recipe: resolved,
+        outDir,
+        stagingDir,
+        maxInputBytes: memory.budget.bytes,
+        memoryBudget: memory.budget,
+      },
+      workers: memory.workers,
+      progress: chooseProgressMode(options.quiet ?? false),
+      log,
+      stats: options.stats,
+      resume: options.resume ?? false,
+      outDir,
+    },
+  ).catch((e) => {
+    journal.close();
+    staging.release();
+    throw e;
+  });
+  if (dataset.interrupted) {
+    journal.close();
+    staging.release();
+    await sweepUntilClean(outDir, stagingDir, {});
+    log("medprep: interrupted during the statistics pass; nothing was written");
+    return 130;
+  }
   const execution = await executeJobs(todo, {
     size: memory.workers,
     init: {
@@ -221,6 +256,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
       stagingDir,
       maxInputBytes: memory.budget.bytes,
       memoryBudget: memory.budget,
+      dataset: dataset.byStep,
     },
     permissions: deriveWorkerPermissions(stagingDir, todo),
     progress: chooseProgressMode(options.quiet ?? false),
@@ -239,6 +275,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
       started,
       finished: new Date().toISOString(),
       status: interrupted ? "interrupted" : deriveRunStatus(subjects),
+      ...(dataset.record ? { dataset: dataset.record } : {}),
       subjects,
     };
     await writeJsonAtomic(provenancePath, provenance);

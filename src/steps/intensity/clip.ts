@@ -8,6 +8,7 @@ import {
   mapToFloat32,
 } from "../../volume/intensity.ts";
 import { derivePercentiles } from "../../volume/stats.ts";
+import { type DatasetStats, requireDatasetStats } from "../dataset_stats.ts";
 
 const params = z.object({
   min: z.number().optional().describe("Lowest value kept, in image units (e.g. HU)"),
@@ -16,8 +17,11 @@ const params = z.object({
     .describe(
       "Clip to these percentiles [lo, hi] (0-100, numpy's linear method) instead of min/max",
     ),
-  mask: z.enum(["all", "nonzero"]).default("all").describe(
-    "Voxels the percentiles are computed over and clipped: all, or nonzero ones (zeros stay 0)",
+  mask: z.string().default("all").describe(
+    "Voxels the percentiles are computed over: all, nonzero (zeros stay 0) or, with over: dataset, a role whose nonzero voxels count (e.g. label = foreground, as nnU-Net)",
+  ),
+  over: z.enum(["subject", "dataset"]).default("subject").describe(
+    "Percentiles of each volume (subject) or pooled over every subject's voxels as they reach this step (dataset: exact for integer values; a statistics pass before the run)",
   ),
 }).strict()
   .refine((p) => p.percentiles !== undefined || p.min !== undefined || p.max !== undefined, {
@@ -38,21 +42,39 @@ const params = z.object({
   .refine((p) => p.mask === "all" || p.percentiles !== undefined, {
     message: "mask only applies to percentiles; min/max clip every voxel",
     path: ["mask"],
+  })
+  .refine((p) => p.over === "subject" || p.percentiles !== undefined, {
+    message:
+      "over: dataset pools percentiles over every subject; min/max need no statistics (give percentiles)",
+    path: ["over"],
+  })
+  .refine((p) => p.over === "dataset" || p.mask === "all" || p.mask === "nonzero", {
+    message: "mask must be all or nonzero (a role mask needs over: dataset)",
+    path: ["mask"],
   });
 
 type ClipParams = z.output<typeof params>;
 
+/** The pooled percentiles [lo, hi] of a role's frame (NaN when nothing was pooled). */
+function datasetPercentiles(stats: DatasetStats, item: Item, t: number, qs: number[]): number[] {
+  const frame = stats.roles?.[item.role]?.[t];
+  return qs.map((q) => frame?.percentiles[String(q)] ?? NaN);
+}
+
 /** Bounds of every frame in image units (±Infinity = open side); warns when a mask is empty. */
 function frameBounds(item: Item, p: ClipParams, ctx: StepContext): Bounds[] {
   const bounds: Bounds[] = [];
+  const stats = p.over === "dataset" ? requireDatasetStats(ctx.dataset, "clip") : undefined;
   for (let t = 0; t < item.volume.frames; t++) {
     if (p.percentiles === undefined) {
       bounds.push({ lo: p.min ?? -Infinity, hi: p.max ?? Infinity });
       continue;
     }
-    const [lo, hi] = derivePercentiles(item.volume, t, p.percentiles, p.mask);
+    const [lo, hi] = stats
+      ? datasetPercentiles(stats, item, t, p.percentiles)
+      : derivePercentiles(item.volume, t, p.percentiles, p.mask as "all" | "nonzero");
     if (Number.isNaN(lo)) {
-      const which = p.mask === "nonzero" ? "nonzero " : "";
+      const which = p.over === "dataset" ? "pooled " : p.mask === "nonzero" ? "nonzero " : "";
       ctx.warn(
         `clip: role "${item.role}" frame ${t} has no ${which}voxels that are not NaN; left unclipped`,
       );
@@ -67,7 +89,9 @@ const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 /**
  * Clamps intensities into [min, max] or into a percentile range (per 3D frame); with
- * `mask: nonzero` the percentiles come from the nonzero voxels and zero voxels stay 0.
+ * `mask: nonzero` the percentiles come from the nonzero voxels and zero voxels stay 0. With
+ * `over: dataset` the percentiles are pooled over every subject (`context.dataset`, exact for
+ * integer values) within `mask` (all, nonzero or a role's nonzero voxels, e.g. `label`).
  * Values stay of the input's kind (its type at save) when the bounds are representable in
  * the input's type (SPEC §2), else the result is float32. Record: `{ roles: { <role>: { dtype, frames: [{ min, max, clamped }] } } }`
  * with the bounds actually used (null = open side) and the number of voxels changed.
@@ -78,6 +102,10 @@ export const clip = defineStep({
   summary: "Clamp intensities into [min, max] or a percentile range",
   params,
   example: "- step: clip\n  min: -1000\n  max: 1000",
+  dataset: (p) =>
+    p.over === "dataset"
+      ? { kind: "values", mask: p.mask, percentiles: p.percentiles ?? [] }
+      : undefined,
   apply(subject, p, ctx) {
     const roles: Record<string, unknown> = {};
     // With mask: nonzero, zeros are background (as for normalize): they stay 0.
@@ -116,6 +144,9 @@ export const clip = defineStep({
       };
       return next;
     });
-    return { subject: out, record: { roles } };
+    return {
+      subject: out,
+      record: p.over === "dataset" ? { roles, over: "dataset", mask: p.mask } : { roles },
+    };
   },
 });
