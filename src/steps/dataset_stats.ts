@@ -64,10 +64,15 @@ export interface DatasetContribution {
 
 /** Finalized pooled statistics of one frame (channel) of one role. */
 export interface FrameDatasetStats {
+  /** Voxels pooled (in the mask, not NaN). */
   n: number;
+  /** Smallest pooled value (null when none). */
   min: number | null;
+  /** Largest pooled value (null when none). */
   max: number | null;
+  /** Mean of the pooled values (exact sums for integer values, rounded once). */
   mean: number | null;
+  /** Population standard deviation (ddof 0) of the pooled values. */
   std: number | null;
   /** True when every value was an integer (percentiles exact, else within 1e-4 of the rank). */
   exact: boolean;
@@ -85,6 +90,7 @@ export interface DatasetStats {
   mask?: string;
   /** Image role → per frame. */
   roles?: Record<string, FrameDatasetStats[]>;
+  /** `spacing: median`: the subjects' spacings and the target applied. */
   spacing?: {
     /** Per-axis median of the subjects' spacings (numpy median). */
     median: number[];
