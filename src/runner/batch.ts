@@ -10,6 +10,7 @@ import { UsageError } from "../errors.ts";
 import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
+import { selectWhere } from "../recipe/select_where.ts";
 import { withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
@@ -68,6 +69,8 @@ export interface RunOptions {
   subjects?: string[];
   /** Only the first N subjects in manifest order (`--limit`). */
   limit?: number;
+  /** Metadata conditions (`--where`, repeatable; with the recipe's `load: { where }`). */
+  where?: string[];
   /** The command line recorded in provenance. */
   command: string[];
   /** Reads an environment variable (default `Deno.env.get`). */
@@ -127,8 +130,10 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const plan = withSeed(recipePlan, options.seed);
   // Workers bind this plain recipe with the same bindRecipe (definitions cannot cross).
   const resolved = resolveRecipe(recipe, options.seed);
-  const rows = selectSubjects(manifest.rows, options);
-  const allIds = manifest.rows.map((r) => r.id).sort(compareIds);
+  // `where` defines the dataset: shards split the selected subjects (manifest/where.ts).
+  const matching = selectWhere(manifest, plan, { where: options.where });
+  const rows = selectSubjects(matching, options);
+  const allIds = matching.map((r) => r.id).sort(compareIds);
   let shard = null;
   if (options.shard) {
     try {
