@@ -13,6 +13,7 @@ import { createStepsCommand } from "./cli/steps.ts";
 import { createSchemaCommand } from "./cli/schema.ts";
 import { createRunCommand } from "./cli/run.ts";
 import { createMergeProvenanceCommand } from "./cli/merge_provenance.ts";
+import { createSplitCommand } from "./cli/split.ts";
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -35,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
       createInspectCommand,
       createSchemaCommand,
       createMergeProvenanceCommand,
+      createSplitCommand,
     ]
   ) {
     program.addCommand(factory(done).exitOverride());
