@@ -14,6 +14,7 @@ import { createSchemaCommand } from "./cli/schema.ts";
 import { createRunCommand } from "./cli/run.ts";
 import { createMergeProvenanceCommand } from "./cli/merge_provenance.ts";
 import { createSplitCommand } from "./cli/split.ts";
+import { createFingerprintCommand } from "./cli/fingerprint.ts";
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -37,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       createSchemaCommand,
       createMergeProvenanceCommand,
       createSplitCommand,
+      createFingerprintCommand,
     ]
   ) {
     program.addCommand(factory(done).exitOverride());
