@@ -171,11 +171,21 @@ export function mergeFingerprints(results: readonly SubjectFingerprint[]): Datas
   };
 }
 
+/** The real path of `p` too (a symlinked folder is read through its target). */
+function withRealPath(p: string): string[] {
+  try {
+    const real = Deno.realPathSync(p);
+    return real === p ? [p] : [p, real];
+  } catch {
+    return [p]; // missing: the worker's read reports it
+  }
+}
+
 /** Read-only permissions of a fingerprint worker: the jobs' inputs (and pair halves). */
 function readOnly(jobs: readonly Job[]): Deno.PermissionOptionsObject {
   const read = jobs.flatMap((j) =>
     Object.values(j.paths).filter(Boolean).flatMap((p) => j.pairs?.[p] ? [p, j.pairs[p]] : [p])
-  );
+  ).flatMap(withRealPath);
   return { read, write: false, net: false, env: false, run: false, sys: false, ffi: false };
 }
 
