@@ -77,7 +77,7 @@ export async function readManifest(
   options: { glob?: boolean } = {},
 ): Promise<Manifest> {
   if (options.glob) {
-    return await parseManifestEntries(source, "glob", await globRows(source), Deno.cwd());
+    return parseManifestEntries(source, "glob", await globRows(source), Deno.cwd());
   }
   const text = await readText(source);
   const kind = kindOf(source, text);
@@ -86,7 +86,7 @@ export async function readManifest(
   if (kind === "csv" || kind === "tsv") {
     raw = delimitedRows(source, text, kind === "csv" ? "," : "\t");
   } else raw = readJsonRows(source, text, kind);
-  return await parseManifestEntries(source, kind, raw, base);
+  return parseManifestEntries(source, kind, raw, base);
 }
 
 export { ID_COLUMNS } from "./manifest_entries.ts";

@@ -188,7 +188,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     shard: shard ? { ...shard, assigned: [...assigned].sort(compareIds), all: allIds } : null,
   });
   if (options.dryRun) {
-    return (await printDryRun(jobs, planned, header, plan)) > 0 ? 1 : 0;
+    return printDryRun(jobs, planned, header, plan) > 0 ? 1 : 0;
   }
 
   using _lock = acquireOutputLock(outDir, shard, { warn: log });

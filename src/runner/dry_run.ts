@@ -3,7 +3,7 @@
  * would write, then the planned provenance skeleton (stable JSON). Nothing is written.
  */
 import type { ProvenanceHeader } from "../provenance/header.ts";
-import { stringifyStable } from "../provenance/stable_json.ts";
+import { stableJsonChunks, TextBlocks } from "../provenance/stable_json.ts";
 import type { Plan } from "../recipe/plan.ts";
 import { columnNorms } from "../volume/affine.ts";
 import type { Job } from "./messages.ts";
@@ -13,15 +13,16 @@ import type { PlannedOutput } from "./preflight.ts";
 /**
  * Prints the plan of every job and the provenance skeleton to stdout; a subject whose headers
  * cannot be read is reported (stderr) and planned as failed. Returns the number of those.
+ * Linear in the subjects and streamed: a 100,000-row manifest never becomes one string.
  */
-export async function printDryRun(
+export function printDryRun(
   jobs: readonly Job[],
   planned: readonly PlannedOutput[],
   header: ProvenanceHeader,
   plan: Plan,
-): Promise<number> {
+): number {
   let failed = 0;
-  const lines: string[] = [];
+  const out = new TextBlocks((text) => console.log(text), { lines: true });
   const subjects: Record<string, unknown>[] = [];
   const steps = plan.steps.map((s) => ({
     index: s.index,
@@ -29,10 +30,16 @@ export async function printDryRun(
     kind: s.definition.kind,
     params: s.params,
   }));
+  const outputsOf = new Map<string, PlannedOutput[]>();
+  for (const o of planned) {
+    const list = outputsOf.get(o.id);
+    if (list) list.push(o);
+    else outputsOf.set(o.id, [o]);
+  }
   for (const job of jobs) {
     let plans;
     try {
-      plans = await planJob(job, plan);
+      plans = planJob(job, plan);
     } catch (e) {
       failed++;
       const message = e instanceof Error ? e.message : String(e);
@@ -40,14 +47,15 @@ export async function printDryRun(
       subjects.push({ id: job.id, row: job.row, status: "failed", error: { step: 0, message } });
       continue;
     }
-    lines.push(`subject "${job.id}" (row ${job.row}):`);
+    const lines = [`subject "${job.id}" (row ${job.row}):`];
     for (const p of plans) {
       lines.push(
         `  ${p.role}: ${formatGeometry(p.input, p.frames)} → ${formatGeometry(p.output, p.frames)}`,
       );
     }
-    const outputs = planned.filter((o) => o.id === job.id);
+    const outputs = outputsOf.get(job.id) ?? [];
     for (const o of outputs) lines.push(`  writes ${o.path}`);
+    out.add(lines.join("\n") + "\n");
     subjects.push({
       id: job.id,
       row: job.row,
@@ -66,7 +74,7 @@ export async function printDryRun(
       outputs: outputs.map((o) => ({ role: o.role, copy: o.copy, path: o.path })),
     });
   }
-  console.log(lines.join("\n"));
-  console.log(stringifyStable({ ...header, status: "planned", subjects }).trimEnd());
+  for (const piece of stableJsonChunks({ ...header, status: "planned", subjects })) out.add(piece);
+  out.end();
   return failed;
 }

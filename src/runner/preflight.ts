@@ -22,23 +22,56 @@ function realOrSelf(path: string): string {
   }
 }
 
-/** Inputs that are also an output of the run (the run would overwrite its own input). */
+/** Whether `path` exists, from one listing per folder (no failing stat per planned output). */
+class Listings {
+  readonly #names = new Map<string, Set<string> | null>();
+
+  has(path: string): boolean {
+    const slash = path.lastIndexOf("/");
+    const dir = path.slice(0, slash), name = path.slice(slash + 1);
+    let names = this.#names.get(dir);
+    if (names === undefined) {
+      try {
+        names = new Set([...Deno.readDirSync(dir)].map((e) => e.name));
+      } catch {
+        names = null;
+      }
+      this.#names.set(dir, names);
+    }
+    return names !== null && names.has(name);
+  }
+}
+
+/**
+ * Inputs that are also an output of the run (the run would overwrite its own input): by name,
+ * and by real path for the outputs that exist already (an output that does not exist cannot be
+ * an existing input, so a fresh output folder costs no realpath per input).
+ */
 export function findInputOutputClashes(
   jobs: readonly Job[],
   outputs: readonly PlannedOutput[],
   outDir: string,
   file?: string,
 ): Issue[] {
-  const inputs = new Map<string, { job: Job; role: string }>();
+  const named = new Map<string, { job: Job; role: string }>();
   for (const job of jobs) {
-    for (const [role, p] of Object.entries(job.paths)) {
-      if (p) inputs.set(realOrSelf(p), { job, role });
-    }
+    for (const [role, p] of Object.entries(job.paths)) if (p) named.set(p, { job, role });
   }
+  let real: Map<string, { job: Job; role: string }> | undefined;
+  const realInputs = () => {
+    if (!real) {
+      real = new Map();
+      for (const [p, hit] of named) real.set(realOrSelf(p), hit);
+    }
+    return real;
+  };
   const dir = realOrSelf(outDir);
+  const listings = new Listings();
   const issues: Issue[] = [];
   for (const o of outputs) {
-    const hit = inputs.get(realOrSelf(`${dir}/${o.path}`)) ?? inputs.get(`${outDir}/${o.path}`);
+    const at = `${dir}/${o.path}`;
+    const hit = named.get(`${outDir}/${o.path}`) ?? named.get(at) ??
+      (listings.has(at) ? realInputs().get(realOrSelf(at)) : undefined);
     if (hit) {
       issues.push({
         file,
@@ -75,19 +108,27 @@ export async function checkWritable(outDir: string): Promise<Issue | undefined> 
 }
 
 /** Rough bytes the outputs need: input file sizes × planned voxel ratio × copies. */
-async function estimateOutputBytes(
+function estimateOutputBytes(
   jobs: readonly Job[],
   outputs: readonly PlannedOutput[],
   ratio: number,
-): Promise<number> {
+): number {
   const byId = new Map(jobs.map((j) => [j.id, j]));
+  const sizes = new Map<string, number>();
   let total = 0;
   for (const o of outputs) {
     const input = byId.get(o.id)?.paths[o.role];
     if (!input) continue;
-    try {
-      total += (await Deno.stat(input)).size * ratio;
-    } catch { /* checked by the manifest reader */ }
+    let size = sizes.get(input);
+    if (size === undefined) {
+      try {
+        size = Deno.statSync(input).size; // sync: a few µs, where async stats queue up
+      } catch {
+        size = 0; // checked by the manifest reader
+      }
+      sizes.set(input, size);
+    }
+    total += size * ratio;
   }
   return total;
 }
@@ -133,11 +174,14 @@ export async function runPreflight(
   }
   let ratio = 1;
   if (jobs.length > 0) {
-    const first = (await planJob(jobs[0], plan).catch(() => []))[0];
+    let first;
+    try {
+      first = planJob(jobs[0], plan)[0];
+    } catch { /* reported when the subject runs */ }
     const voxels = (g?: Grid) => g ? g.shape[0] * g.shape[1] * g.shape[2] : 0;
     if (first?.output) ratio = voxels(first.output) / Math.max(1, voxels(first.input));
   }
-  const needed = await estimateOutputBytes(jobs, outputs, ratio * 2);
+  const needed = estimateOutputBytes(jobs, outputs, ratio * 2);
   if (needed > free) {
     options.warn(
       `medprep: warning: outputs may need about ${formatBytes(needed)} but only ${

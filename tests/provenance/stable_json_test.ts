@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { stringifyStable, writeJsonAtomic } from "../../src/provenance/stable_json.ts";
+import {
+  stableJsonChunks,
+  stringifyStable,
+  TextBlocks,
+  writeJsonAtomic,
+} from "../../src/provenance/stable_json.ts";
 
 Deno.test("stringifyStable orders keys by the provenance rank, others alphabetically", () => {
   const a = stringifyStable({
@@ -37,4 +42,82 @@ Deno.test("writeJsonAtomic writes the file and leaves no temp file", async () =>
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("stableJsonChunks cut below the second level give stringifyStable's exact text", () => {
+  // Formatting rules at every depth: objects in arrays in objects, flat arrays on one line,
+  // typed arrays, empty containers, dropped undefined, -0, bigint, NaN.
+  const value = {
+    zeta: [1, 2, 3],
+    subjects: [
+      { id: "a", inputs: [{ affine: [[1, 0], [0, -0]], shape: new Int16Array([2, 3]) }] },
+      { id: "b", steps: [], extra: {}, drop: undefined, n: 7n, x: NaN },
+    ],
+    tool: { name: "medprep", deep: { deeper: { deepest: [{ k: 1 }] } } },
+    empty: [],
+    none: {},
+    status: "planned",
+  };
+  const pieces = [...stableJsonChunks(value)];
+  assert.ok(pieces.length > 10, "streamed in pieces");
+  const text = pieces.join("");
+  assert.equal(text, stringifyStable(value));
+  assert.equal(
+    text,
+    `{
+  "tool": {
+    "name": "medprep",
+    "deep": {
+      "deeper": {
+        "deepest": [
+          {
+            "k": 1
+          }
+        ]
+      }
+    }
+  },
+  "status": "planned",
+  "subjects": [
+    {
+      "id": "a",
+      "inputs": [
+        {
+          "shape": [2, 3],
+          "affine": [
+            [1, 0],
+            [0, 0]
+          ]
+        }
+      ]
+    },
+    {
+      "id": "b",
+      "steps": [],
+      "extra": {},
+      "n": "7",
+      "x": null
+    }
+  ],
+  "empty": [],
+  "none": {},
+  "zeta": [1, 2, 3]
+}
+`,
+  );
+});
+
+Deno.test("TextBlocks hands on blocks of about the size; with lines, whole lines only", () => {
+  const plain: string[] = [];
+  const blocks = new TextBlocks((t) => void plain.push(t), { size: 4 });
+  for (const p of ["ab", "cd", "e", "fgh", "i"]) blocks.add(p);
+  blocks.end();
+  assert.deepEqual(plain, ["abcd", "efgh", "i"]);
+  const logged: string[] = [];
+  const lines = new TextBlocks((t) => void logged.push(t), { size: 5, lines: true });
+  for (const p of ["one\ntw", "o\nthree", "\n", "four", "\n"]) lines.add(p);
+  lines.end();
+  // console.log(block) for each block reproduces the text exactly.
+  assert.equal(logged.map((b) => b + "\n").join(""), "one\ntwo\nthree\nfour\n");
+  assert.ok(logged.every((b) => !b.endsWith("\n")));
 });
