@@ -34,12 +34,12 @@ Deno.test("fingerprint's suggested recipe passes validate (CT set) and --recipe-
     match(r.stdout, /^role image \(image, 3 subjects\)$/m);
     match(
       r.stdout,
-      /^  labels      0: \d+ voxels in 3 subject\(s\), 1: \d+ voxels in 3 subject\(s\), 2: \d+/m,
+      /^ {2}labels {6}0: \d+ voxels in 3 subject\(s\), 1: \d+ voxels in 3 subject\(s\), 2: \d+/m,
     );
     match(r.stdout, /^suggested recipe:\n# Suggested by medprep fingerprint/m);
     const text = await Deno.readTextFile(yaml);
     ok(r.stdout.endsWith(text.trimEnd()) || r.stdout.includes(text.trimEnd()), "printed = written");
-    match(text, /- step: clip\n    min: -?\d/);
+    match(text, /- step: clip\n {4}min: -?\d/);
     match(text, /method: window/);
     const v = await runCli(["validate", yaml, "--manifest", ds.manifest]);
     equal(v.code, 0, v.stderr);
@@ -92,7 +92,7 @@ Deno.test("fingerprint suggests MR z-score for float data without labels; --wher
     const fp = JSON.parse(r.stdout);
     equal(fp.subjects, 2);
     equal(fp.suggestedRecipe.modality, "mr");
-    match(fp.suggestedRecipe.yaml, /method: zscore\n    mask: nonzero/);
+    match(fp.suggestedRecipe.yaml, /method: zscore\n {4}mask: nonzero/);
     equal(fp.roles[0].intensity.foreground, null);
     await Deno.writeTextFile(`${dir}/s.yaml`, fp.suggestedRecipe.yaml);
     const v = await runCli(["validate", `${dir}/s.yaml`, "--manifest", manifest]);
