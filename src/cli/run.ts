@@ -62,6 +62,11 @@ export const createRunCommand: CommandFactory = (done) =>
         integer(1),
       ),
     )
+    .option(
+      "--where <condition>",
+      "only subjects whose metadata match, e.g. fold!=0, site in A,B (repeatable: all must hold)",
+      (c: string, previous: string[] = []) => [...previous, c],
+    )
     .addOption(new Option("--copy <k>", "copy to replay (with --replay)").argParser(integer(0)))
     .action(async (recipe: string, opts: Record<string, unknown>) => {
       const replay = opts.replay as string | undefined;
@@ -97,6 +102,7 @@ export const createRunCommand: CommandFactory = (done) =>
           },
           subjects: replay === undefined ? subjects : undefined,
           limit: opts.limit as number | undefined,
+          where: opts.where as string[] | undefined,
           command: ["medprep", ...Deno.args],
         }),
       );

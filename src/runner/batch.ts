@@ -10,6 +10,7 @@ import { UsageError } from "../errors.ts";
 import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
+import { selectWhere } from "../recipe/select_where.ts";
 import { withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
@@ -71,6 +72,8 @@ export interface RunOptions {
   limit?: number;
   /** Dataset statistics file to use instead of the statistics pass (`--stats`, issue 13.4). */
   stats?: string;
+  /** Metadata conditions (`--where`, repeatable; with the recipe's `load: { where }`). */
+  where?: string[];
   /** The command line recorded in provenance. */
   command: string[];
   /** Reads an environment variable (default `Deno.env.get`). */
@@ -130,8 +133,10 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const plan = withSeed(recipePlan, options.seed);
   // Workers bind this plain recipe with the same bindRecipe (definitions cannot cross).
   const resolved = resolveRecipe(recipe, options.seed);
-  const rows = selectSubjects(manifest.rows, options);
-  const allIds = manifest.rows.map((r) => r.id).sort(compareIds);
+  // `where` defines the dataset: shards split the selected subjects (manifest/where.ts).
+  const matching = selectWhere(manifest, plan, { where: options.where });
+  const rows = selectSubjects(matching, options);
+  const allIds = matching.map((r) => r.id).sort(compareIds);
   let shard = null;
   if (options.shard) {
     try {
@@ -216,11 +221,11 @@ export async function runBatch(options: RunOptions): Promise<number> {
   await removeStaleStaging(outDir);
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
-  // Issue 13: dataset statistics (over: dataset, spacing: median) over every manifest subject.
+  // Issue 13: dataset statistics (over: dataset, spacing: median) over every subject `where` selects.
   const dataset = await prepareRunDataset(
     plan,
     resolved,
-    resolvePairs(manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths }))),
+    resolvePairs(matching.map((r) => ({ id: r.id, row: r.row, paths: r.paths }))),
     {
       init: {
         recipe: resolved,

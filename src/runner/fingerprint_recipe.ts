@@ -11,6 +11,7 @@ import { UsageError } from "../errors.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
 import { readRecipe } from "../recipe/validate.ts";
+import { selectWhere } from "../recipe/select_where.ts";
 import { resolveRecipe } from "../provenance/header.ts";
 import { compareIds } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
@@ -36,6 +37,8 @@ export interface FingerprintRecipeOptions {
   recipe: string;
   manifest?: string;
   input?: string;
+  /** Metadata conditions (`--where`, with the recipe's `load: { where }`): the dataset. */
+  where?: string[];
   /** Output directory (default `out/<recipe name>`); with `merge`, default the merged folder. */
   out?: string;
   /** `I/N` or `auto`. */
@@ -114,7 +117,9 @@ export async function runFingerprintRecipe(options: FingerprintRecipeOptions): P
   for (const w of bound.warnings) log(`medprep: warning: ${w}`);
   const outDir = resolveOutDir(options.out ?? `out/${recipe.name}`);
   await Deno.mkdir(outDir, { recursive: true });
-  let jobs = resolvePairs(manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths })));
+  // `where` defines the dataset, as in `run` (manifest/where.ts).
+  const matching = selectWhere(manifest, plan, { where: options.where });
+  let jobs = resolvePairs(matching.map((r) => ({ id: r.id, row: r.row, paths: r.paths })));
   const memory = planMemory(plan, recipe, recipePath, {
     requested: options.workers,
     subjects: jobs.length,
@@ -164,7 +169,7 @@ export async function runFingerprintRecipe(options: FingerprintRecipeOptions): P
     throw argError("--shard", "Cannot run a later pass without the earlier ones: give --stats");
   }
   const earlierFailed = given?.failed ?? [];
-  const ids = new Set(selectShard(manifest.rows.map((r) => r.id).sort(compareIds), shard));
+  const ids = new Set(selectShard(matching.map((r) => r.id).sort(compareIds), shard));
   jobs = jobs.filter((j) => ids.has(j.id) && !earlierFailed.some((f) => f.id === j.id));
   const r = await runStatsPass(pass, jobs, given ? statsByStep(given) : {}, passOptions);
   if (r.interrupted) return 130;

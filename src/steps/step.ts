@@ -146,6 +146,8 @@ export interface RoleSelection {
   readonly roles?: readonly string[];
   /** Roles holding label maps (never interpolated, never cast to float). */
   readonly labels: readonly string[];
+  /** Metadata conditions selecting subjects (manifest/where.ts); all must hold. */
+  readonly where?: readonly string[];
 }
 
 /** One subject's files, as a source reads them. */
