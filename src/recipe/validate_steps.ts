@@ -6,6 +6,7 @@ import type { RecipeStep } from "./recipe.ts";
 import type { DocPath } from "./yaml_positions.ts";
 import { describeZodIssues, showValue } from "./zod_issues.ts";
 import { findSchemas } from "./zod_schema_walk.ts";
+import { checkStepRoles } from "./step_roles.ts";
 
 const STEP_NAMES = STEPS.map((s) => s.name);
 
@@ -150,6 +151,7 @@ export function validateSteps(
   checkOrder(sink, checked, entries.length);
   checkOutputNames(sink, checked);
   checkDatasetSteps(sink, checked);
+  checkStepRoles(sink, checked);
   const valid = checked.filter((c) => c.params);
   const steps = valid.map((c) => {
     const { line, col } = sink.lineCounter.linePos(

@@ -11,7 +11,7 @@ import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
 import { selectWhere } from "../recipe/select_where.ts";
-import { withSeed } from "../recipe/plan.ts";
+import { stepFilesOf, withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
 import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
@@ -263,7 +263,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
       memoryBudget: memory.budget,
       dataset: dataset.byStep,
     },
-    permissions: deriveWorkerPermissions(stagingDir, todo),
+    permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan)),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,

@@ -223,6 +223,10 @@ export function runSubject(
         save: step.save,
         dataset: init.dataset?.[s],
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
+        readVolume: (path) => {
+          const read = io.read(path, { maxBytes: init.maxInputBytes });
+          return { volume: read.volume, sha256: inputRecordFiles(path, read.files).sha256 };
+        },
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;

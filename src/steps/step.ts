@@ -65,6 +65,11 @@ export interface StepContext {
   readonly dataset?: DatasetStats;
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
+  /**
+   * Reads a file the step names in `files()` (e.g. resample-to-reference's `reference`) through
+   * the runner: size-limited, with the sha256 of its bytes for provenance.
+   */
+  readVolume?(path: string): { volume: Volume; sha256: string };
 }
 
 /** Values a step used or drew, recorded in provenance (statistics, drawn values). */
@@ -108,10 +113,30 @@ export interface StepBase<S extends ParamsSchema> {
    */
   readonly alignsRoles?: boolean;
   /**
+   * Roles of the subject this step's params name (`onto`, `mask`, …), each with the path of its
+   * param (`["roles", 0]`): validation checks that the recipe loads them (and that no earlier
+   * step removed them).
+   */
+  rolesUsed?(params: ParamsOf<S>): { path: (string | number)[]; role: string }[];
+  /** The roles after this step, given those before (absent: unchanged), e.g. a dropped role. */
+  rolesAfter?(roles: readonly string[], params: ParamsOf<S>): string[];
+  /**
+   * Files the step reads besides the manifest's (absolute after validation): the runner grants
+   * workers read access to them; `context.readVolume` reads them.
+   */
+  files?(params: ParamsOf<S>): string[];
+  /** The params with the file paths they hold resolved against the recipe's folder. */
+  resolveFiles?(params: ParamsOf<S>, dir: string): ParamsOf<S>;
+  /**
    * Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run);
    * the frames of a 4D volume share the grid, so their number never changes.
    */
   plan?(grid: Grid, params: ParamsOf<S>): Grid;
+  /**
+   * True when, with these params, `plan()` gives the output shape and spacing but the position
+   * depends on the data (e.g. a window centred on a label): dry runs then say "varies".
+   */
+  planVaries?(params: ParamsOf<S>): boolean;
   /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
