@@ -42,7 +42,10 @@ export interface NiftiHeaderInfo {
   frames: number;
   /** Voxel (i, j, k) → world RAS+ mm, by nibabel's rule. */
   affine: Affine;
-  /** The header fields as stored (e.g. to write another file with the same geometry fields). */
+  /**
+   * The header fields as stored (e.g. to write another file with the same geometry fields).
+   * @ignore
+   */
   header: NiftiHeader;
 }
 

@@ -30,6 +30,7 @@ export interface WriteOptions {
    * The header of a file on the same grid whose geometry fields (qform/sform codes, quaternion,
    * offsets, srow, pixdim[0..3]) are written as they are (`medprep restore`: the original
    * input's header geometry, bit for bit). The caller makes sure it describes the volume's grid.
+   * @ignore
    */
   geometryFrom?: NiftiHeader;
 }
