@@ -259,7 +259,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     journal.close();
     staging.release();
     await sweepUntilClean(outDir, stagingDir, {});
-    log("medprep: interrupted during the statistics pass; nothing was written");
+    log("medprep: interrupted during the statistics pass; no subject was processed");
     return 130;
   }
   const execution = await executeJobs(todo, {
