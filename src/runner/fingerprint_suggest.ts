@@ -11,10 +11,10 @@
  *   `window` from [mean, mean + std] to [0, 1] without clamping) when the image looks like CT
  *   (integer values reaching −500 or below, i.e. air in HU) or `--modality ct`; else MR: z-score
  *   per volume over nonzero voxels (nnU-Net's ZScoreNormalization);
- * - crop: `crop-foreground` first when the registry has that step.
+ * - crop: `crop-foreground` first (when its defaults validate).
  */
 import { validateRecipePlan } from "../recipe/validate.ts";
-import { findStep } from "../steps/registry.ts";
+import { cropForeground } from "../steps/spatial/crop_foreground.ts";
 import type { DatasetFingerprint, IntensityStats } from "./fingerprint_dataset.ts";
 
 /** What the suggestion chose and why (also in the YAML's comments). */
@@ -93,7 +93,7 @@ export function suggestRecipe(
         : `; nnU-Net anisotropy rule on axis ${axes[anisotropicAxis]}: its 10th percentile instead`
     }.`,
   ];
-  const crop = findStep("crop-foreground");
+  const crop = cropForeground; // the runner never looks a step up by name (tests/recipe/plan_test.ts)
   const steps: string[][] = [[
     "  - step: load",
     `    labels: ${list(labels)}`,
