@@ -97,6 +97,7 @@ export {
   type ParamsSchema,
   type PlannedRole,
   type RoleSelection,
+  type SinkFile,
   type SinkIo,
   type SinkOutput,
   type SinkStep,

@@ -81,6 +81,7 @@ const TYPES = [
   "RunOptions",
   "SaveTarget",
   "SinkIo",
+  "SinkFile",
   "SinkOutput",
   "SinkStep",
   "SourceInput",

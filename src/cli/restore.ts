@@ -18,8 +18,12 @@ import {
   type RestorePlan,
   restoreVolume,
 } from "../provenance/restore.ts";
-import { readNiftiHeaderSync, readNiftiSync } from "../nifti/nifti_read.ts";
-import { writeNiftiSync } from "../nifti/nifti_write.ts";
+import {
+  readNiftiHeaderFieldsSync,
+  readNiftiHeaderSync,
+  readNiftiSync,
+} from "../nifti/nifti_read.ts";
+import { writeNiftiSync, writeNiftiWithGeometrySync } from "../nifti/nifti_write.ts";
 import type { NiftiHeader } from "../nifti/nifti_header.ts";
 import { readNpy } from "../npy/npy_read.ts";
 import { type Interpolation, INTERPOLATIONS } from "../volume/interpolate.ts";
@@ -57,7 +61,7 @@ function inputHeader(plan: RestorePlan): NiftiHeader | undefined {
     const h = readNiftiHeaderSync(plan.input.path);
     const same = h.shape.every((n, a) => n === plan.to.shape[a]) &&
       h.affine.every((row, r) => row.every((v, c) => v === plan.to.affine[r][c]));
-    return same ? h.header : undefined;
+    return same ? readNiftiHeaderFieldsSync(plan.input.path) : undefined;
   } catch {
     return undefined;
   }
@@ -102,7 +106,8 @@ export async function restorePrediction(
     meta: { ...restored.volume.meta, calMin: 0, calMax: 0 },
   };
   // The input's own qform/sform fields, bit for bit, when its file is still there.
-  writeNiftiSync(output, volume, { level: 6, ...(header ? { geometryFrom: header } : {}) });
+  if (header) writeNiftiWithGeometrySync(output, volume, header, { level: 6 });
+  else writeNiftiSync(output, volume, { level: 6 });
   const notes = [
     ...restored.warnings.map((w) => `warning: ${w}`),
     ...(header ? [] : [

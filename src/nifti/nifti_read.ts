@@ -42,11 +42,6 @@ export interface NiftiHeaderInfo {
   frames: number;
   /** Voxel (i, j, k) → world RAS+ mm, by nibabel's rule. */
   affine: Affine;
-  /**
-   * The header fields as stored (e.g. to write another file with the same geometry fields).
-   * @ignore
-   */
-  header: NiftiHeader;
 }
 
 /** Opens the file(s) behind `path`, reads the header, then hands over to `body`. */
@@ -90,7 +85,7 @@ async function runAsync<T>(steps: Generator<void, T>): Promise<T> {
 }
 
 function describeOnly(d: NiftiDescription): NiftiHeaderInfo {
-  return { info: d.info, shape: d.shape, frames: d.frames, affine: d.affine, header: d.header };
+  return { info: d.info, shape: d.shape, frames: d.frames, affine: d.affine };
 }
 
 /**
@@ -102,6 +97,18 @@ export function readNiftiHeaderSync(path: string): NiftiHeaderInfo {
   // deno-lint-ignore require-yield
   return runSync(withStreams(path, function* (d) {
     return describeOnly(d);
+  }));
+}
+
+/**
+ * The header fields as stored (`medprep restore` writes another file with the same geometry
+ * fields). Not part of the library surface.
+ * @throws NiftiError naming the file on any problem
+ */
+export function readNiftiHeaderFieldsSync(path: string): NiftiHeader {
+  // deno-lint-ignore require-yield
+  return runSync(withStreams(path, function* (d) {
+    return d.header;
   }));
 }
 

@@ -26,13 +26,6 @@ export interface WriteOptions {
   descrip?: string;
   /** Permission bits of the new file (before the umask; default 0o666). */
   mode?: number;
-  /**
-   * The header of a file on the same grid whose geometry fields (qform/sform codes, quaternion,
-   * offsets, srow, pixdim[0..3]) are written as they are (`medprep restore`: the original
-   * input's header geometry, bit for bit). The caller makes sure it describes the volume's grid.
-   * @ignore
-   */
-  geometryFrom?: NiftiHeader;
 }
 
 /** What was written: the sha256 and size of the file's bytes, hashed as they were written. */
@@ -138,9 +131,12 @@ function failure(path: string, e: unknown): Error {
 const CHUNK = 4 << 20;
 
 /** Writes the file body chunk by chunk through `put`, yielding via `pause` between chunks. */
-function* chunks(volume: Volume, options?: WriteOptions): Generator<Uint8Array> {
+function* chunks(
+  volume: Volume,
+  options?: WriteOptions,
+  g?: NiftiHeader,
+): Generator<Uint8Array> {
   const header = buildNiftiHeader(volume, options);
-  const g = options?.geometryFrom;
   yield encodeNiftiHeader(
     g
       ? {
@@ -206,10 +202,34 @@ export function writeNiftiSync(
   volume: Volume,
   options?: WriteOptions,
 ): WrittenFile {
+  return writeSync(path, volume, options);
+}
+
+/**
+ * Like writeNiftiSync, with the geometry fields (qform/sform codes, quaternion, offsets, srow,
+ * pixdim[0..3]) of `geometryFrom`, the header of a file on the same grid, written as they are
+ * (`medprep restore`: the original input's header geometry, bit for bit). The caller makes
+ * sure it describes the volume's grid. Not part of the library surface.
+ */
+export function writeNiftiWithGeometrySync(
+  path: string,
+  volume: Volume,
+  geometryFrom: NiftiHeader,
+  options?: WriteOptions,
+): WrittenFile {
+  return writeSync(path, volume, options, geometryFrom);
+}
+
+function writeSync(
+  path: string,
+  volume: Volume,
+  options?: WriteOptions,
+  geometryFrom?: NiftiHeader,
+): WrittenFile {
   let sink: ReturnType<typeof openSink> | null = null;
   try {
     sink = openSink(path, options?.level, options?.mode);
-    for (const c of chunks(volume, options)) sink.write(c);
+    for (const c of chunks(volume, options, geometryFrom)) sink.write(c);
     return sink.commit();
   } catch (e) {
     sink?.abort();

@@ -61,6 +61,10 @@ export interface OutputRecord {
   dtypeReason: string;
   /** Voxels clamped into the stored type's range. */
   clamped: number;
+  /** A file holding several roles (npz): its array names, in order. */
+  arrays?: string[];
+  /** A sidecar (JSON metadata): the path of the file it describes. */
+  sidecarOf?: string;
 }
 
 /** Where and why a subject failed. */
@@ -83,6 +87,8 @@ export interface SubjectRecord {
   /** Metadata columns of the manifest row (SPEC §7), when it has any. */
   metadata?: Record<string, string | number | boolean>;
   inputs: InputRecord[];
+  /** Files steps read besides the inputs (a `reference` grid), with the sha256 of their bytes. */
+  files?: { path: string; sha256: string }[];
   steps: StepEntry[];
   outputs: OutputRecord[];
   warnings: string[];
@@ -137,6 +143,14 @@ export interface ShardRecord {
   all: string[];
 }
 
+/** A run-level file medprep writes next to provenance.json (output manifest, dataset.json). */
+export interface RunFileRecord {
+  /** Relative to the output directory. */
+  path: string;
+  /** sha256 of the bytes written (a file medprep may replace or remove only while it matches). */
+  sha256: string;
+}
+
 /** Overall outcome of a run. */
 export type RunStatus = "complete" | "failed" | "interrupted";
 
@@ -158,6 +172,8 @@ export interface Provenance {
    */
   dataset?: { source: "computed" | "reused" | "given"; path: string; stats: unknown };
   subjects: SubjectRecord[];
+  /** The output manifest and dataset.json this run wrote (issue 12 item 9). */
+  runFiles?: RunFileRecord[];
 }
 
 /** Converts a volume's affine to a plain mutable matrix for JSON. */

@@ -152,7 +152,8 @@ export function stepFilesOf(plan: Plan): string[] {
 
 /**
  * The roles one subject has when the sink writes it: the loaded roles (with a file), as the
- * steps that merge or rename roles (`mapRoles`, e.g. stack) leave them.
+ * steps that merge, rename or drop roles (`mapRoles`, e.g. stack, resample-to-reference with
+ * dropOnto) leave them.
  */
 export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): PlannedRole[] {
   let roles: PlannedRole[] = rolesOf(plan, paths).filter((r) => paths[r]).map((role) => ({
@@ -162,11 +163,6 @@ export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>
   }));
   for (const step of plan.steps) {
     if (step.definition.mapRoles) roles = step.definition.mapRoles(roles, step.params);
-    if (step.definition.rolesAfter) {
-      // e.g. resample-to-reference with dropOnto: that role is not written
-      const after = step.definition.rolesAfter(roles.map((r) => r.role), step.params as never);
-      roles = roles.filter((r) => after.includes(r.role));
-    }
   }
   return roles;
 }

@@ -16,7 +16,7 @@ interface CheckedStep {
 
 /**
  * Reports every role a step names that the recipe does not load at that point: not in the
- * source's `roles` (when written) or removed by an earlier step (`rolesAfter`).
+ * source's `roles` (when written) or removed by an earlier step (`mapRoles`).
  */
 export function checkStepRoles(sink: IssueSink, checked: readonly CheckedStep[]): void {
   let roles: string[] | undefined;
@@ -41,9 +41,12 @@ export function checkStepRoles(sink: IssueSink, checked: readonly CheckedStep[])
         );
       }
     }
-    if (definition.rolesAfter) {
+    if (definition.mapRoles) {
       const before = roles ?? [...(definition.rolesUsed?.(params) ?? []).map((u) => u.role)];
-      const after = definition.rolesAfter(before, params);
+      const after = definition.mapRoles(
+        before.map((role) => ({ role, label: false, from: role })),
+        params,
+      ).map((r) => r.role);
       for (const r of before) if (!after.includes(r)) removed.set(r, index);
       if (roles) roles = after;
     }

@@ -5,7 +5,7 @@
  * interrupted; invalid input throws RecipeError / ManifestError / UsageError (exit 2, nothing
  * written).
  */
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
@@ -22,6 +22,8 @@ import { resolveOutDir } from "./confine.ts";
 import { diskFullLine } from "./disk_space.ts";
 import { acquireOutputLock } from "./lock.ts";
 import { createPublisher } from "./staging.ts";
+import { runFileNames, writeOutputManifest } from "../provenance/output_manifest.ts";
+import { checkRunFiles } from "./run_files.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
@@ -209,12 +211,27 @@ export async function runBatch(options: RunOptions): Promise<number> {
     ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
     : `${outDir}/${provenanceFileName(shard)}`;
   // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
-  const previous = await settlePreviousRun(await readPreviousRun(provenancePath), header, {
+  const found = await readPreviousRun(provenancePath);
+  // Issue 12.9: manifest.csv / dataset.json may replace only what an earlier run here recorded,
+  // checked before --force removes anything; a damaged provenance cannot vouch for them, so
+  // after its own message --resume / --force replace them with a warning.
+  const runNames = runFileNames(basename(provenancePath));
+  const damaged = found.problems.length > 0;
+  const checkRun = () =>
+    options.replay ? undefined : checkRunFiles(
+      outDir,
+      [runNames.manifest, runNames.dataset],
+      found.sources.flatMap((s) => s.runFiles ?? []),
+      damaged ? log : undefined,
+    );
+  if (!damaged) await checkRun();
+  const previous = await settlePreviousRun(found, header, {
     resume: options.resume ?? false,
     force: options.force ?? false,
     outDir,
     log,
   });
+  if (damaged) await checkRun(); // only --resume / --force get here
   const { reused, rebuilt } = options.resume
     ? await findReusable(previous, jobs, planned, { header, outDir })
     : { reused: new Map<string, SubjectRecord>(), rebuilt: [] };
@@ -292,6 +309,10 @@ export async function runBatch(options: RunOptions): Promise<number> {
       ...(dataset.record ? { dataset: dataset.record } : {}),
       subjects,
     };
+    // Issue 12.9: the output manifest and dataset.json of every run (not of a replay).
+    if (!options.replay) {
+      provenance.runFiles = await writeOutputManifest(outDir, provenance, basename(provenancePath));
+    }
     await writeJsonAtomic(provenancePath, provenance);
     await journal.remove(); // compacted into the provenance file
     const code = summarizeRun(provenance, provenancePath, { log, interrupted });

@@ -198,7 +198,8 @@ export function runSubject(
           record.outputs.push({ ...out, ...digest }); // of the bytes written, not re-read
           // SPEC §2: a sheared affine is written with qform_code 0, with a warning.
           const item = subject.items.find((it) => it.role === out.role);
-          const sheared = item && shearWarning(out.path, item.volume);
+          const sheared = item && /\.nii(\.gz)?$/i.test(out.path) &&
+            shearWarning(out.path, item.volume);
           if (sheared) record.warnings.push(sheared);
           const clamped = `${out.clamped} voxels clamped into the range of ${out.dtype}`;
           for (const w of warnings ?? (out.clamped > 0 ? [clamped] : [])) {
@@ -242,7 +243,11 @@ export function runSubject(
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
         readVolume: (path) => {
           const read = io.read(path, { maxBytes: init.maxInputBytes });
-          return { volume: read.volume, sha256: inputRecordFiles(path, read.files).sha256 };
+          const { sha256 } = inputRecordFiles(path, read.files);
+          // recorded once per subject, so --resume rebuilds it when the file changes
+          record.files ??= [];
+          if (!record.files.some((f) => f.path === path)) record.files.push({ path, sha256 });
+          return { volume: read.volume, sha256 };
         },
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;

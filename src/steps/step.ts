@@ -27,6 +27,8 @@ export interface Item extends EncodableItem {
   readonly nanReplaced?: number;
   /** The input file, for `{stem}` in save names. */
   readonly sourcePath: string;
+  /** Spatial shape of the input file (what a NumPy output's sidecar records as original). */
+  readonly inputShape?: readonly [number, number, number];
 }
 
 /** A subject's items at one point of the recipe. */
@@ -119,8 +121,6 @@ export interface StepBase<S extends ParamsSchema> {
    * step removed them).
    */
   rolesUsed?(params: ParamsOf<S>): { path: (string | number)[]; role: string }[];
-  /** The roles after this step, given those before (absent: unchanged), e.g. a dropped role. */
-  rolesAfter?(roles: readonly string[], params: ParamsOf<S>): string[];
   /**
    * Files the step reads besides the manifest's (absolute after validation): the runner grants
    * workers read access to them; `context.readVolume` reads them.
@@ -295,6 +295,20 @@ export interface SinkOutput {
   clamped: number;
   /** Warnings about this file's values (not part of the output record). */
   warnings?: string[];
+  /** A file holding several roles (npz): its array names, in order. */
+  arrays?: string[];
+  /** A sidecar (JSON metadata): the path of the file it describes. */
+  sidecarOf?: string;
+}
+
+/** One file a sink writes for one subject copy (path relative to the output directory). */
+export interface SinkFile {
+  /** The role written (several roles in one file: joined with `+`). */
+  role: string;
+  /** Path relative to the output directory. */
+  path: string;
+  /** A sidecar: the path of the file it describes. */
+  sidecarOf?: string;
 }
 
 /** What a sink needs to know about the recipe to judge its output names. */
@@ -314,6 +328,14 @@ export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBas
    * output planner checks every rendered name with it before anything is read.
    */
   outputName(params: ParamsOf<S>, values: NameValues): string;
+  /**
+   * Every file one subject copy with these roles writes, when that is not one `outputName` per
+   * role (several roles in one file, sidecars); the output planner then uses it instead.
+   */
+  outputFiles?(
+    params: ParamsOf<S>,
+    values: { id: string; copy: number; roles: readonly { role: string; stem: string }[] },
+  ): SinkFile[];
   /**
    * Problems of the output names alone, given the params as written (possibly invalid in other
    * keys) and what the recipe makes per subject; each names the param key it is about.

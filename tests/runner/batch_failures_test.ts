@@ -41,6 +41,8 @@ Deno.test("runBatch isolates a failing subject: exit 1, others written, error re
     const files = [...(await readTree(out)).keys()].sort();
     assert.deepEqual(files, [
       ".medprep-tmp-other-shard",
+      "dataset.json",
+      "manifest.csv",
       "provenance.json",
       "sub-01_image.nii.gz",
       "sub-01_label.nii.gz",

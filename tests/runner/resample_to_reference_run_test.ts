@@ -20,7 +20,7 @@ const moved = (a: Affine, d: readonly number[]): number[][] =>
       : [...row]
   );
 
-async function run(dir: string, recipe: string, manifest: string) {
+async function run(dir: string, recipe: string, manifest: string, resume = false) {
   await Deno.writeTextFile(`${dir}/recipes/r.yaml`, recipe);
   await Deno.writeTextFile(`${dir}/m.csv`, manifest);
   const code = await runBatch({
@@ -29,7 +29,8 @@ async function run(dir: string, recipe: string, manifest: string) {
     out: `${dir}/out`,
     workers: 1,
     quiet: true,
-    force: true,
+    force: !resume,
+    resume,
     command: ["test"],
   });
   const prov = JSON.parse(await Deno.readTextFile(`${dir}/out/provenance.json`));
@@ -94,11 +95,27 @@ Deno.test("run with resample-to-reference: a label on another grid is put onto t
     assert.equal(step.params.reference, `${dir}/grid.nii.gz`);
     assert.equal(step.record.reference.sha256, await sha256File(`${dir}/grid.nii.gz`));
     assert.deepEqual(step.record.reference.shape, [3, 3, 3]);
+    assert.deepEqual(ref.prov.subjects[0].files, [{
+      path: `${dir}/grid.nii.gz`,
+      sha256: step.record.reference.sha256,
+    }]);
     const onGrid = readNiftiSync(`${dir}/out/s1_image.nii.gz`).volume;
     assert.deepEqual([...onGrid.shape], [3, 3, 3]);
     // grid voxel (i,j,k) is image voxel (i+2, j+1, k+1); linear on whole voxels is exact
     assert.equal(onGrid.data[0], 2 + 10 + 100);
     assert.equal(onGrid.data[26], 4 + 30 + 300);
+
+    // --resume keeps the subject while the reference is unchanged, rebuilds it once it changes
+    const refRecipe =
+      "version: 1\nsteps:\n  - step: load\n    labels: [label]\n  - step: resample-to-reference\n    reference: ../grid.nii.gz\n  - step: save\n";
+    const kept = await run(dir, refRecipe, "id,image,label\ns1,img.nii.gz,lab.nii.gz\n", true);
+    assert.equal(kept.code, 0);
+    writeNiftiSync(`${dir}/grid.nii.gz`, { ...grid, shape: [2, 2, 2], data: new Uint8Array(8) }, {
+      level: 1,
+    });
+    const rebuilt = await run(dir, refRecipe, "id,image,label\ns1,img.nii.gz,lab.nii.gz\n", true);
+    assert.equal(rebuilt.code, 0);
+    assert.deepEqual(readNiftiSync(`${dir}/out/s1_image.nii.gz`).volume.shape, [2, 2, 2]);
 
     // a manifest column used only as a grid
     const drop = await run(

@@ -56,6 +56,7 @@ export const load = defineStep({
         inputSlope: volume.slope,
         inputInter: volume.inter,
         sourcePath: path,
+        inputShape: volume.shape,
       };
     });
     return { id: input.id, copy: 0, items };

@@ -88,7 +88,7 @@ export const resampleToReference = defineStep({
     ...(p.onto === undefined ? [] : [{ path: ["onto"], role: p.onto }]),
     ...(p.roles ?? []).map((role, i) => ({ path: ["roles", i], role })),
   ],
-  rolesAfter: (roles, p) => (p.dropOnto ? roles.filter((r) => r !== p.onto) : [...roles]),
+  mapRoles: (roles, p) => (p.dropOnto ? roles.filter((r) => r.role !== p.onto) : [...roles]),
   files: (p) => (p.reference === undefined ? [] : [p.reference]),
   resolveFiles: (p, dir) =>
     p.reference === undefined || isAbsolute(p.reference)

@@ -243,7 +243,8 @@ Deno.test("resampleToReference with dropOnto removes the grid-only role", () => 
   const out = resampleToReference.apply(makeSubject({ image, grid }), params, makeContext());
   assert.deepEqual(out.subject.items.map((it) => it.role), ["image"]);
   assert.deepEqual([...out.subject.items[0].volume.shape], [3, 4, 5]);
-  assert.deepEqual(resampleToReference.rolesAfter!(["image", "grid"], params), ["image"]);
+  const planned = ["image", "grid"].map((role) => ({ role, label: false, from: role }));
+  assert.deepEqual(resampleToReference.mapRoles!(planned, params).map((r) => r.role), ["image"]);
 });
 
 Deno.test("resampleToReference fails a subject whose role left alone is not on the target grid", () => {
