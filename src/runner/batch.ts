@@ -29,6 +29,7 @@ import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
 import { runPreflight } from "./preflight.ts";
 import { printDryRun } from "./dry_run.ts";
+import { planResume } from "./dry_run_resume.ts";
 import { chooseProgressMode } from "./progress.ts";
 import { findReusable } from "./resume.ts";
 import { readPreviousRun, settlePreviousRun } from "./previous_run.ts";
@@ -49,6 +50,8 @@ export interface RunOptions {
   manifest?: string;
   /** Glob of input files instead of a manifest (id = file stem, role `image`). */
   input?: string;
+  /** With `input`: ids from the file stem (default) or the name of each file's folder. */
+  idFrom?: "stem" | "dir";
   /** Output directory; default `out/<recipe name>/`. */
   out?: string;
   /** Parallel workers; default one per core. */
@@ -61,6 +64,8 @@ export interface RunOptions {
   force?: boolean;
   /** Plan and print, write nothing. */
   dryRun?: boolean;
+  /** With `dryRun`: print only the planned provenance (JSON). */
+  json?: boolean;
   /** `I/N` or `auto`: process a deterministic 1/N of the subjects. */
   shard?: string;
   /** N for `shard: "auto"`, when the environment does not say it. */
@@ -130,6 +135,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   }
   const manifest = await readManifest(options.input ? source : resolve(source), {
     glob: options.input !== undefined,
+    idFrom: options.idFrom,
   });
   const bound = bindManifest(recipePlan, manifest);
   for (const w of bound.warnings) log(`medprep: warning: ${w}`);
@@ -201,15 +207,23 @@ export async function runBatch(options: RunOptions): Promise<number> {
     command: options.command,
     shard: shard ? { ...shard, assigned: [...assigned].sort(compareIds), all: allIds } : null,
   });
+  const provenancePath = options.replay
+    ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
+    : `${outDir}/${provenanceFileName(shard)}`;
   if (options.dryRun) {
-    return printDryRun(jobs, planned, header, plan) > 0 ? 1 : 0;
+    const resume = options.resume
+      ? await planResume(provenancePath, jobs, planned, {
+        header,
+        outDir,
+        force: options.force ?? false,
+      })
+      : undefined;
+    const failed = printDryRun(jobs, planned, header, plan, { json: options.json, resume });
+    return failed > 0 ? 1 : 0;
   }
 
   using _lock = acquireOutputLock(outDir, shard, { warn: log });
   const started = new Date().toISOString();
-  const provenancePath = options.replay
-    ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
-    : `${outDir}/${provenanceFileName(shard)}`;
   // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
   const found = await readPreviousRun(provenancePath);
   // Issue 12.9: manifest.csv / dataset.json may replace only what an earlier run here recorded,
@@ -315,7 +329,11 @@ export async function runBatch(options: RunOptions): Promise<number> {
     }
     await writeJsonAtomic(provenancePath, provenance);
     await journal.remove(); // compacted into the provenance file
-    const code = summarizeRun(provenance, provenancePath, { log, interrupted });
+    const code = summarizeRun(provenance, provenancePath, {
+      log,
+      interrupted,
+      quiet: options.quiet ?? false,
+    });
     if (execution.diskFull) console.error(diskFullLine(outDir, subjects));
     return code;
   } finally {
