@@ -13,6 +13,8 @@ import { createStepsCommand } from "./cli/steps.ts";
 import { createSchemaCommand } from "./cli/schema.ts";
 import { createRunCommand } from "./cli/run.ts";
 import { createMergeProvenanceCommand } from "./cli/merge_provenance.ts";
+import { createSplitCommand } from "./cli/split.ts";
+import { createFingerprintCommand } from "./cli/fingerprint.ts";
 import { createRestoreCommand } from "./cli/restore.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -36,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       createInspectCommand,
       createSchemaCommand,
       createMergeProvenanceCommand,
+      createSplitCommand,
+      createFingerprintCommand,
       createRestoreCommand,
     ]
   ) {

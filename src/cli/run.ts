@@ -56,6 +56,10 @@ export const createRunCommand: CommandFactory = (done) =>
         integer(1),
       ),
     )
+    .option(
+      "--stats <file>",
+      "dataset statistics (dataset-stats.json from medprep fingerprint or a run) instead of the statistics pass",
+    )
     .option("--quiet", "print errors only")
     .option("--replay <provenance>", "replay one copy's drawn values from a provenance file")
     .option(
@@ -67,6 +71,11 @@ export const createRunCommand: CommandFactory = (done) =>
       new Option("--limit <n>", "only the first N subjects in manifest order").argParser(
         integer(1),
       ),
+    )
+    .option(
+      "--where <condition>",
+      "only subjects whose metadata match, e.g. fold!=0, site in A,B (repeatable: all must hold)",
+      (c: string, previous: string[] = []) => [...previous, c],
     )
     .addOption(new Option("--copy <k>", "copy to replay (with --replay)").argParser(integer(0)))
     .allowExcessArguments()
@@ -107,6 +116,7 @@ export const createRunCommand: CommandFactory = (done) =>
           shard: opts.shard as string | undefined,
           shardCount: opts.shardCount as number | undefined,
           quiet: opts.quiet === true,
+          stats: opts.stats as string | undefined,
           replay: replay === undefined ? undefined : {
             provenance: replay,
             subject: subjects[0],
@@ -114,6 +124,7 @@ export const createRunCommand: CommandFactory = (done) =>
           },
           subjects: replay === undefined ? subjects : undefined,
           limit: opts.limit as number | undefined,
+          where: opts.where as string[] | undefined,
           command: ["medprep", ...Deno.args],
         }),
       );

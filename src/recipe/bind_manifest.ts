@@ -7,6 +7,7 @@ import { type Issue, ManifestError } from "../errors.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { type PlannedOutput, planOutputs } from "./output_names.ts";
 import type { Plan } from "./plan.ts";
+import { recipeWhereIssues } from "./select_where.ts";
 
 /** The plan resolved against one manifest. */
 export interface ManifestPlan {
@@ -102,6 +103,7 @@ export function bindManifest(plan: Plan, manifest: Manifest): ManifestPlan {
       }
     }
   }
+  issues.push(...recipeWhereIssues(plan, manifest));
   const planned = planOutputs(plan, manifest.rows, { file });
   issues.push(...planned.issues);
   if (issues.length) throw new ManifestError(issues);

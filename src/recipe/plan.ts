@@ -52,6 +52,8 @@ export interface Plan {
   readonly labels: readonly string[];
   /** True when `labels` was written in the recipe; false when it is the default. */
   readonly labelsWritten: boolean;
+  /** The source's metadata conditions (`load: { where }`): only matching subjects run. */
+  readonly where?: readonly string[];
 }
 
 /** How to bind: another registry (tests), and which param keys each step entry wrote. */
@@ -129,6 +131,7 @@ export function bindRecipe(recipe: PlainRecipe, options: BindOptions = {}): Plan
     roles: selection.roles,
     labels: selection.labels,
     labelsWritten: source.written?.has("labels") ?? true,
+    ...(selection.where ? { where: selection.where } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { UsageError } from "../errors.ts";
 import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
+import { selectWhere } from "../recipe/select_where.ts";
 import { stepFilesOf, withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
@@ -38,6 +39,8 @@ import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
 import { planMemory } from "./budget_run.ts";
+import { prepareRunDataset, readStatsFile } from "./dataset_run.ts";
+import { findDatasetSteps } from "./stats_pass.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
@@ -75,6 +78,10 @@ export interface RunOptions {
   subjects?: string[];
   /** Only the first N subjects in manifest order (`--limit`). */
   limit?: number;
+  /** Dataset statistics file to use instead of the statistics pass (`--stats`, issue 13.4). */
+  stats?: string;
+  /** Metadata conditions (`--where`, repeatable; with the recipe's `load: { where }`). */
+  where?: string[];
   /** The command line recorded in provenance. */
   command: string[];
   /** Reads an environment variable (default `Deno.env.get`). */
@@ -135,8 +142,18 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const plan = withSeed(recipePlan, options.seed);
   // Workers bind this plain recipe with the same bindRecipe (definitions cannot cross).
   const resolved = resolveRecipe(recipe, options.seed);
-  const rows = selectSubjects(manifest.rows, options);
-  const allIds = manifest.rows.map((r) => r.id).sort(compareIds);
+  // `where` defines the dataset: shards split the selected subjects (manifest/where.ts).
+  const matching = selectWhere(manifest, plan, { where: options.where });
+  const rows = selectSubjects(matching, options);
+  // --stats is checked before anything is written (exit 2, issue 13.4).
+  const needsStats = findDatasetSteps(plan).length > 0;
+  if (options.stats && !needsStats) {
+    log("medprep: warning: --stats is ignored: no step needs dataset statistics");
+  }
+  const givenStats = options.stats && needsStats
+    ? await readStatsFile(options.stats, plan, resolved)
+    : undefined;
+  const allIds = matching.map((r) => r.id).sort(compareIds);
   let shard = null;
   if (options.shard) {
     try {
@@ -244,6 +261,38 @@ export async function runBatch(options: RunOptions): Promise<number> {
   await removeStaleStaging(outDir);
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
+  // Issue 13: dataset statistics (over: dataset, spacing: median) over every subject `where` selects.
+  const dataset = await prepareRunDataset(
+    plan,
+    resolved,
+    resolvePairs(matching.map((r) => ({ id: r.id, row: r.row, paths: r.paths }))),
+    {
+      init: {
+        recipe: resolved,
+        outDir,
+        stagingDir,
+        maxInputBytes: memory.budget.bytes,
+        memoryBudget: memory.budget,
+      },
+      workers: memory.workers,
+      progress: chooseProgressMode(options.quiet ?? false),
+      log,
+      stats: givenStats,
+      resume: options.resume ?? false,
+      outDir,
+    },
+  ).catch((e) => {
+    journal.close();
+    staging.release();
+    throw e;
+  });
+  if (dataset.interrupted) {
+    journal.close();
+    staging.release();
+    await sweepUntilClean(outDir, stagingDir, {});
+    log("medprep: interrupted during the statistics pass; no subject was processed");
+    return 130;
+  }
   const execution = await executeJobs(todo, {
     size: memory.workers,
     init: {
@@ -252,6 +301,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
       stagingDir,
       maxInputBytes: memory.budget.bytes,
       memoryBudget: memory.budget,
+      dataset: dataset.byStep,
     },
     permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan)),
     progress: chooseProgressMode(options.quiet ?? false),
@@ -270,6 +320,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
       started,
       finished: new Date().toISOString(),
       status: interrupted ? "interrupted" : deriveRunStatus(subjects),
+      ...(dataset.record ? { dataset: dataset.record } : {}),
       subjects,
     };
     // Issue 12.9: the output manifest and dataset.json of every run (not of a replay).

@@ -16,6 +16,7 @@ import {
   type Subject,
 } from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
+import { collectContribution } from "../steps/dataset_stats.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
@@ -219,6 +220,13 @@ export function runSubject(
         held.pop();
         return;
       }
+      if (init.statsPass?.stop === s) {
+        // Issue 13: the statistics pass stops before the first step that needs them.
+        record.contributions = Object.fromEntries(
+          init.statsPass.collect.map((c) => [c.index, collectContribution(subject!, c.need)]),
+        );
+        return;
+      }
       forked = false;
       const seed = deriveSeed(plan.recipe.seed, job.id, s, subject.copy);
       const copy = subject.copy;
@@ -231,6 +239,7 @@ export function runSubject(
         seed,
         replay,
         save: step.save,
+        dataset: init.dataset?.[s],
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
         readVolume: (path) => {
           const read = io.read(path, { maxBytes: init.maxInputBytes });

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { EncodableItem, SaveTarget } from "../volume/encode.ts";
 import type { Grid } from "../volume/grid.ts";
 import type { Volume } from "../volume/volume.ts";
+import type { DatasetNeed, DatasetStats } from "./dataset_stats.ts";
 
 /**
  * What a step does, which is all the runner looks at (never a step's name):
@@ -60,6 +61,11 @@ export interface StepContext {
    * then emit the stored type itself where `directSaveType` allows (SPEC §2, bit for bit).
    */
   readonly save?: SaveTarget;
+  /**
+   * The dataset statistics of this step (`over: dataset`, `spacing: median`), pooled over every
+   * subject by the run's statistics pass before this subject runs (issue 13).
+   */
+  readonly dataset?: DatasetStats;
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
   /**
@@ -147,6 +153,11 @@ export interface StepBase<S extends ParamsSchema> {
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
    */
   produces?(params: ParamsOf<S>): "input" | "float";
+  /**
+   * What the step needs from the whole dataset (pooled over every subject, as the values reach
+   * it) before any subject can run it; undefined = nothing (steps/dataset_stats.ts).
+   */
+  dataset?(params: ParamsOf<S>): DatasetNeed | undefined;
 }
 
 /**
@@ -192,6 +203,8 @@ export interface RoleSelection {
   readonly roles?: readonly string[];
   /** Roles holding label maps (never interpolated, never cast to float). */
   readonly labels: readonly string[];
+  /** Metadata conditions selecting subjects (manifest/where.ts); all must hold. */
+  readonly where?: readonly string[];
 }
 
 /** One subject's files, as a source reads them. */

@@ -8,6 +8,7 @@ import {
   mapToFloat32,
 } from "../../volume/intensity.ts";
 import { derivePercentiles } from "../../volume/stats.ts";
+import { type DatasetStats, requireDatasetStats } from "../dataset_stats.ts";
 import { maskOf, type MaskParam, maskParam, masksOf } from "./mask_role.ts";
 
 const params = z.object({
@@ -18,7 +19,10 @@ const params = z.object({
       "Clip to these percentiles [lo, hi] (0-100, numpy's linear method) instead of min/max",
     ),
   mask: maskParam.describe(
-    "Voxels the percentiles are computed over: all, nonzero (zeros are not clipped and stay 0), or a role of the subject (e.g. brainmask): the voxels where that role is nonzero (every voxel is then clipped)",
+    "Voxels the percentiles are computed over: all, nonzero (zeros are not clipped and stay 0), or a role of the subject (e.g. brainmask, label = foreground as nnU-Net): the voxels where that role is nonzero (every voxel is then clipped)",
+  ),
+  over: z.enum(["subject", "dataset"]).default("subject").describe(
+    "Percentiles of each volume (subject) or pooled over every subject's voxels as they reach this step (dataset: exact for integer values; a statistics pass before the run)",
   ),
 }).strict()
   .refine((p) => p.percentiles !== undefined || p.min !== undefined || p.max !== undefined, {
@@ -39,9 +43,20 @@ const params = z.object({
   .refine((p) => p.mask === "all" || p.percentiles !== undefined, {
     message: "mask only applies to percentiles; min/max clip every voxel",
     path: ["mask"],
+  })
+  .refine((p) => p.over === "subject" || p.percentiles !== undefined, {
+    message:
+      "over: dataset pools percentiles over every subject; min/max need no statistics (give percentiles)",
+    path: ["over"],
   });
 
 type ClipParams = z.output<typeof params>;
+
+/** The pooled percentiles [lo, hi] of a role's frame (NaN when nothing was pooled). */
+function datasetPercentiles(stats: DatasetStats, item: Item, t: number, qs: number[]): number[] {
+  const frame = stats.roles?.[item.role]?.[t];
+  return qs.map((q) => frame?.percentiles[String(q)] ?? NaN);
+}
 
 /** Bounds of every frame in image units (±Infinity = open side); warns when a mask is empty. */
 function frameBounds(
@@ -51,15 +66,24 @@ function frameBounds(
   masks: ReadonlyMap<string, Item>,
 ): Bounds[] {
   const bounds: Bounds[] = [];
+  const stats = p.over === "dataset" ? requireDatasetStats(ctx.dataset, "clip") : undefined;
   for (let t = 0; t < item.volume.frames; t++) {
     if (p.percentiles === undefined) {
       bounds.push({ lo: p.min ?? -Infinity, hi: p.max ?? Infinity });
       continue;
     }
-    const m = maskOf(item, t, p.mask as MaskParam, masks);
-    const [lo, hi] = derivePercentiles(m.volume, m.frame, p.percentiles, m.mask);
+    const [lo, hi] = stats ? datasetPercentiles(stats, item, t, p.percentiles) : (() => {
+      const m = maskOf(item, t, p.mask as MaskParam, masks);
+      return derivePercentiles(m.volume, m.frame, p.percentiles, m.mask);
+    })();
     if (Number.isNaN(lo)) {
-      const which = p.mask === "all" ? "" : p.mask === "nonzero" ? "nonzero " : `"${p.mask}" `;
+      const which = p.over === "dataset"
+        ? "pooled "
+        : p.mask === "all"
+        ? ""
+        : p.mask === "nonzero"
+        ? "nonzero "
+        : `"${p.mask}" `;
       ctx.warn(
         `clip: role "${item.role}" frame ${t} has no ${which}voxels that are not NaN; left unclipped`,
       );
@@ -75,7 +99,9 @@ const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 /**
  * Clamps intensities into [min, max] or into a percentile range (per 3D frame); with
  * `mask: nonzero` the percentiles come from the nonzero voxels and zero voxels stay 0; with
- * `mask: <role>` from the voxels where that role is nonzero (same grid), and every voxel is clipped.
+ * `mask: <role>` from the voxels where that role is nonzero (same grid), and every voxel is clipped. With
+ * `over: dataset` the percentiles are pooled over every subject (`context.dataset`, exact for
+ * integer values) within `mask`.
  * Values stay of the input's kind (its type at save) when the bounds are representable in
  * the input's type (SPEC §2), else the result is float32. Record: `{ roles: { <role>: { dtype, frames: [{ min, max, clamped }] } } }`
  * with the bounds actually used (null = open side) and the number of voxels changed.
@@ -86,6 +112,10 @@ export const clip = defineStep({
   summary: "Clamp intensities into [min, max] or a percentile range",
   params,
   example: "- step: clip\n  min: -1000\n  max: 1000",
+  dataset: (p) =>
+    p.over === "dataset"
+      ? { kind: "values", mask: p.mask, percentiles: p.percentiles ?? [] }
+      : undefined,
   rolesUsed: (
     p,
   ) => (p.mask === "all" || p.mask === "nonzero" ? [] : [{ path: ["mask"], role: p.mask }]),
@@ -128,6 +158,9 @@ export const clip = defineStep({
       };
       return next;
     });
-    return { subject: out, record: { roles } };
+    return {
+      subject: out,
+      record: p.over === "dataset" ? { roles, over: "dataset", mask: p.mask } : { roles },
+    };
   },
 });
