@@ -15,6 +15,7 @@ import { createRunCommand } from "./cli/run.ts";
 import { createMergeProvenanceCommand } from "./cli/merge_provenance.ts";
 import { createSplitCommand } from "./cli/split.ts";
 import { createFingerprintCommand } from "./cli/fingerprint.ts";
+import { createRestoreCommand } from "./cli/restore.ts";
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       createMergeProvenanceCommand,
       createSplitCommand,
       createFingerprintCommand,
+      createRestoreCommand,
     ]
   ) {
     program.addCommand(factory(done).exitOverride());

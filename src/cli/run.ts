@@ -46,6 +46,10 @@ export const createRunCommand: CommandFactory = (done) =>
         integer(1),
       ),
     )
+    .option(
+      "--stats <file>",
+      "dataset statistics (dataset-stats.json from medprep fingerprint or a run) instead of the statistics pass",
+    )
     .option("--quiet", "print errors only")
     .option("--replay <provenance>", "replay one copy's drawn values from a provenance file")
     .option(
@@ -90,6 +94,7 @@ export const createRunCommand: CommandFactory = (done) =>
           shard: opts.shard as string | undefined,
           shardCount: opts.shardCount as number | undefined,
           quiet: opts.quiet === true,
+          stats: opts.stats as string | undefined,
           replay: replay === undefined ? undefined : {
             provenance: replay,
             subject: subjects[0],

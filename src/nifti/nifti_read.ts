@@ -21,6 +21,7 @@ import {
   openHashingByteStream,
 } from "./byte_stream.ts";
 import { readHeaderFrom, type ReadOptions, readVoxels } from "./nifti_decode.ts";
+import type { NiftiHeader } from "./nifti_header.ts";
 import type { NiftiDescription, NiftiInfo } from "./nifti_info.ts";
 import { type NiftiPaths, resolveNiftiPaths } from "./nifti_paths.ts";
 import { imageFromParts, type NiftiImage } from "./nifti_image.ts";
@@ -41,6 +42,11 @@ export interface NiftiHeaderInfo {
   frames: number;
   /** Voxel (i, j, k) → world RAS+ mm, by nibabel's rule. */
   affine: Affine;
+  /**
+   * The header fields as stored (e.g. to write another file with the same geometry fields).
+   * @ignore
+   */
+  header: NiftiHeader;
 }
 
 /** Opens the file(s) behind `path`, reads the header, then hands over to `body`. */
@@ -84,7 +90,7 @@ async function runAsync<T>(steps: Generator<void, T>): Promise<T> {
 }
 
 function describeOnly(d: NiftiDescription): NiftiHeaderInfo {
-  return { info: d.info, shape: d.shape, frames: d.frames, affine: d.affine };
+  return { info: d.info, shape: d.shape, frames: d.frames, affine: d.affine, header: d.header };
 }
 
 /**

@@ -26,6 +26,13 @@ export interface WriteOptions {
   descrip?: string;
   /** Permission bits of the new file (before the umask; default 0o666). */
   mode?: number;
+  /**
+   * The header of a file on the same grid whose geometry fields (qform/sform codes, quaternion,
+   * offsets, srow, pixdim[0..3]) are written as they are (`medprep restore`: the original
+   * input's header geometry, bit for bit). The caller makes sure it describes the volume's grid.
+   * @ignore
+   */
+  geometryFrom?: NiftiHeader;
 }
 
 /** What was written: the sha256 and size of the file's bytes, hashed as they were written. */
@@ -132,7 +139,21 @@ const CHUNK = 4 << 20;
 
 /** Writes the file body chunk by chunk through `put`, yielding via `pause` between chunks. */
 function* chunks(volume: Volume, options?: WriteOptions): Generator<Uint8Array> {
-  yield encodeNiftiHeader(buildNiftiHeader(volume, options));
+  const header = buildNiftiHeader(volume, options);
+  const g = options?.geometryFrom;
+  yield encodeNiftiHeader(
+    g
+      ? {
+        ...header,
+        qformCode: g.qformCode,
+        sformCode: g.sformCode,
+        quatern: [...g.quatern],
+        qoffset: [...g.qoffset],
+        srow: g.srow.map((r) => [...r]),
+        pixdim: [g.pixdim[0], g.pixdim[1], g.pixdim[2], g.pixdim[3], ...header.pixdim.slice(4)],
+      } as typeof header
+      : header,
+  );
   const data = voxelBytes(volume);
   for (let o = 0; o < data.length; o += CHUNK) yield data.subarray(o, o + CHUNK);
 }

@@ -2,6 +2,7 @@
  * Provenance record types (SPEC §9): what `<out>/provenance.json` holds. Everything here is
  * plain data (it crosses the worker boundary and is written as JSON).
  */
+import type { DatasetContribution } from "../steps/dataset_stats.ts";
 import type { Affine } from "../volume/affine.ts";
 
 /** Grid of one volume: shape, frames, spacing (column norms) and affine. */
@@ -86,6 +87,11 @@ export interface SubjectRecord {
   outputs: OutputRecord[];
   warnings: string[];
   error?: ErrorRecord;
+  /**
+   * Statistics pass only (never written to provenance): what this subject contributes to the
+   * dataset statistics of the steps the pass collects, by step index (steps/dataset_stats.ts).
+   */
+  contributions?: Record<string, DatasetContribution>;
 }
 
 /** A recipe after validation, as recorded and compared by `--resume`. */
@@ -146,6 +152,11 @@ export interface Provenance {
   started: string;
   finished: string;
   status: RunStatus;
+  /**
+   * Dataset statistics the run used (issue 13): computed by its statistics pass, reused
+   * (`--resume`) or given (`--stats`); the same content as `<out>/dataset-stats.json`.
+   */
+  dataset?: { source: "computed" | "reused" | "given"; path: string; stats: unknown };
   subjects: SubjectRecord[];
 }
 

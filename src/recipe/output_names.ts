@@ -8,7 +8,7 @@
 import type { Issue } from "../errors.ts";
 import { deriveStem } from "../nifti/nifti_paths.ts";
 import type { NameValues } from "../steps/step.ts";
-import { type Plan, rolesOf } from "./plan.ts";
+import { outputRolesOf, type Plan } from "./plan.ts";
 
 /** One subject as the planner needs it (a manifest row or a runner job). */
 export interface SubjectFiles {
@@ -84,7 +84,7 @@ export function planOutputs(
   const fail = (o: Pick<PlannedOutput, "row">, message: string) =>
     issues.push({ file: options.file, path: `row ${o.row}`, message });
   for (const subject of subjects) {
-    for (const role of rolesOf(plan, subject.paths)) {
+    for (const role of outputRolesOf(plan, subject.paths)) {
       if (!subject.paths[role]) continue; // reported by the manifest check; the subject fails
       const values: NameValues = {
         id: subject.id,

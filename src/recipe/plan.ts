@@ -144,3 +144,15 @@ export function withSeed(plan: Plan, seed: number | undefined): Plan {
 export function rolesOf(plan: Plan, paths: Readonly<Record<string, string>>): string[] {
   return plan.roles ? [...plan.roles] : Object.keys(paths).filter((r) => paths[r]);
 }
+
+/** Files the plan's steps read besides the manifest's (e.g. a `reference`), absolute. */
+export function stepFilesOf(plan: Plan): string[] {
+  return [...new Set(plan.steps.flatMap((s) => s.definition.files?.(s.params as never) ?? []))];
+}
+
+/** The roles a subject's outputs hold: the roles it loads after every step's `rolesAfter`. */
+export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): string[] {
+  let roles = rolesOf(plan, paths);
+  for (const s of plan.steps) roles = s.definition.rolesAfter?.(roles, s.params as never) ?? roles;
+  return roles;
+}

@@ -11,7 +11,7 @@ import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
 import { selectWhere } from "../recipe/select_where.ts";
-import { withSeed } from "../recipe/plan.ts";
+import { stepFilesOf, withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
 import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
@@ -36,6 +36,7 @@ import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
 import { planMemory } from "./budget_run.ts";
+import { prepareRunDataset } from "./dataset_run.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
@@ -69,6 +70,8 @@ export interface RunOptions {
   subjects?: string[];
   /** Only the first N subjects in manifest order (`--limit`). */
   limit?: number;
+  /** Dataset statistics file to use instead of the statistics pass (`--stats`, issue 13.4). */
+  stats?: string;
   /** Metadata conditions (`--where`, repeatable; with the recipe's `load: { where }`). */
   where?: string[];
   /** The command line recorded in provenance. */
@@ -218,6 +221,38 @@ export async function runBatch(options: RunOptions): Promise<number> {
   await removeStaleStaging(outDir);
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
+  // Issue 13: dataset statistics (over: dataset, spacing: median) over every subject `where` selects.
+  const dataset = await prepareRunDataset(
+    plan,
+    resolved,
+    resolvePairs(matching.map((r) => ({ id: r.id, row: r.row, paths: r.paths }))),
+    {
+      init: {
+        recipe: resolved,
+        outDir,
+        stagingDir,
+        maxInputBytes: memory.budget.bytes,
+        memoryBudget: memory.budget,
+      },
+      workers: memory.workers,
+      progress: chooseProgressMode(options.quiet ?? false),
+      log,
+      stats: options.stats,
+      resume: options.resume ?? false,
+      outDir,
+    },
+  ).catch((e) => {
+    journal.close();
+    staging.release();
+    throw e;
+  });
+  if (dataset.interrupted) {
+    journal.close();
+    staging.release();
+    await sweepUntilClean(outDir, stagingDir, {});
+    log("medprep: interrupted during the statistics pass; nothing was written");
+    return 130;
+  }
   const execution = await executeJobs(todo, {
     size: memory.workers,
     init: {
@@ -226,8 +261,9 @@ export async function runBatch(options: RunOptions): Promise<number> {
       stagingDir,
       maxInputBytes: memory.budget.bytes,
       memoryBudget: memory.budget,
+      dataset: dataset.byStep,
     },
-    permissions: deriveWorkerPermissions(stagingDir, todo),
+    permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan)),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,
@@ -244,6 +280,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
       started,
       finished: new Date().toISOString(),
       status: interrupted ? "interrupted" : deriveRunStatus(subjects),
+      ...(dataset.record ? { dataset: dataset.record } : {}),
       subjects,
     };
     await writeJsonAtomic(provenancePath, provenance);

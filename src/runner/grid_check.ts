@@ -4,11 +4,11 @@
  * subject fails with both grids in the message (the others go on).
  *
  * Hook: a recipe that puts roles onto one grid itself declares it with a step whose
- * definition has `alignsRoles: true` (e.g. a future "resample a role onto another" step);
- * with such a step anywhere in the recipe this check is left to that step.
+ * definition has `alignsRoles: true` (resample-to-reference, which checks the roles it leaves
+ * alone itself); with such a step anywhere in the recipe this check is left to that step.
  */
 import type { StepDefinition, Subject } from "../steps/step.ts";
-import { describeGrid, gridMismatch } from "../volume/grid_match.ts";
+import { rolesGridMismatch } from "../volume/grid_match.ts";
 
 /** Whether the recipe leaves the one-grid check to one of its steps (`alignsRoles`). */
 export function recipeAlignsRoles(defs: readonly StepDefinition[]): boolean {
@@ -20,15 +20,12 @@ export function recipeAlignsRoles(defs: readonly StepDefinition[]): boolean {
  * @throws Error naming both roles, both grids and what differs
  */
 export function checkRolesShareGrid(subject: Subject): void {
-  const [first, ...rest] = subject.items;
-  for (const other of rest) {
-    const why = gridMismatch(first.volume, other.volume);
-    if (!why) continue;
+  const why = rolesGridMismatch(subject.items);
+  if (why) {
     throw new Error(
-      `Cannot use subject "${subject.id}": roles "${first.role}" and "${other.role}" are not on one grid ` +
-        `(${why}): ${first.role} ${describeGrid(first.volume)}; ${other.role} ${
-          describeGrid(other.volume)
-        }; resample one onto the other first (SPEC §7)`,
+      `Cannot use subject "${subject.id}": ${why}; put one onto the other's grid first with the resample-to-reference step (\`- step: resample-to-reference\` with \`onto: ${
+        subject.items[0].role
+      }\`; SPEC §7)`,
     );
   }
 }

@@ -16,6 +16,7 @@ import {
   type Subject,
 } from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
+import { collectContribution } from "../steps/dataset_stats.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
@@ -201,6 +202,13 @@ export function runSubject(
         }
         return;
       }
+      if (init.statsPass?.stop === s) {
+        // Issue 13: the statistics pass stops before the first step that needs them.
+        record.contributions = Object.fromEntries(
+          init.statsPass.collect.map((c) => [c.index, collectContribution(subject!, c.need)]),
+        );
+        return;
+      }
       forked = false;
       const seed = deriveSeed(plan.recipe.seed, job.id, s, subject.copy);
       const copy = subject.copy;
@@ -213,7 +221,12 @@ export function runSubject(
         seed,
         replay,
         save: step.save,
+        dataset: init.dataset?.[s],
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
+        readVolume: (path) => {
+          const read = io.read(path, { maxBytes: init.maxInputBytes });
+          return { volume: read.volume, sha256: inputRecordFiles(path, read.files).sha256 };
+        },
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { EncodableItem, SaveTarget } from "../volume/encode.ts";
 import type { Grid } from "../volume/grid.ts";
 import type { Volume } from "../volume/volume.ts";
+import type { DatasetNeed, DatasetStats } from "./dataset_stats.ts";
 
 /**
  * What a step does, which is all the runner looks at (never a step's name):
@@ -57,8 +58,18 @@ export interface StepContext {
    * then emit the stored type itself where `directSaveType` allows (SPEC §2, bit for bit).
    */
   readonly save?: SaveTarget;
+  /**
+   * The dataset statistics of this step (`over: dataset`, `spacing: median`), pooled over every
+   * subject by the run's statistics pass before this subject runs (issue 13).
+   */
+  readonly dataset?: DatasetStats;
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
+  /**
+   * Reads a file the step names in `files()` (e.g. resample-to-reference's `reference`) through
+   * the runner: size-limited, with the sha256 of its bytes for provenance.
+   */
+  readVolume?(path: string): { volume: Volume; sha256: string };
 }
 
 /** Values a step used or drew, recorded in provenance (statistics, drawn values). */
@@ -102,15 +113,40 @@ export interface StepBase<S extends ParamsSchema> {
    */
   readonly alignsRoles?: boolean;
   /**
+   * Roles of the subject this step's params name (`onto`, `mask`, …), each with the path of its
+   * param (`["roles", 0]`): validation checks that the recipe loads them (and that no earlier
+   * step removed them).
+   */
+  rolesUsed?(params: ParamsOf<S>): { path: (string | number)[]; role: string }[];
+  /** The roles after this step, given those before (absent: unchanged), e.g. a dropped role. */
+  rolesAfter?(roles: readonly string[], params: ParamsOf<S>): string[];
+  /**
+   * Files the step reads besides the manifest's (absolute after validation): the runner grants
+   * workers read access to them; `context.readVolume` reads them.
+   */
+  files?(params: ParamsOf<S>): string[];
+  /** The params with the file paths they hold resolved against the recipe's folder. */
+  resolveFiles?(params: ParamsOf<S>, dir: string): ParamsOf<S>;
+  /**
    * Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run);
    * the frames of a 4D volume share the grid, so their number never changes.
    */
   plan?(grid: Grid, params: ParamsOf<S>): Grid;
   /**
+   * True when, with these params, `plan()` gives the output shape and spacing but the position
+   * depends on the data (e.g. a window centred on a label): dry runs then say "varies".
+   */
+  planVaries?(params: ParamsOf<S>): boolean;
+  /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
    */
   produces?(params: ParamsOf<S>): "input" | "float";
+  /**
+   * What the step needs from the whole dataset (pooled over every subject, as the values reach
+   * it) before any subject can run it; undefined = nothing (steps/dataset_stats.ts).
+   */
+  dataset?(params: ParamsOf<S>): DatasetNeed | undefined;
 }
 
 /** A step that transforms a loaded subject (spatial, intensity or augment). */

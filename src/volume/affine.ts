@@ -67,19 +67,25 @@ export function applyAffine(a: Affine, p: readonly number[]): [number, number, n
   ];
 }
 
+/** Where one voxel axis points: a world axis (0 = x/R, 1 = y/A, 2 = z/S) and a sign. */
+export interface AxisDirection {
+  /** World axis the voxel axis is closest to. */
+  readonly world: 0 | 1 | 2;
+  /** +1 when increasing voxel index goes towards R/A/S, −1 towards L/P/I. */
+  readonly sign: 1 | -1;
+}
+
 /**
- * Orientation codes (nibabel's `aff2axcodes`): the world direction each voxel
- * axis points to, e.g. "LAS"; "?" for a zero column. Same algorithm as nibabel's
- * `io_orientation`: take the closest orthogonal matrix to the normalised columns
- * (polar decomposition), then for voxel axes in order pick the world axis with the
- * largest |component| among those not taken yet.
+ * nibabel's `io_orientation`: the world axis and sign each voxel axis is closest to (null for a
+ * zero column). Take the closest orthogonal matrix to the normalised columns (polar
+ * decomposition, so oblique and sheared affines get the same answer as nibabel), then for voxel
+ * axes in order pick the world axis with the largest |component| among those not taken yet.
  */
-export function deriveOrientation(a: Affine): string {
-  const labels = [["L", "R"], ["P", "A"], ["I", "S"]];
+export function ioOrientation(a: Affine): (AxisDirection | null)[] {
   const norms = columnNorms(a).map((n) => (n === 0 ? 1 : n));
   const rs = [0, 1, 2].map((r) => [0, 1, 2].map((c) => a[r][c] / norms[c]));
   const m = orthogonalFactor(rs) ?? rs;
-  const out: string[] = [];
+  const out: (AxisDirection | null)[] = [];
   for (let c = 0; c < 3; c++) {
     let best = -1, br = -1;
     for (let r = 0; r < 3; r++) {
@@ -87,13 +93,25 @@ export function deriveOrientation(a: Affine): string {
       if (v > best) [best, br] = [v, r];
     }
     if (best <= 1e-8) {
-      out.push("?");
+      out.push(null);
       continue;
     }
-    out.push(labels[br][m[br][c] > 0 ? 1 : 0]);
+    out.push({ world: br as 0 | 1 | 2, sign: m[br][c] > 0 ? 1 : -1 });
     for (let k = 0; k < 3; k++) m[br][k] = 0;
   }
-  return out.join("");
+  return out;
+}
+
+/** Orientation letters per world axis: [negative, positive] direction. */
+export const AXIS_LABELS = [["L", "R"], ["P", "A"], ["I", "S"]] as const;
+
+/**
+ * Orientation codes (nibabel's `aff2axcodes`): the world direction each voxel axis points to,
+ * e.g. "LAS"; "?" for a zero column (see `ioOrientation`).
+ */
+export function deriveOrientation(a: Affine): string {
+  return ioOrientation(a).map((d) => (d ? AXIS_LABELS[d.world][d.sign > 0 ? 1 : 0] : "?"))
+    .join("");
 }
 
 /** Relative tolerance of `isSheared` (SPEC §2). */

@@ -211,3 +211,11 @@ export function float32Keeping(v: number): number {
   F32_BITS[0] += (v > f) === (f > 0) ? 1 : -1; // one ulp away from or toward zero
   return F32[0];
 }
+
+/** Integer types a label map is stored in when its type must change, smallest first (SPEC §2). */
+export const LABEL_TYPES: readonly DType[] = ["uint8", "int16", "int32"];
+
+/** The smallest of uint8/int16/int32 holding every integer in [lo, hi], or undefined. */
+export function labelTypeHolding(lo: number, hi: number): DType | undefined {
+  return LABEL_TYPES.find((d) => lo >= DTYPE_INFO[d].min && hi <= DTYPE_INFO[d].max);
+}

@@ -3,6 +3,7 @@ import {
   type DType,
   DTYPE_INFO,
   isIntegerDType,
+  labelTypeHolding,
   roundAndClamp,
   roundHalfAwayFromZero,
   type Rounding,
@@ -101,9 +102,6 @@ export function directSaveType(item: EncodableItem, target: SaveTarget): DType |
   return fits && slope === outSlope && inter === outInter ? dtype : undefined;
 }
 
-/** Integer types a label map stored as float is written in, smallest first (SPEC §2). */
-const LABEL_TYPES: readonly DType[] = ["uint8", "int16", "int32"];
-
 /**
  * Chooses the stored type of an item for `save` (SPEC §2) and re-encodes its values when
  * the type changes: `auto` keeps the input's type (and scaling) while values are of the
@@ -195,7 +193,7 @@ function smallestLabelType(volume: Volume): DType {
   }
   lo = roundHalfAwayFromZero(lo);
   hi = roundHalfAwayFromZero(hi);
-  return LABEL_TYPES.find((d) => lo >= DTYPE_INFO[d].min && hi <= DTYPE_INFO[d].max) ?? "int32";
+  return labelTypeHolding(lo, hi) ?? "int32";
 }
 
 /**

@@ -58,3 +58,21 @@ export function gridMismatch(
     fmt(worst) === "0" ? worst.toExponential(1) : fmt(worst)
   } mm apart (more than ${toleranceMm} mm)`;
 }
+
+/**
+ * Why the grids of these roles are not one (the first role against each other, naming both
+ * roles and both grids), or undefined when they share one grid.
+ */
+export function rolesGridMismatch(
+  items: readonly { readonly role: string; readonly volume: GridLike }[],
+): string | undefined {
+  const [first, ...rest] = items;
+  for (const other of rest) {
+    const why = gridMismatch(first.volume, other.volume);
+    if (!why) continue;
+    return `roles "${first.role}" and "${other.role}" are not on one grid (${why}): ${first.role} ${
+      describeGrid(first.volume)
+    }; ${other.role} ${describeGrid(other.volume)}`;
+  }
+  return undefined;
+}

@@ -15,7 +15,8 @@ Deno.test("renderStepHelp prints each param with type, default, range, descripti
   const clip = STEPS.find((s) => s.name === "clip")!;
   const text = renderStepHelp(clip);
   ok(text.startsWith("clip (intensity): "), text);
-  ok(text.includes('  mask: all | nonzero; default "all"'), text);
+  ok(text.includes('  mask: all | nonzero | string; default "all"'), text);
+  ok(text.includes('  over: subject | dataset; default "subject"'), text);
   ok(text.includes("Lowest value kept"), text);
   ok(text.endsWith(clip.example.split("\n").map((l) => `  ${l}`).join("\n")), text);
   const size = renderStepHelp(STEPS.find((s) => s.name === "resample-to-size")!);

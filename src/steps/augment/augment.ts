@@ -23,7 +23,7 @@ import { affine } from "./affine.ts";
 import { biasField } from "./bias_field.ts";
 import { blur } from "./blur.ts";
 import { crop } from "./crop.ts";
-import { cropOrPad } from "./crop_or_pad.ts";
+import { cropOrPadTransform } from "./crop_or_pad_transform.ts";
 import { elastic } from "./elastic.ts";
 import { flip } from "./flip.ts";
 import { gamma } from "./gamma.ts";
@@ -39,7 +39,7 @@ export const TRANSFORMS: readonly AugmentTransform[] = [
   affine,
   elastic,
   crop,
-  cropOrPad,
+  cropOrPadTransform,
   noise,
   gamma,
   scaleShift,

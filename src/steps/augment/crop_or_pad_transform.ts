@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineTransform, probability, triple } from "./augment_transform.ts";
-import { centredOrigin, resolveSize, sizeSchema, window } from "./crop.ts";
+import { resolveSize, sizeSchema, window } from "./crop.ts";
+import { anchoredOrigin } from "../../volume/crop_or_pad.ts";
 
 const params = z.object({
   size: sizeSchema.describe(
@@ -9,15 +10,19 @@ const params = z.object({
   p: probability,
 }).strict();
 
-/** Centred crop and/or pad to a fixed size (TorchIO CropOrPad); origin floor((N − M) / 2). */
-export const cropOrPad = defineTransform({
+/**
+ * Centred crop and/or pad to a fixed size, TorchIO's CropOrPad (the `crop-or-pad` step's
+ * `center` anchor, volume/crop_or_pad.ts: an odd difference puts the larger half at the start).
+ */
+export const cropOrPadTransform = defineTransform({
   name: "crop-or-pad",
   summary: "Centred crop and/or pad to a fixed size",
   kind: "spatial",
   params,
   draw(_rng, p, context) {
     const size = resolveSize(p.size, context.grid);
-    return { size, origin: centredOrigin(size, context.grid) };
+    const n = context.grid.shape;
+    return { size, origin: [0, 1, 2].map((a) => anchoredOrigin(n[a], size[a], "center")) };
   },
   spatial(realized, grid) {
     return window(
