@@ -21,6 +21,11 @@ export interface BufferPool {
   acquire(bytes: number): ArrayBuffer;
   /** Makes every buffer acquired so far free again, dropping the free ones nobody took. */
   releaseAll(): void;
+  /**
+   * Makes the buffers acquired so far that are not in `live` free again (kept by the pool),
+   * so the next step of the same subject reuses them instead of faulting in new memory.
+   */
+  releaseExcept(live: ReadonlySet<ArrayBufferLike>): void;
   /** Bytes held by the pool (free and in use). */
   heldBytes(): number;
 }
@@ -43,6 +48,8 @@ export function pooledSize(bytes: number): number {
 export function createBufferPool(maxHeldBytes: number): BufferPool {
   let free: ArrayBuffer[] = [];
   const used: ArrayBuffer[] = [];
+  /** Buffers handed out since the last `releaseAll` (also those freed again meanwhile). */
+  let taken = new Set<ArrayBuffer>();
   const held = () => [...free, ...used].reduce((s, b) => s + b.byteLength, 0);
   return {
     acquire(bytes) {
@@ -55,6 +62,7 @@ export function createBufferPool(maxHeldBytes: number): BufferPool {
       if (best >= 0) {
         const [b] = free.splice(best, 1);
         used.push(b);
+        taken.add(b);
         return b;
       }
       const size = pooledSize(bytes);
@@ -62,11 +70,20 @@ export function createBufferPool(maxHeldBytes: number): BufferPool {
       free.sort((a, b) => a.byteLength - b.byteLength);
       while (free.length > 0 && held() + size > maxHeldBytes) free.pop();
       const b = new ArrayBuffer(size);
-      if (held() + size <= maxHeldBytes) used.push(b);
+      if (held() + size <= maxHeldBytes) {
+        used.push(b);
+        taken.add(b);
+      }
       return b;
     },
     releaseAll() {
-      free = used.splice(0);
+      free = [...used.splice(0), ...free.filter((b) => taken.has(b))];
+      taken = new Set();
+    },
+    releaseExcept(live) {
+      for (let i = used.length - 1; i >= 0; i--) {
+        if (!live.has(used[i])) free.push(...used.splice(i, 1));
+      }
     },
     heldBytes: held,
   };

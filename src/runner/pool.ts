@@ -41,6 +41,7 @@ interface Slot {
  * write only `dir` — the run's staging folder, so a worker cannot write any final name (the main
  * thread publishes); no network, environment, subprocesses, system info or FFI. Module loading
  * needs no read grant. `files`: the files steps read besides the manifest's (a `reference`).
+ * Inputs reached through a symbolic link are granted as named and as resolved (`withRealPaths`).
  */
 export function deriveWorkerPermissions(
   dir: string,
@@ -53,7 +54,7 @@ export function deriveWorkerPermissions(
     ),
   );
   return {
-    read: [dir, ...inputs, ...files],
+    read: withRealPaths([dir, ...inputs, ...files]),
     write: [dir],
     net: false,
     env: false,
@@ -61,6 +62,20 @@ export function deriveWorkerPermissions(
     sys: false,
     ffi: false,
   };
+}
+
+/**
+ * `paths` and, after each one reached through a symbolic link, the file it resolves to: Deno
+ * checks a read on the resolved path, so a linked data folder needs both granted.
+ */
+function withRealPaths(paths: readonly string[]): string[] {
+  const out = new Set(paths);
+  for (const p of paths) {
+    try {
+      out.add(Deno.realPathSync(p));
+    } catch { /* missing: the worker's read reports it */ }
+  }
+  return [...out];
 }
 
 /** A record for a subject that ended outside the recipe (crash, interrupt). */

@@ -52,6 +52,11 @@ export interface SubjectIo {
   writeBytes(path: string, bytes: Uint8Array, options: { mode?: number }): void;
   /** Moves a file (same file system: atomic). */
   rename(from: string, to: string): void;
+  /**
+   * Called after each step with the buffers the subject's volumes still use: the worker's
+   * pool may then hand every other buffer it gave out for this subject to the next step.
+   */
+  recycle?(live: ReadonlySet<ArrayBufferLike>): void;
   encode(item: Item, dtype: string, rounding?: string): EncodedVolume;
   remove(path: string): void;
   mkdir(path: string): void;
@@ -138,6 +143,15 @@ export function runSubject(
   const sinkIo = createSinkIo(io, init, written, { mode, digests });
   let current = -1;
 
+  // Subjects alive while copies of an augment step run (their volumes must stay untouched).
+  const held: Subject[] = [];
+  const recycle = (current: Subject) => {
+    if (!io.recycle) return;
+    const live = new Set<ArrayBufferLike>();
+    for (const s of [...held, current]) for (const it of s.items) live.add(it.volume.data.buffer);
+    io.recycle(live);
+  };
+
   const walk = (start: number, input: Subject | null, forked: boolean): void => {
     let subject = input;
     for (let s = start; s < plan.steps.length; s++) {
@@ -194,12 +208,15 @@ export function runSubject(
         continue;
       }
       if (step.copies > 1 && !forked) {
+        held.push(subject);
         for (let k = 0; k < step.copies; k++) {
           const copy = subject.copy * step.copies + k;
           const target = job.replay?.copy;
           if (target !== undefined && Math.floor(target / step.copiesAfter) !== copy) continue;
           walk(s, { ...subject, copy }, true);
+          recycle(subject); // the copy's volumes are written: its buffers serve the next copy
         }
+        held.pop();
         return;
       }
       if (init.statsPass?.stop === s) {
@@ -230,6 +247,7 @@ export function runSubject(
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;
+      recycle(subject);
       // SPEC §2: an intensity step changes what image values mean; cal_min/cal_max go to 0.
       if (def.kind === "intensity") {
         subject = mapImages(subject, (it) => ({ ...it, volume: withoutCalibration(it.volume) }));

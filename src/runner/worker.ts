@@ -13,6 +13,7 @@ import { createWorkerIo } from "./worker_io.ts";
 import { createBufferPool } from "./buffer_pool.ts";
 import { checkJobBudget } from "./budget_check.ts";
 import { trimScratchPool } from "../volume/scratch.ts";
+import { setVoxelAllocator } from "../volume/dtype.ts";
 
 let init: WorkerInit | undefined;
 /** The recipe bound to the registry once, with the same function as the main thread. */
@@ -20,6 +21,9 @@ let plan: Plan | undefined;
 /** Input buffers reused from one subject to the next (at most 1 GiB kept). */
 const pool = createBufferPool(1024 ** 3);
 const io = createWorkerIo(pool);
+// Large step outputs come from the same pool (volume/dtype.ts): buffers no volume of the subject
+// uses any more are reused by the next step or subject instead of faulting in fresh memory.
+setVoxelAllocator((bytes) => pool.acquire(bytes));
 
 function post(message: FromWorker): void {
   self.postMessage(message);

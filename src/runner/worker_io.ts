@@ -22,6 +22,7 @@ export function createWorkerIo(pool?: BufferPool): SubjectIo {
       const { image, files } = readNiftiHashedSync(path, { maxBytes, pairedWith, allocate });
       return { volume: image.volume, files };
     },
+    ...(pool ? { recycle: (live) => pool.releaseExcept(live) } : {}),
   };
 }
 

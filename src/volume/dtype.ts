@@ -76,8 +76,31 @@ export function isIntegerDType(dtype: DType): boolean {
   return DTYPE_INFO[dtype].integer;
 }
 
+/** Where large voxel arrays come from (a worker's subject-scoped pool; see below). */
+let voxelAllocator: ((bytes: number) => ArrayBuffer) | undefined;
+
+/** Arrays smaller than this are always fresh allocations. */
+const POOLED_VOXEL_BYTES = 1 << 20;
+
+/**
+ * Lets `createVoxelArray` take buffers of large arrays from `allocate` (possibly reused, so
+ * they are zeroed here) instead of fresh memory, which on some machines costs more to fault in
+ * than the whole step that fills it (about 13 µs per 4 KiB page on this project's VMs). The
+ * runner installs its worker pool and hands a buffer back only when no item of the subject
+ * uses it any more (runner/run_subject.ts, buffer_pool.ts); undefined restores fresh memory.
+ */
+export function setVoxelAllocator(allocate: ((bytes: number) => ArrayBuffer) | undefined): void {
+  voxelAllocator = allocate;
+}
+
 /** Allocates a zeroed array of `length` voxels of `dtype`. */
 export function createVoxelArray(dtype: DType, length: number): VoxelArray {
+  const bytes = length * DTYPE_INFO[dtype].bytes;
+  if (voxelAllocator && bytes >= POOLED_VOXEL_BYTES) {
+    const buffer = voxelAllocator(bytes);
+    new Uint8Array(buffer, 0, bytes).fill(0);
+    return viewVoxelArray(dtype, buffer, 0, length);
+  }
   switch (dtype) {
     case "uint8":
       return new Uint8Array(length);

@@ -107,7 +107,7 @@ export function clampStored(
 /** Applies `maps[frame]` to the real values of each frame (float64), stored as float32. */
 export function mapToFloat32(volume: Volume, maps: readonly LinearMap[]): MapResult {
   const len = frameLength(volume);
-  const out = new Float32Array(volume.data.length);
+  const out = createVoxelArray("float32", volume.data.length) as Float32Array;
   const { slope, inter } = volume;
   const clamped: number[] = [];
   for (let t = 0; t < volume.frames; t++) {

@@ -64,3 +64,20 @@ Deno.test("createBufferPool holds no more than one subject's buffers across many
   pool.releaseAll();
   assert.ok(pool.heldBytes() < 45 * MiB, `${pool.heldBytes()}`);
 });
+
+Deno.test("releaseExcept frees the buffers no volume uses; releaseAll keeps what the subject took", () => {
+  const pool = createBufferPool(1024 * MiB);
+  const a = pool.acquire(10 * MiB), b = pool.acquire(10 * MiB);
+  pool.releaseExcept(new Set([b]));
+  // a is free again within the subject; b is still in use.
+  assert.equal(pool.acquire(10 * MiB), a);
+  assert.notEqual(pool.acquire(10 * MiB), b);
+  const c = pool.acquire(20 * MiB);
+  pool.releaseExcept(new Set([a])); // b and the other 10 MiB one, and c, are free now
+  pool.releaseAll();
+  // Every buffer the subject took stays pooled for the next subject (nothing was dropped).
+  const sizes = [pool.acquire(20 * MiB), pool.acquire(10 * MiB), pool.acquire(10 * MiB)];
+  assert.ok(sizes.includes(c));
+  assert.equal(new Set(sizes).size, 3);
+  assert.equal(pool.heldBytes(), sizes.reduce((s, x) => s + x.byteLength, 0) + a.byteLength);
+});

@@ -49,7 +49,7 @@ export function deriveMinimum(volume: Volume): number {
 }
 
 function toFloat32(volume: Volume): Float32Array {
-  const d = numericData(volume), out = new Float32Array(d.length);
+  const d = numericData(volume), out = createVoxelArray("float32", d.length) as Float32Array;
   for (let i = 0; i < d.length; i++) out[i] = d[i] * volume.slope + volume.inter;
   return out;
 }
