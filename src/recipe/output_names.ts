@@ -84,12 +84,12 @@ export function planOutputs(
   const fail = (o: Pick<PlannedOutput, "row">, message: string) =>
     issues.push({ file: options.file, path: `row ${o.row}`, message });
   for (const subject of subjects) {
-    for (const role of outputRolesOf(plan, subject.paths)) {
-      if (!subject.paths[role]) continue; // reported by the manifest check; the subject fails
+    // Roles without a file are reported by the manifest check (the subject fails).
+    for (const { role, from } of outputRolesOf(plan, subject.paths)) {
       const values: NameValues = {
         id: subject.id,
         role,
-        stem: deriveStem(subject.paths[role]),
+        stem: deriveStem(subject.paths[from]),
         copy: 0,
       };
       const bad = (["id", "role", "stem"] as const)

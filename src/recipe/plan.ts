@@ -7,7 +7,7 @@
  */
 import { RecipeError } from "../errors.ts";
 import { STEPS } from "../steps/registry.ts";
-import type { SinkStep, SourceStep, StepDefinition } from "../steps/step.ts";
+import type { PlannedRole, SinkStep, SourceStep, StepDefinition } from "../steps/step.ts";
 import type { SaveTarget } from "../volume/encode.ts";
 import type { PlainRecipe } from "./recipe.ts";
 
@@ -150,9 +150,23 @@ export function stepFilesOf(plan: Plan): string[] {
   return [...new Set(plan.steps.flatMap((s) => s.definition.files?.(s.params as never) ?? []))];
 }
 
-/** The roles a subject's outputs hold: the roles it loads after every step's `rolesAfter`. */
-export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): string[] {
-  let roles = rolesOf(plan, paths);
-  for (const s of plan.steps) roles = s.definition.rolesAfter?.(roles, s.params as never) ?? roles;
+/**
+ * The roles one subject has when the sink writes it: the loaded roles (with a file), as the
+ * steps that merge or rename roles (`mapRoles`, e.g. stack) leave them.
+ */
+export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): PlannedRole[] {
+  let roles: PlannedRole[] = rolesOf(plan, paths).filter((r) => paths[r]).map((role) => ({
+    role,
+    label: plan.labels.includes(role),
+    from: role,
+  }));
+  for (const step of plan.steps) {
+    if (step.definition.mapRoles) roles = step.definition.mapRoles(roles, step.params);
+    if (step.definition.rolesAfter) {
+      // e.g. resample-to-reference with dropOnto: that role is not written
+      const after = step.definition.rolesAfter(roles.map((r) => r.role), step.params as never);
+      roles = roles.filter((r) => after.includes(r.role));
+    }
+  }
   return roles;
 }

@@ -120,6 +120,26 @@ function checkOutputNames(sink: IssueSink, checked: Checked[]): void {
   }
 }
 
+/** Problems of steps' params against the recipe's label roles (`checkRoles`, e.g. relabel). */
+function checkRoles(sink: IssueSink, checked: Checked[]): void {
+  let labels: string[] | undefined;
+  for (const { index, definition, params } of checked) {
+    if (!params) continue;
+    if (definition.kind === "source") labels = [...definition.roles(params).labels];
+    if (labels === undefined) continue;
+    for (const p of definition.checkRoles?.(labels, params) ?? []) {
+      sink.atPath(["steps", index, p.key], p.message, "parent");
+    }
+    if (definition.mapRoles) {
+      const mapped = definition.mapRoles(
+        labels.map((role) => ({ role, label: true, from: role })),
+        params,
+      );
+      labels = mapped.filter((r) => r.label).map((r) => r.role);
+    }
+  }
+}
+
 /**
  * Dataset statistics (issue 13) pool every subject's values once, in a statistics pass before
  * the run: a step needing them cannot follow augmentation copies (which copy would count?).
@@ -152,6 +172,7 @@ export function validateSteps(
   checkOutputNames(sink, checked);
   checkDatasetSteps(sink, checked);
   checkStepRoles(sink, checked);
+  checkRoles(sink, checked);
   const valid = checked.filter((c) => c.params);
   const steps = valid.map((c) => {
     const { line, col } = sink.lineCounter.linePos(

@@ -36,7 +36,8 @@ import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
 import { planMemory } from "./budget_run.ts";
-import { prepareRunDataset } from "./dataset_run.ts";
+import { prepareRunDataset, readStatsFile } from "./dataset_run.ts";
+import { findDatasetSteps } from "./stats_pass.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
@@ -136,6 +137,14 @@ export async function runBatch(options: RunOptions): Promise<number> {
   // `where` defines the dataset: shards split the selected subjects (manifest/where.ts).
   const matching = selectWhere(manifest, plan, { where: options.where });
   const rows = selectSubjects(matching, options);
+  // --stats is checked before anything is written (exit 2, issue 13.4).
+  const needsStats = findDatasetSteps(plan).length > 0;
+  if (options.stats && !needsStats) {
+    log("medprep: warning: --stats is ignored: no step needs dataset statistics");
+  }
+  const givenStats = options.stats && needsStats
+    ? await readStatsFile(options.stats, plan, resolved)
+    : undefined;
   const allIds = matching.map((r) => r.id).sort(compareIds);
   let shard = null;
   if (options.shard) {
@@ -237,7 +246,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
       workers: memory.workers,
       progress: chooseProgressMode(options.quiet ?? false),
       log,
-      stats: options.stats,
+      stats: givenStats,
       resume: options.resume ?? false,
       outDir,
     },
@@ -250,7 +259,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     journal.close();
     staging.release();
     await sweepUntilClean(outDir, stagingDir, {});
-    log("medprep: interrupted during the statistics pass; nothing was written");
+    log("medprep: interrupted during the statistics pass; no subject was processed");
     return 130;
   }
   const execution = await executeJobs(todo, {

@@ -104,7 +104,7 @@ export async function prepareRunDataset(
   plan: Plan,
   resolved: ResolvedRecipe,
   allJobs: readonly Job[],
-  options: PassOptions & { stats?: string; resume: boolean; outDir: string },
+  options: PassOptions & { stats?: DatasetStatsFile; resume: boolean; outDir: string },
 ): Promise<RunDataset> {
   const path = `${options.outDir}/${DATASET_STATS_FILE}`;
   if (findDatasetSteps(plan).length === 0) {
@@ -114,7 +114,7 @@ export async function prepareRunDataset(
     return { byStep: {}, interrupted: false };
   }
   if (options.stats) {
-    const file = await readStatsFile(options.stats, plan, resolved);
+    const file = options.stats;
     await writeJsonAtomic(path, file);
     return {
       byStep: statsByStep(file),

@@ -35,7 +35,7 @@ export function planGeometry(input: Grid, plan: Plan): Grid | undefined {
     if (!g || def.kind === "source" || def.kind === "sink") continue;
     if (def.dataset?.(params)?.kind === "spacing") g = undefined; // known after the stats pass
     else if (def.plan && !def.planVaries?.(params)) g = def.plan(g, params);
-    else if (def.kind !== "intensity") g = undefined;
+    else if (def.kind !== "intensity" && def.kind !== "label") g = undefined;
   }
   return g;
 }

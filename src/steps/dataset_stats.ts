@@ -105,7 +105,7 @@ export interface DatasetStats {
 const NULLABLE = (x: number) => (Number.isFinite(x) ? x : null);
 
 /** Nonzero voxels of a role's first frame, as a mask for another role's frames. */
-function roleMask(subject: Subject, role: string, item: Item): Uint8Array {
+function roleMask(subject: Subject, role: string, item: Item): ArrayLike<number> {
   const m = subject.items.find((it) => it.role === role);
   if (!m) {
     throw new Error(
@@ -121,6 +121,8 @@ function roleMask(subject: Subject, role: string, item: Item): Uint8Array {
     );
   }
   const src = frameNumbers(a, 0);
+  // Unscaled: real ≠ 0 exactly where the stored value ≠ 0 (no copy).
+  if (a.slope === 1 && a.inter === 0) return src;
   const out = new Uint8Array(frameLength(a));
   for (let i = 0; i < out.length; i++) out[i] = src[i] * a.slope + a.inter !== 0 ? 1 : 0;
   return out;

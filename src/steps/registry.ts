@@ -10,6 +10,8 @@ import { augment } from "./augment/augment.ts";
 import { reorient } from "./spatial/reorient.ts";
 import { cropForeground } from "./spatial/crop_foreground.ts";
 import { cropOrPad } from "./spatial/crop_or_pad.ts";
+import { relabel } from "./label/relabel.ts";
+import { stack } from "./roles/stack.ts";
 
 /** Every step medprep knows, in the order `steps` lists them. */
 export const STEPS: readonly StepDefinition[] = [
@@ -17,11 +19,13 @@ export const STEPS: readonly StepDefinition[] = [
   reorient,
   cropForeground,
   cropOrPad,
+  stack,
   resampleToSize,
   resampleToSpacing,
   resampleToReference,
   clip,
   normalize,
+  relabel,
   augment,
   save,
 ] as unknown as readonly StepDefinition[];

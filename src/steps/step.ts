@@ -9,10 +9,11 @@ import type { DatasetNeed, DatasetStats } from "./dataset_stats.ts";
  * - `source` reads a subject's files into volumes (`read`, through the runner's `SourceIo`);
  * - `spatial` changes the grid of every role (labels with nearest);
  * - `intensity` changes values of image roles only (labels pass through);
+ * - `label` changes values of label roles only (images pass through; grid kept);
  * - `augment` draws random transforms, applied to all roles of a subject together;
  * - `sink` writes the subject's volumes (`write`, through the runner's `SinkIo`).
  */
-export type StepKind = "source" | "spatial" | "intensity" | "augment" | "sink";
+export type StepKind = "source" | "spatial" | "intensity" | "label" | "augment" | "sink";
 
 /**
  * One role's volume of one subject as it moves through the steps: the fields that decide
@@ -138,6 +139,16 @@ export interface StepBase<S extends ParamsSchema> {
    */
   planVaries?(params: ParamsOf<S>): boolean;
   /**
+   * The roles after this step, for planning output names (steps that merge or rename roles, e.g.
+   * `stack`); absent = unchanged. Never throws: a subject that cannot be mapped fails when run.
+   */
+  mapRoles?(roles: readonly PlannedRole[], params: ParamsOf<S>): PlannedRole[];
+  /**
+   * Problems of the params against the recipe's label roles (the source's `labels`, as mapped by
+   * earlier steps), reported by validation before anything runs.
+   */
+  checkRoles?(labels: readonly string[], params: ParamsOf<S>): ParamProblem[];
+  /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
    */
@@ -149,10 +160,31 @@ export interface StepBase<S extends ParamsSchema> {
   dataset?(params: ParamsOf<S>): DatasetNeed | undefined;
 }
 
+/**
+ * A role as the recipe knows it between steps, before any file is read: its name, whether it
+ * holds a label map, and the input role whose file names its outputs (`{stem}`).
+ */
+export interface PlannedRole {
+  /** The role's name (manifest column, or a step's new role such as stack's `into`). */
+  readonly role: string;
+  /** Whether it holds a label map. */
+  readonly label: boolean;
+  /** The input role whose file gives `{stem}` in output names. */
+  readonly from: string;
+}
+
+/** A problem of a step's params, naming the param key it is about. */
+export interface ParamProblem {
+  /** The param key (or `step` for the whole entry). */
+  key: string;
+  /** What is wrong, in the house style (`Cannot … : …`). */
+  message: string;
+}
+
 /** A step that transforms a loaded subject (spatial, intensity or augment). */
 export interface TransformStep<S extends ParamsSchema = ParamsSchema> extends StepBase<S> {
   /** What the step changes: the grid of every role, image values, or random augmentation. */
-  readonly kind: "spatial" | "intensity" | "augment";
+  readonly kind: "spatial" | "intensity" | "label" | "augment";
   /** Applies the step; never touches files, never mutates its input. */
   apply(subject: Subject, params: ParamsOf<S>, context: StepContext): StepResult;
   /** Only sources have roles. */

@@ -138,6 +138,7 @@ export class PooledStats {
     }
     const len = values.length;
     this.#sortedCache = null;
+    if (this.#hist && this.#addNarrowIntegers(values, slope, inter, nonzero, where)) return;
     // Pass 1: are the selected values integers? count, extremes, sum for the float part.
     let n = 0, min = Infinity, max = -Infinity, sum = 0, integer = true;
     for (let i = 0; i < len; i++) {
@@ -178,6 +179,50 @@ export class PooledStats {
     this.#n += n;
     if (min < this.#min) this.#min = min;
     if (max > this.#max) this.#max = max;
+  }
+
+  /**
+   * Fast path (one pass): 8/16-bit integer storage with integer slope and inter — every real
+   * value is an integer; counts per stored value, mapped to real values afterwards.
+   * Returns false when it does not apply.
+   */
+  #addNarrowIntegers(
+    values: NumberArray,
+    slope: number,
+    inter: number,
+    nonzero: boolean,
+    where: ArrayLike<number> | undefined,
+  ): boolean {
+    const narrow = values instanceof Int16Array || values instanceof Uint16Array ||
+      values instanceof Uint8Array || values instanceof Int8Array;
+    if (!narrow || !Number.isInteger(slope) || !Number.isInteger(inter)) return false;
+    if (Math.abs(slope) * 65536 + Math.abs(inter) > Number.MAX_SAFE_INTEGER) return false;
+    const lo = values instanceof Int16Array ? -32768 : values instanceof Int8Array ? -128 : 0;
+    const bins = new Float64Array(
+      values instanceof Uint8Array || values instanceof Int8Array ? 256 : 65536,
+    );
+    const len = values.length;
+    if (where) {
+      for (let i = 0; i < len; i++) if (where[i] !== 0) bins[values[i] - lo]++;
+    } else {
+      for (let i = 0; i < len; i++) bins[values[i] - lo]++;
+    }
+    const hist = this.#hist!;
+    let n = 0, min = Infinity, max = -Infinity;
+    for (let b = 0; b < bins.length; b++) {
+      const c = bins[b];
+      if (c === 0) continue;
+      const v = (b + lo) * slope + inter;
+      if (nonzero && v === 0) continue;
+      hist.set(v, (hist.get(v) ?? 0) + c);
+      n += c;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    this.#n += n;
+    if (n > 0 && min < this.#min) this.#min = min;
+    if (n > 0 && max > this.#max) this.#max = max;
+    return true;
   }
 
   #countIntegers(

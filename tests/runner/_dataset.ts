@@ -13,10 +13,21 @@ seed: 42
 steps:
   - step: load
     labels: [label]
+  - step: reorient
+    to: LPS
+  - step: crop-foreground
+    of: label
+    margin: [1, 1, 20]
+  - step: stack
+    roles: [image]
+  - step: relabel
+    keep: [1, 2]
   - step: resample-to-size
     size: [11, 9, null]
     interpolation: bspline
     grid: origin
+  - step: crop-or-pad
+    size: [12, 9, null]
   - step: resample-to-spacing
     spacing: [1.2, 1.3, 1.9]
     antialias: true

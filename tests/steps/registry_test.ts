@@ -44,11 +44,16 @@ function parsedParams(step: StepDefinition): Record<string, unknown> {
   return step.params.parse(exampleParams(step)) as Record<string, unknown>;
 }
 
-/** A 5×6×7 int16 image and a uint8 label on an oblique anisotropic grid. */
+/**
+ * A 5×6×7 int16 image, a uint8 label and two more image roles (`t2` float32, `flair` int16: the
+ * roles stack's example combines) on an oblique anisotropic grid.
+ */
 function testSubject(): Subject {
   const image = makeVolume({ shape: [5, 6, 7], dtype: "int16", affine: obliqueAffine() });
   const label = makeVolume({ shape: [5, 6, 7], dtype: "uint8", fn: (i, j, k) => (i + j + k) % 3 });
-  return makeSubject({ image, label });
+  const t2 = makeVolume({ shape: [5, 6, 7], dtype: "float32", fn: (i, j, k) => i * j - k / 4 });
+  const flair = makeVolume({ shape: [5, 6, 7], dtype: "int16", fn: (i, j, k) => 3 * i + j * k });
+  return makeSubject({ image, label, t2, flair });
 }
 
 const testContext = () => makeContext({ seed: 20240607 });
@@ -179,8 +184,13 @@ for (const step of STEPS) {
     });
   }
 
-  if (step.kind === "intensity") {
-    applyTest("apply keeps geometry exactly and passes labels through", () => {
+  if (step.kind === "intensity" || step.kind === "label") {
+    // intensity steps change images only, label steps label maps only (kept integer).
+    const labelStep = step.kind === "label";
+    const name = labelStep
+      ? "apply keeps geometry exactly, label types integer, and passes images through"
+      : "apply keeps geometry exactly and passes labels through";
+    applyTest(name, () => {
       const input = testSubject();
       const out = applyStep(step, input).subject;
       equal(out.items.length, input.items.length);
@@ -189,9 +199,13 @@ for (const step of STEPS) {
         deepEqual([...it.volume.shape], [...src.shape]);
         equal(it.volume.frames, src.frames);
         deepEqual(it.volume.affine, src.affine);
-        if (it.label) deepEqual(bytesOf(it.volume), bytesOf(src), "label changed");
+        if (it.label !== labelStep) {
+          deepEqual(bytesOf(it.volume), bytesOf(src), `${it.role} changed`);
+        }
+        if (it.label) ok(isIntegerDType(it.volume.dtype), `label dtype ${it.volume.dtype}`);
       });
-      notEqual(out.items[0].volume, input.items[0].volume, "image must be a new volume");
+      const touched = out.items.findIndex((it) => it.label === labelStep);
+      notEqual(out.items[touched].volume, input.items[touched].volume, "must be a new volume");
     });
   }
 }
