@@ -11,10 +11,10 @@
  *   `window` from [mean, mean + std] to [0, 1] without clamping) when the image looks like CT
  *   (integer values reaching −500 or below, i.e. air in HU) or `--modality ct`; else MR: z-score
  *   per volume over nonzero voxels (nnU-Net's ZScoreNormalization);
- * - crop: `crop-foreground` first (when its defaults validate).
+ * - crop: `crop-foreground` first when that step exists (the recipe validates with it).
  */
+import { RecipeError } from "../errors.ts";
 import { validateRecipePlan } from "../recipe/validate.ts";
-import { cropForeground } from "../steps/spatial/crop_foreground.ts";
 import type { DatasetFingerprint, IntensityStats } from "./fingerprint_dataset.ts";
 
 /** What the suggestion chose and why (also in the YAML's comments). */
@@ -72,6 +72,19 @@ export function suggestRecipe(
   fp: DatasetFingerprint,
   options: { name: string; source: string; modality?: "ct" | "mr" | "auto" },
 ): Suggestion {
+  try {
+    return suggestWith(fp, options, true);
+  } catch (e) {
+    if (!(e instanceof RecipeError)) throw e;
+    return suggestWith(fp, options, false); // no crop-foreground step (or other defaults)
+  }
+}
+
+function suggestWith(
+  fp: DatasetFingerprint,
+  options: { name: string; source: string; modality?: "ct" | "mr" | "auto" },
+  withCrop: boolean,
+): Suggestion {
   const images = fp.roles.filter((r) => !r.label);
   const labels = fp.roles.filter((r) => r.label).map((r) => r.role);
   const { spacing, anisotropicAxis } = fp.imageSpacings.length
@@ -93,12 +106,11 @@ export function suggestRecipe(
         : `; nnU-Net anisotropy rule on axis ${axes[anisotropicAxis]}: its 10th percentile instead`
     }.`,
   ];
-  const crop = cropForeground; // the runner never looks a step up by name (tests/recipe/plan_test.ts)
   const steps: string[][] = [[
     "  - step: load",
     `    labels: ${list(labels)}`,
   ]];
-  if (crop && crop.params.safeParse({}).success) {
+  if (withCrop) {
     comments.push("# Crop: to the foreground first (as nnU-Net crops to the nonzero region).");
     steps.push(["  - step: crop-foreground"]);
   }
