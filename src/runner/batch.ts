@@ -280,10 +280,15 @@ export async function runBatch(options: RunOptions): Promise<number> {
       stats: givenStats,
       resume: options.resume ?? false,
       outDir,
+      recorded: found.sources.flatMap((s) => s.runFiles ?? []),
     },
-  ).catch((e) => {
-    journal.close();
+  ).catch(async (e) => {
+    // Refused or failed before any subject ran: leave --out as it was (no staging folder, and no
+    // journal unless it carries finished subjects of an earlier run).
     staging.release();
+    await sweepUntilClean(outDir, stagingDir, {});
+    if (reused.size === 0) await journal.remove();
+    else journal.close();
     throw e;
   });
   if (dataset.interrupted) {
@@ -325,7 +330,10 @@ export async function runBatch(options: RunOptions): Promise<number> {
     };
     // Issue 12.9: the output manifest and dataset.json of every run (not of a replay).
     if (!options.replay) {
-      provenance.runFiles = await writeOutputManifest(outDir, provenance, basename(provenancePath));
+      provenance.runFiles = [
+        ...await writeOutputManifest(outDir, provenance, basename(provenancePath)),
+        ...(dataset.file ? [dataset.file] : []), // dataset-stats.json (issue 13.2)
+      ];
     }
     await writeJsonAtomic(provenancePath, provenance);
     await journal.remove(); // compacted into the provenance file

@@ -5,11 +5,11 @@
  * manifest — whatever `--shard`, `--subject` or `--limit` select, so a selection's outputs equal
  * the full run's — and written to `<out>/dataset-stats.json`.
  */
-import { UsageError } from "../errors.ts";
-import { sha256File } from "../nifti/hash.ts";
+import { ManifestError, UsageError } from "../errors.ts";
+import { sha256Bytes, sha256File } from "../nifti/hash.ts";
 import { type Plan, rolesOf } from "../recipe/plan.ts";
-import { writeJsonAtomic } from "../provenance/stable_json.ts";
-import type { ResolvedRecipe } from "../provenance/types.ts";
+import { stringifyStable, writeJsonAtomic } from "../provenance/stable_json.ts";
+import type { ResolvedRecipe, RunFileRecord } from "../provenance/types.ts";
 import type { DatasetStats } from "../steps/dataset_stats.ts";
 import type { Job } from "./messages.ts";
 import {
@@ -31,7 +31,39 @@ export interface RunDataset {
   byStep: Record<number, DatasetStats>;
   /** For provenance: where the statistics came from, and the file's content. */
   record?: { source: "computed" | "reused" | "given"; path: string; stats: DatasetStatsFile };
+  /** `dataset-stats.json` as this run leaves it, for provenance `runFiles`. */
+  file?: RunFileRecord;
   interrupted: boolean;
+}
+
+/**
+ * Writes `dataset-stats.json` into `outDir` — a run-level file like the output manifest
+ * (run_files.ts): it replaces only a file an earlier run here recorded (`recorded`) or one with
+ * exactly these bytes (another shard's, a `--stats` file given from there); anything else there
+ * is a file medprep did not write and stops the run (exit 2) before any subject is processed.
+ */
+async function writeStatsFile(
+  outDir: string,
+  file: DatasetStatsFile,
+  recorded: readonly RunFileRecord[],
+): Promise<RunFileRecord> {
+  const path = `${outDir}/${DATASET_STATS_FILE}`;
+  const sha256 = sha256Bytes(stringifyStable(file));
+  let existing: string | undefined;
+  try {
+    existing = (await Deno.lstat(path)).isFile ? await sha256File(path) : "not a file";
+  } catch { /* absent */ }
+  const ours = existing === undefined || existing === sha256 ||
+    recorded.some((r) => r.path === DATASET_STATS_FILE && r.sha256 === existing);
+  if (!ours) {
+    throw new ManifestError([{
+      path: "--out",
+      message: `Cannot write "${path}": a file medprep did not write (or that changed since) ` +
+        "is there; move it or choose another --out",
+    }]);
+  }
+  if (existing !== sha256) await writeJsonAtomic(path, file);
+  return { path: DATASET_STATS_FILE, sha256 };
 }
 
 /**
@@ -104,8 +136,15 @@ export async function prepareRunDataset(
   plan: Plan,
   resolved: ResolvedRecipe,
   allJobs: readonly Job[],
-  options: PassOptions & { stats?: DatasetStatsFile; resume: boolean; outDir: string },
+  options: PassOptions & {
+    stats?: DatasetStatsFile;
+    resume: boolean;
+    outDir: string;
+    /** Run-level files earlier runs in `outDir` recorded (provenance `runFiles`). */
+    recorded?: readonly RunFileRecord[];
+  },
 ): Promise<RunDataset> {
+  const recorded = options.recorded ?? [];
   const path = `${options.outDir}/${DATASET_STATS_FILE}`;
   if (findDatasetSteps(plan).length === 0) {
     if (options.stats) {
@@ -115,10 +154,10 @@ export async function prepareRunDataset(
   }
   if (options.stats) {
     const file = options.stats;
-    await writeJsonAtomic(path, file);
     return {
       byStep: statsByStep(file),
       record: { source: "given", path: DATASET_STATS_FILE, stats: file },
+      file: await writeStatsFile(options.outDir, file, recorded),
       interrupted: false,
     };
   }
@@ -131,6 +170,7 @@ export async function prepareRunDataset(
       return {
         byStep: statsByStep(file),
         record: { source: "reused", path: DATASET_STATS_FILE, stats: file },
+        file: await writeStatsFile(options.outDir, file, recorded),
         interrupted: false,
       };
     }
@@ -142,10 +182,10 @@ export async function prepareRunDataset(
       `medprep: warning: subject "${f.id}" left out of the dataset statistics: ${f.message}`,
     );
   }
-  await writeJsonAtomic(path, file);
   return {
     byStep: statsByStep(file),
     record: { source: "computed", path: DATASET_STATS_FILE, stats: file },
+    file: await writeStatsFile(options.outDir, file, recorded),
     interrupted,
   };
 }
