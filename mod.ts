@@ -97,6 +97,7 @@ export {
   type ParamsSchema,
   type PlannedRole,
   type RoleSelection,
+  type SinkFile,
   type SinkIo,
   type SinkOutput,
   type SinkStep,
@@ -112,6 +113,7 @@ export {
   type Subject,
   type TransformStep,
 } from "./src/steps/step.ts";
+export type { DatasetNeed, DatasetStats, FrameDatasetStats } from "./src/steps/dataset_stats.ts";
 
 // Errors: the issue lists mean nothing ran (exit 2 in the CLI).
 export {

@@ -14,6 +14,9 @@ import { createSchemaCommand } from "./cli/schema.ts";
 import { createRunCommand } from "./cli/run.ts";
 import { createMergeProvenanceCommand } from "./cli/merge_provenance.ts";
 import { createReportCommand } from "./cli/report_html.ts";
+import { createSplitCommand } from "./cli/split.ts";
+import { createFingerprintCommand } from "./cli/fingerprint.ts";
+import { createRestoreCommand } from "./cli/restore.ts";
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -37,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
       createSchemaCommand,
       createMergeProvenanceCommand,
       createReportCommand,
+      createSplitCommand,
+      createFingerprintCommand,
+      createRestoreCommand,
     ]
   ) {
     program.addCommand(factory(done).exitOverride());

@@ -8,7 +8,9 @@ Deno.test("deno task run pipelines/demo.yaml works in a fresh copy (demo data ge
     for (const f of ["deno.json", "deno.lock"]) await Deno.copyFile(`${ROOT}${f}`, `${dir}/${f}`);
     for (const d of ["src", "tools", "pipelines"]) await Deno.mkdir(`${dir}/${d}`);
     await new Deno.Command("cp", { args: ["-r", `${ROOT}src/.`, `${dir}/src/`] }).output();
-    await Deno.copyFile(`${ROOT}tools/make_demo_data.ts`, `${dir}/tools/make_demo_data.ts`);
+    for (const f of ["make_demo_data.ts", "demo_sets.ts"]) {
+      await Deno.copyFile(`${ROOT}tools/${f}`, `${dir}/tools/${f}`);
+    }
     await Deno.copyFile(`${ROOT}pipelines/demo.yaml`, `${dir}/pipelines/demo.yaml`);
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["task", "run", "pipelines/demo.yaml", "--dry-run", "--quiet"],

@@ -16,7 +16,7 @@
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ["volume/", "random/", "errors.ts", "version.ts"],
-  ["nifti/"],
+  ["nifti/", "npy/"],
   ["preview/"],
   ["manifest/"],
   ["steps/"],

@@ -1,7 +1,8 @@
 /**
  * `merge-provenance DIR`: combines the `provenance.shard-I-of-N.json` files of a sharded run
  * into `DIR/provenance.json`, reporting missing shards and subjects missing from every shard
- * or present in two (exit 1 when there is any problem; the merged file is still written).
+ * or present in two (exit 1 when there is any problem; the merged file is still written), and
+ * writes the merged run's output manifest (`manifest.csv`, `dataset.json`).
  * Permissions: --allow-read, --allow-write (DIR).
  */
 import { Command } from "commander";
@@ -11,6 +12,10 @@ import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance } from "../provenance/types.ts";
 import { findProvenanceProblem } from "../provenance/provenance_shape.ts";
 import { writeReport } from "../report/write_report.ts";
+import { runFileNames, writeOutputManifest } from "../provenance/output_manifest.ts";
+import { readProvenanceFile } from "../provenance/read_provenance.ts";
+import { checkRunFiles } from "../runner/run_files.ts";
+import { ManifestError } from "../errors.ts";
 
 const SHARD_FILE = /^provenance\.shard-(\d+)-of-(\d+)\.json$/;
 
@@ -63,6 +68,23 @@ export const createMergeProvenanceCommand: CommandFactory = (done) =>
       }
       const { merged, problems } = mergeProvenance(shards, ["medprep", ...Deno.args]);
       const target = `${dir}/provenance.json`;
+      // Issue 12.9: manifest.csv + dataset.json of the merged run, replacing only the ones a
+      // merge (recorded in the provenance.json it replaces) wrote; each shard keeps its own.
+      const previous = await readProvenanceFile(target);
+      const names = runFileNames("provenance.json");
+      delete merged.runFiles;
+      try {
+        await checkRunFiles(
+          dir,
+          [names.manifest, names.dataset],
+          previous.provenance?.runFiles ?? [],
+        );
+        merged.runFiles = await writeOutputManifest(dir, merged);
+      } catch (e) {
+        problems.push(
+          e instanceof ManifestError ? e.issues.map((i) => i.message).join("; ") : String(e),
+        );
+      }
       await writeJsonAtomic(target, merged);
       await writeReport(target, merged); // report.html of the whole run (issue 14.2)
       for (const p of problems) console.error(`medprep: ${p}`);

@@ -16,7 +16,7 @@ export interface ParamHelp {
 export type JsonSchema = Record<string, any>;
 
 /** The JSON Schema of a step's params (input side: defaults optional). */
-export function deriveParamsJsonSchema(step: StepDefinition): JsonSchema {
+export function deriveParamsJsonSchema(step: Pick<StepDefinition, "params">): JsonSchema {
   const { $schema: _, ...schema } = z.toJSONSchema(step.params, {
     io: "input",
     unrepresentable: "any",
@@ -92,7 +92,9 @@ function objectParams(s: JsonSchema): ParamHelp[] {
  * Params of a step, grouped by variant: one group for an object schema, one per option for a
  * union (e.g. normalize's methods), titled by the discriminating value.
  */
-export function deriveParamHelp(step: StepDefinition): { title?: string; params: ParamHelp[] }[] {
+export function deriveParamHelp(
+  step: Pick<StepDefinition, "params">,
+): { title?: string; params: ParamHelp[] }[] {
   const schema = deriveParamsJsonSchema(step);
   const options: JsonSchema[] | undefined = schema.oneOf ?? schema.anyOf;
   if (!options) return [{ params: objectParams(schema) }];

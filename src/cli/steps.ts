@@ -4,6 +4,14 @@ import { findStep, STEPS } from "../steps/registry.ts";
 import type { StepDefinition } from "../steps/step.ts";
 import type { CommandFactory } from "./command.ts";
 import { deriveParamHelp } from "./step_help.ts";
+import type { AugmentTransform } from "../steps/augment/augment_transform.ts";
+import {
+  findTransform,
+  renderTransformList,
+  transformExample,
+  TRANSFORMS_TITLE,
+} from "./transform_help.ts";
+import { TRANSFORMS } from "../steps/augment/augment.ts";
 
 /** One line per registered step: name, kind and summary, aligned. */
 export function renderStepList(): string {
@@ -27,7 +35,20 @@ function wrap(text: string, width: number, indent: string): string[] {
 
 /** Every param of a step (type, default, range, description) and its example. */
 export function renderStepHelp(step: StepDefinition): string {
-  const out = [`${step.name} (${step.kind}): ${step.summary}`, ""];
+  return renderHelp(`${step.name} (${step.kind}): ${step.summary}`, step, step.example);
+}
+
+/** Every param of an augmentation transform and an example inside an `augment` step. */
+export function renderTransformHelp(t: AugmentTransform): string {
+  return renderHelp(
+    `${t.name} (augment transform, ${t.kind}; inside "- step: augment" transforms): ${t.summary}`,
+    t,
+    transformExample(t),
+  );
+}
+
+function renderHelp(title: string, step: Pick<StepDefinition, "params">, example: string): string {
+  const out = [title, ""];
   for (const group of deriveParamHelp(step)) {
     out.push(group.title ? `Params with ${group.title}:` : "Params:");
     if (group.params.length === 0) out.push("  (none)");
@@ -41,7 +62,7 @@ export function renderStepHelp(step: StepDefinition): string {
     }
     out.push("");
   }
-  out.push("Example:", ...step.example.split("\n").map((l) => `  ${l}`));
+  out.push("Example:", ...example.split("\n").map((l) => `  ${l}`));
   return out.join("\n");
 }
 
@@ -49,19 +70,33 @@ export function renderStepHelp(step: StepDefinition): string {
 export const createStepsCommand: CommandFactory = (done) =>
   new Command("steps")
     .description("List the steps a recipe can use, or show one step's params and example")
-    .argument("[name]", `step name: ${STEPS.map((s) => s.name).join(", ")}`)
-    .addHelpText("after", `\nSteps:\n${renderStepList()}`)
+    .argument("[name]", `step or augment transform name: ${STEPS.map((s) => s.name).join(", ")}`)
+    .addHelpText(
+      "after",
+      `\nSteps:\n${renderStepList()}\n\n${TRANSFORMS_TITLE}\n${renderTransformList()}`,
+    )
     .action((name?: string) => {
       if (name === undefined) {
-        console.log(renderStepList());
+        console.log(`${renderStepList()}\n\n${TRANSFORMS_TITLE}\n${renderTransformList()}`);
         done(0);
         return;
       }
       const step = findStep(name);
+      const transform = findTransform(name);
+      if (step && transform) {
+        console.log(`${renderStepHelp(step)}\n\n${renderTransformHelp(transform)}`);
+        done(0);
+        return;
+      }
+      if (transform) {
+        console.log(renderTransformHelp(transform));
+        done(0);
+        return;
+      }
       if (!step) {
-        const names = STEPS.map((s) => s.name);
+        const names = [...STEPS.map((s) => s.name), ...TRANSFORMS.map((t) => t.name)];
         console.error(
-          `Cannot show step "${name}": no such step${
+          `Cannot show step "${name}": no such step or augment transform${
             didYouMean(name, names) || `; steps: ${names.join(", ")}`
           }`,
         );

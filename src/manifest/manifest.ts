@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { ManifestError } from "../errors.ts";
 import { deriveStem } from "../nifti/nifti_paths.ts";
 import { readCsv } from "./csv.ts";
@@ -60,24 +60,30 @@ function delimitedRows(source: string, text: string, delimiter: string): RawRow[
   }));
 }
 
-async function globRows(pattern: string): Promise<RawRow[]> {
+/** Where a glob's subject ids come from: the file stem, or the name of the file's folder. */
+export type IdFrom = "stem" | "dir";
+
+async function globRows(pattern: string, idFrom: IdFrom): Promise<RawRow[]> {
   const files = await expandGlob(pattern);
   if (files.length === 0) fail(pattern, `Cannot find any file matching "${pattern}"`);
-  return files.map((f, i) => ({ row: i + 1, label: f, cells: { id: deriveStem(f), image: f } }));
+  const idOf = (f: string) => idFrom === "dir" ? basename(dirname(f)) : deriveStem(f);
+  return files.map((f, i) => ({ row: i + 1, label: f, cells: { id: idOf(f), image: f } }));
 }
 
 /**
  * Reads a manifest (CSV/TSV with a header, JSON array, JSON Lines, MSD `dataset.json`) or,
- * with `glob`, the files matching a pattern (id = file stem, role `image`); relative paths
+ * with `glob`, the files matching a pattern (id = file stem, or its folder's name with
+ * `idFrom: "dir"`; role `image`); relative paths
  * resolve against the manifest's directory. Every input file is checked to exist.
  * @throws ManifestError listing every problem with its row.
  */
 export async function readManifest(
   source: string,
-  options: { glob?: boolean } = {},
+  options: { glob?: boolean; idFrom?: IdFrom } = {},
 ): Promise<Manifest> {
   if (options.glob) {
-    return parseManifestEntries(source, "glob", await globRows(source), Deno.cwd());
+    const rows = await globRows(source, options.idFrom ?? "stem");
+    return parseManifestEntries(source, "glob", rows, Deno.cwd());
   }
   const text = await readText(source);
   const kind = kindOf(source, text);

@@ -24,6 +24,19 @@ export interface RawRow {
  */
 export const ID_COLUMNS = ["id", "subject_id", "subject"] as const;
 
+/**
+ * The id column among `columns`: `id`, `subject_id` or `subject` exactly, else the first of
+ * them in another case (`ID`, `Subject_ID`), else undefined.
+ */
+export function findIdColumn(columns: readonly string[]): string | undefined {
+  for (const want of ID_COLUMNS) if (columns.includes(want)) return want;
+  for (const want of ID_COLUMNS) {
+    const found = columns.find((c) => c.trim().toLowerCase() === want);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 /** Places an issue at a row (and column) of a manifest. */
 export function rowIssue(source: string, raw: RawRow, column: string, message: string): Issue {
   if (raw.lineBased) return { file: source, line: raw.row, path: column, message };
@@ -94,7 +107,7 @@ export function parseManifestEntries(
   for (const r of raw) {
     for (const k of Object.keys(r.cells)) if (!columns.includes(k)) columns.push(k);
   }
-  const idColumn = ID_COLUMNS.find((c) => columns.includes(c)) as string | undefined;
+  const idColumn = findIdColumn(columns);
   const others = columns.filter((c) => c !== idColumn);
   // A column none of whose non-empty cells names a NIfTI file is metadata (SPEC §7).
   const isRole = (c: string) =>
@@ -114,7 +127,9 @@ export function parseManifestEntries(
     issues.push({
       file: source,
       path: "",
-      message: `Cannot use manifest "${source}": no id column; add a column named id`,
+      message: `Cannot use manifest "${source}": no id column (${
+        ID_COLUMNS.join(", ")
+      }, in any case); the columns are ${columns.map((c) => JSON.stringify(c)).join(", ")}`,
     });
   } else if (roles.length === 0) {
     issues.push({
@@ -157,7 +172,13 @@ export function parseManifestEntries(
     else if (seen.has(id)) {
       const first = seen.get(id)!;
       const at = first.lineBased ? `line ${first.row}` : first.label ?? `row ${first.row}`;
-      add(r, idColumn!, `Cannot use id "${id}" twice: first used at ${at}`);
+      add(
+        r,
+        idColumn!,
+        `Cannot use id "${id}" twice: first used at ${at}${
+          kind === "glob" ? "; to take ids from the folder names, add --id-from dir" : ""
+        }`,
+      );
     } else seen.set(id, r);
     const paths: Record<string, string> = {};
     for (const role of roles) {

@@ -21,6 +21,7 @@ import {
   openHashingByteStream,
 } from "./byte_stream.ts";
 import { readHeaderFrom, type ReadOptions, readVoxels } from "./nifti_decode.ts";
+import type { NiftiHeader } from "./nifti_header.ts";
 import type { NiftiDescription, NiftiInfo } from "./nifti_info.ts";
 import { type NiftiPaths, resolveNiftiPaths } from "./nifti_paths.ts";
 import { imageFromParts, type NiftiImage } from "./nifti_image.ts";
@@ -96,6 +97,18 @@ export function readNiftiHeaderSync(path: string): NiftiHeaderInfo {
   // deno-lint-ignore require-yield
   return runSync(withStreams(path, function* (d) {
     return describeOnly(d);
+  }));
+}
+
+/**
+ * The header fields as stored (`medprep restore` writes another file with the same geometry
+ * fields). Not part of the library surface.
+ * @throws NiftiError naming the file on any problem
+ */
+export function readNiftiHeaderFieldsSync(path: string): NiftiHeader {
+  // deno-lint-ignore require-yield
+  return runSync(withStreams(path, function* (d) {
+    return d.header;
   }));
 }
 

@@ -131,8 +131,25 @@ function failure(path: string, e: unknown): Error {
 const CHUNK = 4 << 20;
 
 /** Writes the file body chunk by chunk through `put`, yielding via `pause` between chunks. */
-function* chunks(volume: Volume, options?: WriteOptions): Generator<Uint8Array> {
-  yield encodeNiftiHeader(buildNiftiHeader(volume, options));
+function* chunks(
+  volume: Volume,
+  options?: WriteOptions,
+  g?: NiftiHeader,
+): Generator<Uint8Array> {
+  const header = buildNiftiHeader(volume, options);
+  yield encodeNiftiHeader(
+    g
+      ? {
+        ...header,
+        qformCode: g.qformCode,
+        sformCode: g.sformCode,
+        quatern: [...g.quatern],
+        qoffset: [...g.qoffset],
+        srow: g.srow.map((r) => [...r]),
+        pixdim: [g.pixdim[0], g.pixdim[1], g.pixdim[2], g.pixdim[3], ...header.pixdim.slice(4)],
+      } as typeof header
+      : header,
+  );
   const data = voxelBytes(volume);
   for (let o = 0; o < data.length; o += CHUNK) yield data.subarray(o, o + CHUNK);
 }
@@ -185,10 +202,34 @@ export function writeNiftiSync(
   volume: Volume,
   options?: WriteOptions,
 ): WrittenFile {
+  return writeSync(path, volume, options);
+}
+
+/**
+ * Like writeNiftiSync, with the geometry fields (qform/sform codes, quaternion, offsets, srow,
+ * pixdim[0..3]) of `geometryFrom`, the header of a file on the same grid, written as they are
+ * (`medprep restore`: the original input's header geometry, bit for bit). The caller makes
+ * sure it describes the volume's grid. Not part of the library surface.
+ */
+export function writeNiftiWithGeometrySync(
+  path: string,
+  volume: Volume,
+  geometryFrom: NiftiHeader,
+  options?: WriteOptions,
+): WrittenFile {
+  return writeSync(path, volume, options, geometryFrom);
+}
+
+function writeSync(
+  path: string,
+  volume: Volume,
+  options?: WriteOptions,
+  geometryFrom?: NiftiHeader,
+): WrittenFile {
   let sink: ReturnType<typeof openSink> | null = null;
   try {
     sink = openSink(path, options?.level, options?.mode);
-    for (const c of chunks(volume, options)) sink.write(c);
+    for (const c of chunks(volume, options, geometryFrom)) sink.write(c);
     return sink.commit();
   } catch (e) {
     sink?.abort();

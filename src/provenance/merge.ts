@@ -84,8 +84,9 @@ export function mergeProvenance(
     if (s.status !== "done") problems.push(`Subject "${s.id}" is ${s.status}`);
   }
   const times = sorted.map((s) => s.provenance);
+  const { runFiles: _, ...head } = first.provenance; // the shard's; the caller writes merged ones
   const merged: Provenance = {
-    ...first.provenance,
+    ...head,
     command,
     shard: null,
     started: times.map((p) => p.started).sort()[0],

@@ -2,6 +2,7 @@
  * Provenance record types (SPEC §9): what `<out>/provenance.json` holds. Everything here is
  * plain data (it crosses the worker boundary and is written as JSON).
  */
+import type { DatasetContribution } from "../steps/dataset_stats.ts";
 import type { Affine } from "../volume/affine.ts";
 
 /** Grid of one volume: shape, frames, spacing (column norms) and affine. */
@@ -62,6 +63,10 @@ export interface OutputRecord {
   clamped: number;
   /** Set on a preview picture (`save: { preview: true }`): the output path it shows. */
   previewOf?: string;
+  /** A file holding several roles (npz): its array names, in order. */
+  arrays?: string[];
+  /** A sidecar (JSON metadata): the path of the file it describes. */
+  sidecarOf?: string;
 }
 
 /** Where and why a subject failed. */
@@ -84,10 +89,17 @@ export interface SubjectRecord {
   /** Metadata columns of the manifest row (SPEC §7), when it has any. */
   metadata?: Record<string, string | number | boolean>;
   inputs: InputRecord[];
+  /** Files steps read besides the inputs (a `reference` grid), with the sha256 of their bytes. */
+  files?: { path: string; sha256: string }[];
   steps: StepEntry[];
   outputs: OutputRecord[];
   warnings: string[];
   error?: ErrorRecord;
+  /**
+   * Statistics pass only (never written to provenance): what this subject contributes to the
+   * dataset statistics of the steps the pass collects, by step index (steps/dataset_stats.ts).
+   */
+  contributions?: Record<string, DatasetContribution>;
 }
 
 /** A recipe after validation, as recorded and compared by `--resume`. */
@@ -133,6 +145,14 @@ export interface ShardRecord {
   all: string[];
 }
 
+/** A run-level file medprep writes next to provenance.json (output manifest, dataset.json). */
+export interface RunFileRecord {
+  /** Relative to the output directory. */
+  path: string;
+  /** sha256 of the bytes written (a file medprep may replace or remove only while it matches). */
+  sha256: string;
+}
+
 /** Overall outcome of a run. */
 export type RunStatus = "complete" | "failed" | "interrupted";
 
@@ -148,7 +168,14 @@ export interface Provenance {
   started: string;
   finished: string;
   status: RunStatus;
+  /**
+   * Dataset statistics the run used (issue 13): computed by its statistics pass, reused
+   * (`--resume`) or given (`--stats`); the same content as `<out>/dataset-stats.json`.
+   */
+  dataset?: { source: "computed" | "reused" | "given"; path: string; stats: unknown };
   subjects: SubjectRecord[];
+  /** The output manifest and dataset.json this run wrote (issue 12 item 9). */
+  runFiles?: RunFileRecord[];
 }
 
 /** Converts a volume's affine to a plain mutable matrix for JSON. */

@@ -7,6 +7,7 @@ import { type Issue, ManifestError } from "../errors.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { type PlannedOutput, planOutputs } from "./output_names.ts";
 import type { Plan } from "./plan.ts";
+import { recipeWhereIssues } from "./select_where.ts";
 
 /** The plan resolved against one manifest. */
 export interface ManifestPlan {
@@ -53,6 +54,21 @@ export function bindManifest(plan: Plan, manifest: Manifest): ManifestPlan {
     });
   };
   for (const role of plan.roles ?? []) if (!available.has(role)) unknown("roles", role);
+  // Roles steps name (`onto`, `mask: <role>`) must be manifest columns (SPEC §4, §7).
+  for (const step of plan.roles ? [] : plan.steps) {
+    for (const use of step.definition.rolesUsed?.(step.params as never) ?? []) {
+      if (available.has(use.role)) continue;
+      const key = use.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
+      const why = metadata.includes(use.role) ? "it is a metadata column" : "no such column";
+      issues.push({
+        file,
+        path: "",
+        message: `Cannot use role "${use.role}" of steps[${step.index}]${key}: the manifest has ${
+          why === "no such column" ? "no such column" : "it only as a metadata column"
+        } (${columnsText(manifest)})`,
+      });
+    }
+  }
   const warnings: string[] = [];
   if (plan.labelsWritten) {
     for (const role of plan.labels) if (!available.has(role)) unknown("labels", role);
@@ -87,6 +103,7 @@ export function bindManifest(plan: Plan, manifest: Manifest): ManifestPlan {
       }
     }
   }
+  issues.push(...recipeWhereIssues(plan, manifest));
   const planned = planOutputs(plan, manifest.rows, { file });
   issues.push(...planned.issues);
   if (issues.length) throw new ManifestError(issues);

@@ -7,7 +7,7 @@
  */
 import type { Issue } from "../errors.ts";
 import { deriveStem } from "../nifti/nifti_paths.ts";
-import type { NameValues } from "../steps/step.ts";
+import type { SinkFile } from "../steps/step.ts";
 import { outputRolesOf, type Plan } from "./plan.ts";
 
 /** One subject as the planner needs it (a manifest row or a runner job). */
@@ -29,6 +29,8 @@ export interface PlannedOutput {
   path: string;
   /** Set on a preview picture: the output it shows. */
   previewOf?: string;
+  /** A sidecar: the path of the file it describes. */
+  sidecarOf?: string;
 }
 
 // deno-lint-ignore no-control-regex
@@ -79,67 +81,102 @@ export function planOutputs(
   options: { file?: string } = {},
 ): { outputs: PlannedOutput[]; issues: Issue[] } {
   const { definition, params } = plan.sink;
-  const template = definition.outputName(params, { id: "x", role: "x", stem: "x", copy: 0 });
+  // Every file of one subject copy: the sink's own list (one file for all roles, sidecars),
+  // else one `outputName` per role.
+  const filesOf = (
+    id: string,
+    copy: number,
+    roles: { role: string; stem: string }[],
+  ): SinkFile[] =>
+    definition.outputFiles?.(params, { id, copy, roles }) ??
+      roles.map((r) => ({
+        role: r.role,
+        path: definition.outputName(params, { id, role: r.role, stem: r.stem, copy }),
+      }));
+  const template = filesOf("x", 0, [{ role: "x", stem: "x" }])[0].path;
   const outputs: PlannedOutput[] = [];
   const issues: Issue[] = [];
   const seen = new Map<string, PlannedOutput>();
   const fail = (o: Pick<PlannedOutput, "row">, message: string) =>
     issues.push({ file: options.file, path: `row ${o.row}`, message });
   for (const subject of subjects) {
-    // Roles without a file are reported by the manifest check (the subject fails).
+    const roles: { role: string; stem: string }[] = [];
+    let bad = false;
+    // Roles without a file are reported by the manifest check (the subject fails); steps that
+    // merge or rename roles (stack) are followed (outputRolesOf).
     for (const { role, from } of outputRolesOf(plan, subject.paths)) {
-      const values: NameValues = {
-        id: subject.id,
-        role,
-        stem: deriveStem(subject.paths[from]),
-        copy: 0,
-      };
-      const bad = (["id", "role", "stem"] as const)
+      const values = { id: subject.id, role, stem: deriveStem(subject.paths[from]) };
+      const wrong = (["id", "role", "stem"] as const)
         .map((k) => [k, checkNameValue(values[k])] as const)
         .find(([, reason]) => reason);
-      for (let copy = 0; copy < plan.copies; copy++) {
-        const path = definition.outputName(params, { ...values, copy });
-        const output: PlannedOutput = { id: subject.id, row: subject.row, role, copy, path };
-        const reason = bad
-          ? `{${bad[0]}} is ${JSON.stringify(values[bad[0]])}: ${bad[1]}`
-          : checkRenderedPath(path, template);
-        if (reason) {
-          fail(output, `Cannot write ${JSON.stringify(path)} for ${describe(output)}: ${reason}`);
-          break;
-        }
-        const key = foldKey(path);
-        const prev = seen.get(key);
-        if (prev) {
-          const how = prev.path === path
-            ? ""
-            : ` (same name but for letter case: "${prev.path}"; case-insensitive file systems would overwrite it)`;
+      if (wrong) {
+        // The name cannot be made; this role (and a file shared with it) is not planned.
+        const path = filesOf(subject.id, 0, [values])[0].path;
+        const output = { id: subject.id, row: subject.row, role, copy: 0, path };
+        const reason = `{${wrong[0]}} is ${JSON.stringify(values[wrong[0]])}: ${wrong[1]}`;
+        fail(output, `Cannot write ${JSON.stringify(path)} for ${describe(output)}: ${reason}`);
+        bad = true;
+      } else roles.push(values);
+    }
+    if (bad && definition.outputFiles) continue;
+    if (roles.length === 0) continue;
+    const perCopy = Array.from({ length: plan.copies }, (_, c) => filesOf(subject.id, c, roles));
+    // Roles (as the sink names them), then copies.
+    const all = perCopy.flatMap((files, copy) => files.map((file) => ({ file, copy })));
+    const order = [...new Set(all.map((e) => e.file.role))]
+      .flatMap((role) => all.filter((e) => e.file.role === role));
+    let broken = "";
+    for (const { file, copy } of order) {
+      if (broken === file.role) continue;
+      const output: PlannedOutput = {
+        id: subject.id,
+        row: subject.row,
+        role: file.role,
+        copy,
+        path: file.path,
+        ...(file.sidecarOf ? { sidecarOf: file.sidecarOf } : {}),
+      };
+      const reason = checkRenderedPath(file.path, template);
+      if (reason) {
+        fail(
+          output,
+          `Cannot write ${JSON.stringify(file.path)} for ${describe(output)}: ${reason}`,
+        );
+        broken = file.role; // one message per role
+        continue;
+      }
+      const key = foldKey(file.path);
+      const prev = seen.get(key);
+      if (prev) {
+        const how = prev.path === file.path
+          ? ""
+          : ` (same name but for letter case: "${prev.path}"; case-insensitive file systems would overwrite it)`;
+        fail(
+          output,
+          `Cannot write "${file.path}": ${describe(output)} and ${
+            describe(prev)
+          } write the same file${how}`,
+        );
+        continue;
+      }
+      seen.set(key, output);
+      outputs.push(output);
+      // A preview picture beside the output (save: { preview: true }) is an output too.
+      const preview = file.sidecarOf ? undefined : definition.previewName?.(params, file.path);
+      if (preview !== undefined) {
+        const shown: PlannedOutput = { ...output, path: preview, previewOf: file.path };
+        const other = seen.get(foldKey(preview));
+        if (other) {
           fail(
-            output,
-            `Cannot write "${path}": ${describe(output)} and ${
-              describe(prev)
-            } write the same file${how}`,
+            shown,
+            `Cannot write preview "${preview}" of ${describe(shown)}: ${
+              describe(other)
+            } writes the same file`,
           );
           continue;
         }
-        seen.set(key, output);
-        outputs.push(output);
-        // A preview picture beside the output (save: { preview: true }) is an output too.
-        const preview = definition.previewName?.(params, path);
-        if (preview !== undefined) {
-          const shown: PlannedOutput = { ...output, path: preview, previewOf: path };
-          const other = seen.get(foldKey(preview));
-          if (other) {
-            fail(
-              shown,
-              `Cannot write preview "${preview}" of ${describe(shown)}: ${
-                describe(other)
-              } writes the same file`,
-            );
-            continue;
-          }
-          seen.set(foldKey(preview), shown);
-          outputs.push(shown);
-        }
+        seen.set(foldKey(preview), shown);
+        outputs.push(shown);
       }
     }
   }

@@ -52,6 +52,8 @@ export interface Plan {
   readonly labels: readonly string[];
   /** True when `labels` was written in the recipe; false when it is the default. */
   readonly labelsWritten: boolean;
+  /** The source's metadata conditions (`load: { where }`): only matching subjects run. */
+  readonly where?: readonly string[];
 }
 
 /** How to bind: another registry (tests), and which param keys each step entry wrote. */
@@ -129,6 +131,7 @@ export function bindRecipe(recipe: PlainRecipe, options: BindOptions = {}): Plan
     roles: selection.roles,
     labels: selection.labels,
     labelsWritten: source.written?.has("labels") ?? true,
+    ...(selection.where ? { where: selection.where } : {}),
   };
 }
 
@@ -142,9 +145,15 @@ export function rolesOf(plan: Plan, paths: Readonly<Record<string, string>>): st
   return plan.roles ? [...plan.roles] : Object.keys(paths).filter((r) => paths[r]);
 }
 
+/** Files the plan's steps read besides the manifest's (e.g. a `reference`), absolute. */
+export function stepFilesOf(plan: Plan): string[] {
+  return [...new Set(plan.steps.flatMap((s) => s.definition.files?.(s.params as never) ?? []))];
+}
+
 /**
  * The roles one subject has when the sink writes it: the loaded roles (with a file), as the
- * steps that merge or rename roles (`mapRoles`, e.g. stack) leave them.
+ * steps that merge, rename or drop roles (`mapRoles`, e.g. stack, resample-to-reference with
+ * dropOnto) leave them.
  */
 export function outputRolesOf(plan: Plan, paths: Readonly<Record<string, string>>): PlannedRole[] {
   let roles: PlannedRole[] = rolesOf(plan, paths).filter((r) => paths[r]).map((role) => ({

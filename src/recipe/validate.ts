@@ -10,6 +10,7 @@ import { RECIPE_KEYS, RECIPE_SCHEMA } from "./recipe_schema.ts";
 import { findCopiesOverLimit } from "./copies_limit.ts";
 import { findStep } from "../steps/registry.ts";
 import { validateSteps } from "./validate_steps.ts";
+import { resolveStepFiles } from "./step_roles.ts";
 import { checkYamlSyntax, toPlainData } from "./yaml_checks.ts";
 
 /**
@@ -93,11 +94,15 @@ export function validateRecipePlan(text: string, file: string): { recipe: Recipe
   }
   const top = data as Record<string, unknown>;
   const parsedTop = checkTopLevel(sink, top);
-  const { steps, written } = Array.isArray(top.steps)
+  const { steps: parsedSteps, written } = Array.isArray(top.steps)
     ? validateSteps(sink, top.steps)
     : { steps: [], written: [] };
+  let steps = parsedSteps;
   // Issue #10.6: copies multiply across steps; refuse a product out of reach (budget helper).
   if (sink.issues.length === 0) {
+    // Files steps read (a `reference`) are relative to the recipe's folder.
+    const defs = steps.map((s) => findStep(s.step)!);
+    steps = resolveStepFiles(sink, steps, defs, dirname(resolve(file)));
     const bound = steps.map((s, index) => ({
       definition: findStep(s.step)!,
       params: s.params,

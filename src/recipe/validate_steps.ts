@@ -6,6 +6,7 @@ import type { RecipeStep } from "./recipe.ts";
 import type { DocPath } from "./yaml_positions.ts";
 import { describeZodIssues, showValue } from "./zod_issues.ts";
 import { findSchemas } from "./zod_schema_walk.ts";
+import { checkStepRoles } from "./step_roles.ts";
 
 const STEP_NAMES = STEPS.map((s) => s.name);
 
@@ -140,6 +141,25 @@ function checkRoles(sink: IssueSink, checked: Checked[]): void {
 }
 
 /**
+ * Dataset statistics (issue 13) pool every subject's values once, in a statistics pass before
+ * the run: a step needing them cannot follow augmentation copies (which copy would count?).
+ */
+function checkDatasetSteps(sink: IssueSink, checked: Checked[]): void {
+  let copiesAt: number | undefined;
+  for (const { index, definition, params } of checked) {
+    if (!params) continue;
+    const need = definition.dataset?.(params);
+    if (need && copiesAt !== undefined) {
+      sink.atPath(
+        ["steps", index, need.kind === "spacing" ? "spacing" : "over"],
+        `Cannot take dataset statistics after steps[${copiesAt}] makes augmentation copies: a dataset statistic pools every subject once, in a statistics pass over all subjects before the run; move this step before the augmentation`,
+      );
+    }
+    if ((definition.copies?.(params) ?? 1) > 1) copiesAt ??= index;
+  }
+}
+
+/**
  * Validates the `steps` list: names, params, order and output names; returns the parsed steps
  * with the param keys each entry wrote (to tell a written value from a default).
  */
@@ -150,6 +170,8 @@ export function validateSteps(
   const checked = entries.map((e, i) => checkEntry(sink, e, i)).filter((c): c is Checked => !!c);
   checkOrder(sink, checked, entries.length);
   checkOutputNames(sink, checked);
+  checkDatasetSteps(sink, checked);
+  checkStepRoles(sink, checked);
   checkRoles(sink, checked);
   const valid = checked.filter((c) => c.params);
   const steps = valid.map((c) => {

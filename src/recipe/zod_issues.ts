@@ -1,7 +1,13 @@
 import type { z } from "zod";
 import { didYouMean } from "./did_you_mean.ts";
 import type { DocPath } from "./yaml_positions.ts";
-import { findSchemas, objectKeys, objectShapes, tupleLength } from "./zod_schema_walk.ts";
+import {
+  findSchemas,
+  objectKeys,
+  objectShapes,
+  tupleLength,
+  unionOptions,
+} from "./zod_schema_walk.ts";
 
 /** A zod issue translated for people: where it points and what it says. */
 export interface ParamProblem {
@@ -181,7 +187,11 @@ export function describeZodIssues(
         const limit = issue.code === "too_small" ? issue.minimum : issue.maximum;
         let message: string;
         if (issue.origin === "array") {
-          const n = findSchemas(schema, path).map(tupleLength).find((l) => l !== undefined);
+          // A list too short or too long: the tuple's length, also as one option of a union
+          // (resample-to-spacing's spacing: [x, y, z] or median).
+          const n = findSchemas(schema, path).flatMap((t) => [t, ...unionOptions(t)]).map(
+            tupleLength,
+          ).find((l) => l !== undefined);
           const count = Array.isArray(value) ? value.length : "?";
           message = n !== undefined
             ? `Cannot use ${showValue(value)}: expected ${n} values${

@@ -78,3 +78,9 @@ export function tupleLength(schema: z.ZodType): number | undefined {
   const def = defOf(unwrapSchema(schema));
   return def.type === "tuple" && !def.rest ? def.items.length : undefined;
 }
+
+/** The options of a union schema (none for other schemas). */
+export function unionOptions(schema: z.ZodType): z.ZodType[] {
+  const def = defOf(unwrapSchema(schema));
+  return def.type === "union" ? [...def.options] : [];
+}

@@ -5,12 +5,13 @@
  * interrupted; invalid input throws RecipeError / ManifestError / UsageError (exit 2, nothing
  * written).
  */
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { UsageError } from "../errors.ts";
 import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
-import { withSeed } from "../recipe/plan.ts";
+import { selectWhere } from "../recipe/select_where.ts";
+import { stepFilesOf, withSeed } from "../recipe/plan.ts";
 import { readRecipe } from "../recipe/validate.ts";
 import { withPreviews } from "../recipe/with_previews.ts";
 import { createProvenanceHeader, resolveRecipe } from "../provenance/header.ts";
@@ -22,11 +23,14 @@ import { resolveOutDir } from "./confine.ts";
 import { diskFullLine } from "./disk_space.ts";
 import { acquireOutputLock } from "./lock.ts";
 import { createPublisher } from "./staging.ts";
+import { runFileNames, writeOutputManifest } from "../provenance/output_manifest.ts";
+import { checkRunFiles } from "./run_files.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import type { Job } from "./messages.ts";
 import { runPreflight } from "./preflight.ts";
 import { printDryRun } from "./dry_run.ts";
+import { planResume } from "./dry_run_resume.ts";
 import { chooseProgressMode } from "./progress.ts";
 import { findReusable } from "./resume.ts";
 import { readPreviousRun, settlePreviousRun } from "./previous_run.ts";
@@ -37,6 +41,8 @@ import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
 import { writeReport } from "../report/write_report.ts";
 import { planMemory } from "./budget_run.ts";
+import { prepareRunDataset, readStatsFile } from "./dataset_run.ts";
+import { findDatasetSteps } from "./stats_pass.ts";
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
@@ -46,6 +52,8 @@ export interface RunOptions {
   manifest?: string;
   /** Glob of input files instead of a manifest (id = file stem, role `image`). */
   input?: string;
+  /** With `input`: ids from the file stem (default) or the name of each file's folder. */
+  idFrom?: "stem" | "dir";
   /** Output directory; default `out/<recipe name>/`. */
   out?: string;
   /** Parallel workers; default one per core. */
@@ -58,6 +66,8 @@ export interface RunOptions {
   force?: boolean;
   /** Plan and print, write nothing. */
   dryRun?: boolean;
+  /** With `dryRun`: print only the planned provenance (JSON). */
+  json?: boolean;
   /** `I/N` or `auto`: process a deterministic 1/N of the subjects. */
   shard?: string;
   /** N for `shard: "auto"`, when the environment does not say it. */
@@ -72,6 +82,10 @@ export interface RunOptions {
   subjects?: string[];
   /** Only the first N subjects in manifest order (`--limit`). */
   limit?: number;
+  /** Dataset statistics file to use instead of the statistics pass (`--stats`, issue 13.4). */
+  stats?: string;
+  /** Metadata conditions (`--where`, repeatable; with the recipe's `load: { where }`). */
+  where?: string[];
   /** The command line recorded in provenance. */
   command: string[];
   /** Reads an environment variable (default `Deno.env.get`). */
@@ -128,6 +142,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   }
   const manifest = await readManifest(options.input ? source : resolve(source), {
     glob: options.input !== undefined,
+    idFrom: options.idFrom,
   });
   const bound = bindManifest(recipePlan, manifest);
   for (const w of bound.warnings) log(`medprep: warning: ${w}`);
@@ -137,8 +152,18 @@ export async function runBatch(options: RunOptions): Promise<number> {
     ...resolveRecipe(recipe, options.seed),
     steps: recipePlan.recipe.steps, // with the sink's preview params (with_previews.ts)
   };
-  const rows = selectSubjects(manifest.rows, options);
-  const allIds = manifest.rows.map((r) => r.id).sort(compareIds);
+  // `where` defines the dataset: shards split the selected subjects (manifest/where.ts).
+  const matching = selectWhere(manifest, plan, { where: options.where });
+  const rows = selectSubjects(matching, options);
+  // --stats is checked before anything is written (exit 2, issue 13.4).
+  const needsStats = findDatasetSteps(plan).length > 0;
+  if (options.stats && !needsStats) {
+    log("medprep: warning: --stats is ignored: no step needs dataset statistics");
+  }
+  const givenStats = options.stats && needsStats
+    ? await readStatsFile(options.stats, plan, resolved)
+    : undefined;
+  const allIds = matching.map((r) => r.id).sort(compareIds);
   let shard = null;
   if (options.shard) {
     try {
@@ -192,22 +217,45 @@ export async function runBatch(options: RunOptions): Promise<number> {
     command: options.command,
     shard: shard ? { ...shard, assigned: [...assigned].sort(compareIds), all: allIds } : null,
   });
+  const provenancePath = options.replay
+    ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
+    : `${outDir}/${provenanceFileName(shard)}`;
   if (options.dryRun) {
-    return printDryRun(jobs, planned, header, plan) > 0 ? 1 : 0;
+    const resume = options.resume
+      ? await planResume(provenancePath, jobs, planned, {
+        header,
+        outDir,
+        force: options.force ?? false,
+      })
+      : undefined;
+    const failed = printDryRun(jobs, planned, header, plan, { json: options.json, resume });
+    return failed > 0 ? 1 : 0;
   }
 
   using _lock = acquireOutputLock(outDir, shard, { warn: log });
   const started = new Date().toISOString();
-  const provenancePath = options.replay
-    ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
-    : `${outDir}/${provenanceFileName(shard)}`;
   // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
-  const previous = await settlePreviousRun(await readPreviousRun(provenancePath), header, {
+  const found = await readPreviousRun(provenancePath);
+  // Issue 12.9: manifest.csv / dataset.json may replace only what an earlier run here recorded,
+  // checked before --force removes anything; a damaged provenance cannot vouch for them, so
+  // after its own message --resume / --force replace them with a warning.
+  const runNames = runFileNames(basename(provenancePath));
+  const damaged = found.problems.length > 0;
+  const checkRun = () =>
+    options.replay ? undefined : checkRunFiles(
+      outDir,
+      [runNames.manifest, runNames.dataset],
+      found.sources.flatMap((s) => s.runFiles ?? []),
+      damaged ? log : undefined,
+    );
+  if (!damaged) await checkRun();
+  const previous = await settlePreviousRun(found, header, {
     resume: options.resume ?? false,
     force: options.force ?? false,
     outDir,
     log,
   });
+  if (damaged) await checkRun(); // only --resume / --force get here
   const { reused, rebuilt } = options.resume
     ? await findReusable(previous, jobs, planned, { header, outDir })
     : { reused: new Map<string, SubjectRecord>(), rebuilt: [] };
@@ -223,6 +271,43 @@ export async function runBatch(options: RunOptions): Promise<number> {
   await removeStaleStaging(outDir);
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
+  // Issue 13: dataset statistics (over: dataset, spacing: median) over every subject `where` selects.
+  const dataset = await prepareRunDataset(
+    plan,
+    resolved,
+    resolvePairs(matching.map((r) => ({ id: r.id, row: r.row, paths: r.paths }))),
+    {
+      init: {
+        recipe: resolved,
+        outDir,
+        stagingDir,
+        maxInputBytes: memory.budget.bytes,
+        memoryBudget: memory.budget,
+      },
+      workers: memory.workers,
+      progress: chooseProgressMode(options.quiet ?? false),
+      log,
+      stats: givenStats,
+      resume: options.resume ?? false,
+      outDir,
+      recorded: found.sources.flatMap((s) => s.runFiles ?? []),
+    },
+  ).catch(async (e) => {
+    // Refused or failed before any subject ran: leave --out as it was (no staging folder, and no
+    // journal unless it carries finished subjects of an earlier run).
+    staging.release();
+    await sweepUntilClean(outDir, stagingDir, {});
+    if (reused.size === 0) await journal.remove();
+    else journal.close();
+    throw e;
+  });
+  if (dataset.interrupted) {
+    journal.close();
+    staging.release();
+    await sweepUntilClean(outDir, stagingDir, {});
+    log("medprep: interrupted during the statistics pass; no subject was processed");
+    return 130;
+  }
   const execution = await executeJobs(todo, {
     size: memory.workers,
     init: {
@@ -231,8 +316,9 @@ export async function runBatch(options: RunOptions): Promise<number> {
       stagingDir,
       maxInputBytes: memory.budget.bytes,
       memoryBudget: memory.budget,
+      dataset: dataset.byStep,
     },
-    permissions: deriveWorkerPermissions(stagingDir, todo),
+    permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan)),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,
@@ -249,8 +335,16 @@ export async function runBatch(options: RunOptions): Promise<number> {
       started,
       finished: new Date().toISOString(),
       status: interrupted ? "interrupted" : deriveRunStatus(subjects),
+      ...(dataset.record ? { dataset: dataset.record } : {}),
       subjects,
     };
+    // Issue 12.9: the output manifest and dataset.json of every run (not of a replay).
+    if (!options.replay) {
+      provenance.runFiles = [
+        ...await writeOutputManifest(outDir, provenance, basename(provenancePath)),
+        ...(dataset.file ? [dataset.file] : []), // dataset-stats.json (issue 13.2)
+      ];
+    }
     await writeJsonAtomic(provenancePath, provenance);
     // Issue 14.2: report.html beside it (not for a replay); a failure to write it only warns.
     if (!options.replay) {
@@ -259,7 +353,11 @@ export async function runBatch(options: RunOptions): Promise<number> {
       );
     }
     await journal.remove(); // compacted into the provenance file
-    const code = summarizeRun(provenance, provenancePath, { log, interrupted });
+    const code = summarizeRun(provenance, provenancePath, {
+      log,
+      interrupted,
+      quiet: options.quiet ?? false,
+    });
     if (execution.diskFull) console.error(diskFullLine(outDir, subjects));
     return code;
   } finally {

@@ -1,6 +1,8 @@
 /**
  * `run --dry-run` output: per subject, each role's input grid → output grid, the files it
- * would write, then the planned provenance skeleton (stable JSON). Nothing is written.
+ * would write and, with `--resume`, whether it would be kept or rebuilt and why; with `--json`
+ * only the planned provenance skeleton (stable JSON, the same facts per subject). Nothing is
+ * written.
  */
 import type { ProvenanceHeader } from "../provenance/header.ts";
 import { stableJsonChunks, TextBlocks } from "../provenance/stable_json.ts";
@@ -10,16 +12,46 @@ import type { Job } from "./messages.ts";
 import { formatGeometry, planJob } from "./plan.ts";
 import type { PlannedOutput } from "./preflight.ts";
 
+/** What `--resume` would do with one subject. */
+export interface ResumeDecision {
+  action: "keep" | "rebuild" | "build";
+  reason: string;
+}
+
+function resumeLine(d: ResumeDecision): string {
+  const verb = d.action === "keep" ? "keeps" : d.action === "rebuild" ? "rebuilds" : "builds";
+  return `  --resume ${verb} it: ${d.reason}`;
+}
+
+function summaryLine(
+  subjects: number,
+  files: number,
+  resume: ReadonlyMap<string, ResumeDecision> | undefined,
+): string {
+  const counts = resume
+    ? ([["keep", "kept"], ["rebuild", "rebuilt"], ["build", "built"]] as const).map(([a, word]) =>
+      `${[...resume.values()].filter((d) => d.action === a).length} ${word}`
+    ).join(", ")
+    : "";
+  return `dry run: ${subjects} subject${subjects === 1 ? "" : "s"}${
+    counts ? ` (--resume: ${counts})` : ""
+  }, ${files} file${
+    files === 1 ? "" : "s"
+  } planned, nothing written; --json prints the planned provenance`;
+}
+
 /**
- * Prints the plan of every job and the provenance skeleton to stdout; a subject whose headers
- * cannot be read is reported (stderr) and planned as failed. Returns the number of those.
- * Linear in the subjects and streamed: a 100,000-row manifest never becomes one string.
+ * Prints the plan of every job to stdout: readable text, or with `json` only the provenance
+ * skeleton; a subject whose headers cannot be read is reported (stderr) and planned as failed.
+ * Returns the number of those. Linear in the subjects and streamed: a 100,000-row manifest
+ * never becomes one string.
  */
 export function printDryRun(
   jobs: readonly Job[],
   planned: readonly PlannedOutput[],
   header: ProvenanceHeader,
   plan: Plan,
+  options: { json?: boolean; resume?: ReadonlyMap<string, ResumeDecision> } = {},
 ): number {
   let failed = 0;
   const out = new TextBlocks((text) => console.log(text), { lines: true });
@@ -47,15 +79,22 @@ export function printDryRun(
       subjects.push({ id: job.id, row: job.row, status: "failed", error: { step: 0, message } });
       continue;
     }
-    const lines = [`subject "${job.id}" (row ${job.row}):`];
-    for (const p of plans) {
-      lines.push(
-        `  ${p.role}: ${formatGeometry(p.input, p.frames)} → ${formatGeometry(p.output, p.frames)}`,
-      );
-    }
+    const decision = options.resume?.get(job.id);
     const outputs = outputsOf.get(job.id) ?? [];
-    for (const o of outputs) lines.push(`  writes ${o.path}`);
-    out.add(lines.join("\n") + "\n");
+    if (!options.json) {
+      const lines = [`subject "${job.id}" (row ${job.row}):`];
+      if (decision) lines.push(resumeLine(decision));
+      for (const p of plans) {
+        lines.push(
+          `  ${p.role}: ${formatGeometry(p.input, p.frames)} → ${
+            formatGeometry(p.output, p.frames)
+          }`,
+        );
+      }
+      for (const o of outputs) lines.push(`  writes ${o.path}`);
+      out.add(lines.join("\n") + "\n");
+      continue;
+    }
     subjects.push({
       id: job.id,
       row: job.row,
@@ -72,9 +111,14 @@ export function printDryRun(
       })),
       steps,
       outputs: outputs.map((o) => ({ role: o.role, copy: o.copy, path: o.path })),
+      ...(decision ? { resume: decision } : {}),
     });
   }
-  for (const piece of stableJsonChunks({ ...header, status: "planned", subjects })) out.add(piece);
+  if (options.json) {
+    for (const piece of stableJsonChunks({ ...header, status: "planned", subjects })) {
+      out.add(piece);
+    }
+  } else out.add(summaryLine(jobs.length, planned.length, options.resume) + "\n");
   out.end();
   return failed;
 }

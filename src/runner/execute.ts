@@ -61,7 +61,7 @@ export async function executeJobs(
         pool.drain();
       }
       for (const w of record.warnings) {
-        progress.note(`medprep: warning: subject "${record.id}": ${w}`);
+        progress.warn(`medprep: warning: subject "${record.id}": ${w}`);
       }
       progress.tick(record.status === "done", failureLine(record));
     });

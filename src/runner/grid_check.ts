@@ -4,8 +4,8 @@
  * subject fails with both grids in the message (the others go on).
  *
  * Hook: a recipe that puts roles onto one grid itself declares it with a step whose
- * definition has `alignsRoles: true` (e.g. a future "resample a role onto another" step);
- * with such a step anywhere in the recipe this check is left to that step.
+ * definition has `alignsRoles: true` (resample-to-reference, which checks the roles it leaves
+ * alone itself); with such a step anywhere in the recipe this check is left to that step.
  */
 import type { StepDefinition, Subject } from "../steps/step.ts";
 import { rolesGridMismatch } from "../volume/grid_match.ts";
@@ -23,7 +23,9 @@ export function checkRolesShareGrid(subject: Subject): void {
   const why = rolesGridMismatch(subject.items);
   if (why) {
     throw new Error(
-      `Cannot use subject "${subject.id}": ${why}; resample one onto the other first (SPEC §7)`,
+      `Cannot use subject "${subject.id}": ${why}; put one onto the other's grid first with the resample-to-reference step (\`- step: resample-to-reference\` with \`onto: ${
+        subject.items[0].role
+      }\`; SPEC §7)`,
     );
   }
 }

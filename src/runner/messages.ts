@@ -4,6 +4,7 @@
  * outputs itself, and posts back the subject's provenance record.
  */
 import type { ResolvedRecipe, StepEntry, SubjectRecord } from "../provenance/types.ts";
+import type { DatasetNeed, DatasetStats } from "../steps/dataset_stats.ts";
 
 /** What every worker needs once, before its first job. */
 export interface WorkerInit {
@@ -21,6 +22,14 @@ export interface WorkerInit {
   maxInputBytes: number;
   /** Bytes one subject may use at its peak (estimated from its headers before reading). */
   memoryBudget?: { bytes: number; source: string };
+  /** Dataset statistics by step index (`over: dataset`, `spacing: median`), from the stats pass. */
+  dataset?: Record<number, DatasetStats>;
+  /**
+   * Statistics pass: run the steps before `stop` only, then return what the subject contributes
+   * to each `collect` step's need (the record's `contributions`, by step index); nothing is
+   * written. Later steps collected here see the same grid (only intensity steps between).
+   */
+  statsPass?: { stop: number; collect: { index: number; need: DatasetNeed }[] };
 }
 
 /** Replays one augmented copy with the values a previous run drew (`run --replay`). */

@@ -33,7 +33,8 @@ export function planGeometry(input: Grid, plan: Plan): Grid | undefined {
   let g: Grid | undefined = input;
   for (const { definition: def, params } of plan.steps) {
     if (!g || def.kind === "source" || def.kind === "sink") continue;
-    if (def.plan && !def.planVaries?.(params)) g = def.plan(g, params);
+    if (def.dataset?.(params)?.kind === "spacing") g = undefined; // known after the stats pass
+    else if (def.plan && !def.planVaries?.(params)) g = def.plan(g, params);
     else if (def.kind !== "intensity" && def.kind !== "label") g = undefined;
   }
   return g;

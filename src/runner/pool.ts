@@ -40,12 +40,13 @@ interface Slot {
  * `.hdr`/`.img` pair exactly as resolved in `job.pairs`) and `dir` (to hash what was written),
  * write only `dir` — the run's staging folder, so a worker cannot write any final name (the main
  * thread publishes); no network, environment, subprocesses, system info or FFI. Module loading
- * needs no read grant. Inputs reached through a symbolic link are granted as named and as
- * resolved (`withRealPaths`).
+ * needs no read grant. `files`: the files steps read besides the manifest's (a `reference`).
+ * Inputs reached through a symbolic link are granted as named and as resolved (`withRealPaths`).
  */
 export function deriveWorkerPermissions(
   dir: string,
   jobs: readonly Job[],
+  files: readonly string[] = [],
 ): Deno.PermissionOptionsObject {
   const inputs = new Set(
     jobs.flatMap((j) =>
@@ -53,7 +54,7 @@ export function deriveWorkerPermissions(
     ),
   );
   return {
-    read: withRealPaths([dir, ...inputs]),
+    read: withRealPaths([dir, ...inputs, ...files]),
     write: [dir],
     net: false,
     env: false,

@@ -116,8 +116,10 @@ function estimateOutputBytes(
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const sizes = new Map<string, number>();
   let total = 0;
-  for (const o of outputs) {
-    const input = byId.get(o.id)?.paths[o.role];
+  // A sidecar is small; a file of several roles (npz: `image+label`) holds each of them.
+  const inputs = (o: PlannedOutput) =>
+    o.sidecarOf ? [] : o.role.split("+").map((r) => byId.get(o.id)?.paths[r]);
+  for (const input of outputs.flatMap(inputs)) {
     if (!input) continue;
     let size = sizes.get(input);
     if (size === undefined) {

@@ -13,8 +13,9 @@ import type { ProvenanceHeader } from "../provenance/header.ts";
 import { journalPathOf, readJournal } from "../provenance/journal.ts";
 import { readProvenanceFile } from "../provenance/read_provenance.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
-import type { SubjectRecord } from "../provenance/types.ts";
+import type { RunFileRecord, SubjectRecord } from "../provenance/types.ts";
 import { reportPathOf } from "../report/write_report.ts";
+import { removeRunFiles } from "./run_files.ts";
 
 /** What identifies the run that wrote a record: medprep's code and the recipe. */
 export type RunHeader = Pick<ProvenanceHeader, "tool" | "recipe">;
@@ -24,6 +25,8 @@ export interface PreviousSource {
   file: string;
   header: RunHeader;
   records: SubjectRecord[];
+  /** The output manifest and dataset.json that run wrote (provenance `runFiles`). */
+  runFiles?: RunFileRecord[];
 }
 
 /** Everything earlier runs left in `--out` for this provenance file. */
@@ -38,8 +41,8 @@ export async function readPreviousRun(provenancePath: string): Promise<PreviousR
   const previous: PreviousRun = { sources: [], problems: [] };
   const prov = await readProvenanceFile(provenancePath);
   if (prov.provenance) {
-    const { subjects, ...header } = prov.provenance;
-    previous.sources.push({ file: provenancePath, header, records: subjects });
+    const { subjects, runFiles, ...header } = prov.provenance;
+    previous.sources.push({ file: provenancePath, header, records: subjects, runFiles });
   } else if (prov.problem) previous.problems.push({ file: provenancePath, message: prov.problem });
   const journalPath = journalPathOf(provenancePath);
   const journal = await readJournal(journalPath);
@@ -106,6 +109,7 @@ export async function settlePreviousRun(
       `medprep: --force removed ${removed.length} file(s) of ${describeRecipe(source.header)}`,
     );
     for (const k of kept) log(`medprep: --force kept "${k.path}": ${k.reason}`);
+    await removeRunFiles(outDir, source.runFiles ?? []); // its manifest.csv, dataset.json
     await Deno.remove(source.file).catch(() => {});
     // Its report.html described that run (issue 14.2); the new run writes its own.
     if (!source.file.endsWith(".jsonl")) {

@@ -52,6 +52,10 @@ async function inputsChanged(job: Job, record: SubjectRecord): Promise<boolean> 
     if (partner !== (want.pairedFile?.path ?? null)) return true;
     if (partner && (await sha256OrNull(partner)) !== want.pairedFile!.sha256) return true;
   }
+  // Files steps read besides the inputs (a `reference` grid).
+  for (const f of record.files ?? []) {
+    if ((await sha256OrNull(f.path)) !== f.sha256) return true;
+  }
   return false;
 }
 

@@ -16,6 +16,7 @@ import {
   type Subject,
 } from "../steps/step.ts";
 import { deriveSeed } from "../random/rng.ts";
+import { collectContribution } from "../steps/dataset_stats.ts";
 import type { Volume } from "../volume/volume.ts";
 import { deriveSpacing, withoutCalibration } from "../volume/volume.ts";
 import type { Job, WorkerInit } from "./messages.ts";
@@ -197,7 +198,8 @@ export function runSubject(
           record.outputs.push({ ...out, ...digest }); // of the bytes written, not re-read
           // SPEC §2: a sheared affine is written with qform_code 0, with a warning.
           const item = subject.items.find((it) => it.role === out.role);
-          const sheared = item && shearWarning(out.path, item.volume);
+          const sheared = item && /\.nii(\.gz)?$/i.test(out.path) &&
+            shearWarning(out.path, item.volume);
           if (sheared) record.warnings.push(sheared);
           const clamped = `${out.clamped} voxels clamped into the range of ${out.dtype}`;
           for (const w of warnings ?? (out.clamped > 0 ? [clamped] : [])) {
@@ -218,6 +220,13 @@ export function runSubject(
         held.pop();
         return;
       }
+      if (init.statsPass?.stop === s) {
+        // Issue 13: the statistics pass stops before the first step that needs them.
+        record.contributions = Object.fromEntries(
+          init.statsPass.collect.map((c) => [c.index, collectContribution(subject!, c.need)]),
+        );
+        return;
+      }
       forked = false;
       const seed = deriveSeed(plan.recipe.seed, job.id, s, subject.copy);
       const copy = subject.copy;
@@ -230,7 +239,16 @@ export function runSubject(
         seed,
         replay,
         save: step.save,
+        dataset: init.dataset?.[s],
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
+        readVolume: (path) => {
+          const read = io.read(path, { maxBytes: init.maxInputBytes });
+          const { sha256 } = inputRecordFiles(path, read.files);
+          // recorded once per subject, so --resume rebuilds it when the file changes
+          record.files ??= [];
+          if (!record.files.some((f) => f.path === path)) record.files.push({ path, sha256 });
+          return { volume: read.volume, sha256 };
+        },
       });
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       subject = result.subject;

@@ -8,15 +8,27 @@ import type { Provenance } from "../provenance/types.ts";
 export function summarizeRun(
   p: Provenance,
   path: string,
-  { log, interrupted }: { log: (line: string) => void; interrupted: boolean },
+  { log, interrupted, quiet = false }: {
+    log: (line: string) => void;
+    interrupted: boolean;
+    /** `--quiet`: no counts line, but the number of warnings is still printed. */
+    quiet?: boolean;
+  },
 ): number {
   const count = (s: string) => p.subjects.filter((r) => r.status === s).length;
   const failed = p.subjects.filter((r) => r.status === "failed");
+  const warnings = p.subjects.reduce((n, r) => n + (r.warnings?.length ?? 0), 0);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   log(
     `medprep: ${count("done")} done, ${failed.length} failed, ${
       count("interrupted") + count("pending")
-    } not finished; provenance: ${path}`,
+    } not finished, ${plural(warnings, "warning")}; provenance: ${path}`,
   );
+  if (quiet && warnings > 0) {
+    console.error(
+      `medprep: ${plural(warnings, "warning")} (not shown with --quiet; each is in ${path})`,
+    );
+  }
   if (failed.length > 0) {
     console.error(`medprep: ${failed.length} subject(s) failed:`);
     for (const r of failed) {

@@ -3,6 +3,7 @@ import { load } from "./io/load.ts";
 import { save } from "./io/save.ts";
 import { resampleToSize } from "./spatial/resample_to_size.ts";
 import { resampleToSpacing } from "./spatial/resample_to_spacing.ts";
+import { resampleToReference } from "./spatial/resample_to_reference.ts";
 import { clip } from "./intensity/clip.ts";
 import { normalize } from "./intensity/normalize.ts";
 import { augment } from "./augment/augment.ts";
@@ -21,6 +22,7 @@ export const STEPS: readonly StepDefinition[] = [
   stack,
   resampleToSize,
   resampleToSpacing,
+  resampleToReference,
   clip,
   normalize,
   relabel,

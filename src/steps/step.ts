@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { EncodableItem, SaveTarget } from "../volume/encode.ts";
 import type { Grid } from "../volume/grid.ts";
 import type { Volume } from "../volume/volume.ts";
+import type { DatasetNeed, DatasetStats } from "./dataset_stats.ts";
 
 /**
  * What a step does, which is all the runner looks at (never a step's name):
@@ -26,6 +27,8 @@ export interface Item extends EncodableItem {
   readonly nanReplaced?: number;
   /** The input file, for `{stem}` in save names. */
   readonly sourcePath: string;
+  /** Spatial shape of the input file (what a NumPy output's sidecar records as original). */
+  readonly inputShape?: readonly [number, number, number];
 }
 
 /** A subject's items at one point of the recipe. */
@@ -58,8 +61,18 @@ export interface StepContext {
    * then emit the stored type itself where `directSaveType` allows (SPEC §2, bit for bit).
    */
   readonly save?: SaveTarget;
+  /**
+   * The dataset statistics of this step (`over: dataset`, `spacing: median`), pooled over every
+   * subject by the run's statistics pass before this subject runs (issue 13).
+   */
+  readonly dataset?: DatasetStats;
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
+  /**
+   * Reads a file the step names in `files()` (e.g. resample-to-reference's `reference`) through
+   * the runner: size-limited, with the sha256 of its bytes for provenance.
+   */
+  readVolume?(path: string): { volume: Volume; sha256: string };
 }
 
 /** Values a step used or drew, recorded in provenance (statistics, drawn values). */
@@ -103,6 +116,19 @@ export interface StepBase<S extends ParamsSchema> {
    */
   readonly alignsRoles?: boolean;
   /**
+   * Roles of the subject this step's params name (`onto`, `mask`, …), each with the path of its
+   * param (`["roles", 0]`): validation checks that the recipe loads them (and that no earlier
+   * step removed them).
+   */
+  rolesUsed?(params: ParamsOf<S>): { path: (string | number)[]; role: string }[];
+  /**
+   * Files the step reads besides the manifest's (absolute after validation): the runner grants
+   * workers read access to them; `context.readVolume` reads them.
+   */
+  files?(params: ParamsOf<S>): string[];
+  /** The params with the file paths they hold resolved against the recipe's folder. */
+  resolveFiles?(params: ParamsOf<S>, dir: string): ParamsOf<S>;
+  /**
    * Output grid for an input grid (spatial steps; absent = grid unchanged or unknown until run);
    * the frames of a 4D volume share the grid, so their number never changes.
    */
@@ -132,6 +158,11 @@ export interface StepBase<S extends ParamsSchema> {
    * window, clip bounds); previews use it as their grey window (issue 14.1).
    */
   valueRange?(params: ParamsOf<S>): readonly [number, number] | undefined;
+  /**
+   * What the step needs from the whole dataset (pooled over every subject, as the values reach
+   * it) before any subject can run it; undefined = nothing (steps/dataset_stats.ts).
+   */
+  dataset?(params: ParamsOf<S>): DatasetNeed | undefined;
 }
 
 /**
@@ -177,6 +208,8 @@ export interface RoleSelection {
   readonly roles?: readonly string[];
   /** Roles holding label maps (never interpolated, never cast to float). */
   readonly labels: readonly string[];
+  /** Metadata conditions selecting subjects (manifest/where.ts); all must hold. */
+  readonly where?: readonly string[];
 }
 
 /** One subject's files, as a source reads them. */
@@ -269,6 +302,20 @@ export interface SinkOutput {
   warnings?: string[];
   /** Set on a preview picture: the output (path) it shows. */
   previewOf?: string;
+  /** A file holding several roles (npz): its array names, in order. */
+  arrays?: string[];
+  /** A sidecar (JSON metadata): the path of the file it describes. */
+  sidecarOf?: string;
+}
+
+/** One file a sink writes for one subject copy (path relative to the output directory). */
+export interface SinkFile {
+  /** The role written (several roles in one file: joined with `+`). */
+  role: string;
+  /** Path relative to the output directory. */
+  path: string;
+  /** A sidecar: the path of the file it describes. */
+  sidecarOf?: string;
 }
 
 /** What a sink needs to know about the recipe to judge its output names. */
@@ -288,6 +335,14 @@ export interface SinkStep<S extends ParamsSchema = ParamsSchema> extends StepBas
    * output planner checks every rendered name with it before anything is read.
    */
   outputName(params: ParamsOf<S>, values: NameValues): string;
+  /**
+   * Every file one subject copy with these roles writes, when that is not one `outputName` per
+   * role (several roles in one file, sidecars); the output planner then uses it instead.
+   */
+  outputFiles?(
+    params: ParamsOf<S>,
+    values: { id: string; copy: number; roles: readonly { role: string; stem: string }[] },
+  ): SinkFile[];
   /**
    * Problems of the output names alone, given the params as written (possibly invalid in other
    * keys) and what the recipe makes per subject; each names the param key it is about.

@@ -20,6 +20,11 @@ export interface LinearMap {
   lo?: number;
   hi?: number;
   keepZero?: boolean;
+  /**
+   * Voxels outside a mask (`selection[i]` = 0) are not mapped: set to 0 (`zero`) or left at
+   * their value (`keep`).
+   */
+  outside?: { selection: Uint8Array; mode: "zero" | "keep" };
 }
 
 /** A new volume and, per frame, how many voxels were clamped. */
@@ -111,10 +116,15 @@ export function mapToFloat32(volume: Volume, maps: readonly LinearMap[]): MapRes
     const lo = m.lo ?? -Infinity, hi = m.hi ?? Infinity, keepZero = m.keepZero === true;
     const src = frameNumbers(volume, t);
     const dst = out.subarray(t * len, (t + 1) * len);
+    const sel = m.outside?.selection, keepOutside = m.outside?.mode === "keep";
     let count = 0;
     for (let i = 0; i < len; i++) {
       const v = src[i] * slope + inter;
       if (keepZero && v === 0) continue; // dst is zero-initialised
+      if (sel && sel[i] === 0) {
+        if (keepOutside) dst[i] = v;
+        continue;
+      }
       let y = ((v - sub) / div) * mul + add;
       if (y < lo) {
         y = lo;

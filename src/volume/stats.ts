@@ -124,3 +124,42 @@ function orderSource(src: NumberArray, volume: Volume, mask: VoxelMask): OrderSo
     ? histogramOrderSource(src, lo, hi, options)
     : radixOrderSource(src, options);
 }
+
+/**
+ * Which voxels of one frame another volume (a mask role: brain mask, label map) selects: 1 where
+ * its real value is nonzero and not NaN. A one-frame mask selects in every frame; a mask with as
+ * many frames as `frames` selects frame by frame.
+ * @throws RangeError when the mask has another number of frames
+ */
+export function maskSelection(mask: Volume, frame: number, frames: number): Uint8Array {
+  if (mask.frames !== 1 && mask.frames !== frames) {
+    throw new RangeError(
+      `Cannot use a mask of ${mask.frames} frames for a volume of ${frames}: give a 3D mask or one frame per frame`,
+    );
+  }
+  const src = frameNumbers(mask, mask.frames === 1 ? 0 : frame);
+  const { slope, inter } = mask;
+  const out = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i] * slope + inter;
+    out[i] = v !== 0 && v === v ? 1 : 0;
+  }
+  return out;
+}
+
+/**
+ * The stored values of one frame of `volume` where `selection` is 1, as a one-line volume of the
+ * same type and scaling: the statistics of the selected voxels are those of this volume
+ * (`deriveFrameStats`, `derivePercentiles` with mask "all").
+ */
+export function selectVoxels(volume: Volume, frame: number, selection: Uint8Array): Volume {
+  const len = frameLength(volume);
+  let n = 0;
+  for (let i = 0; i < len; i++) n += selection[i];
+  const data = volume.data;
+  const out = new (data.constructor as new (n: number) => typeof data)(n);
+  const base = frame * len;
+  let o = 0;
+  for (let i = 0; i < len; i++) if (selection[i]) out[o++] = data[base + i];
+  return { ...volume, shape: [n, 1, 1], frames: 1, data: out };
+}

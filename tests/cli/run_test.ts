@@ -54,7 +54,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
         s.outputs.map((o) => o.path)
       ).sort();
       assert.deepEqual(
-        files.filter((n) => n !== "provenance.json" && n !== "report.html"),
+        files.filter((n) =>
+          !["provenance.json", "manifest.csv", "dataset.json", "report.html"].includes(n)
+        ),
         recorded,
         "only finished outputs",
       );

@@ -15,7 +15,8 @@ Deno.test("renderStepHelp prints each param with type, default, range, descripti
   const clip = STEPS.find((s) => s.name === "clip")!;
   const text = renderStepHelp(clip);
   ok(text.startsWith("clip (intensity): "), text);
-  ok(text.includes('  mask: all | nonzero; default "all"'), text);
+  ok(text.includes('  mask: all | nonzero | string; default "all"'), text); // string: a role
+  ok(text.includes('  over: subject | dataset; default "subject"'), text);
   ok(text.includes("Lowest value kept"), text);
   ok(text.endsWith(clip.example.split("\n").map((l) => `  ${l}`).join("\n")), text);
   const size = renderStepHelp(STEPS.find((s) => s.name === "resample-to-size")!);
@@ -28,13 +29,17 @@ Deno.test("renderStepHelp prints each param with type, default, range, descripti
 Deno.test("steps lists the registry; steps NAME shows one step; unknown NAME suggests and exits 2", async () => {
   const list = await runCli(["steps"]);
   equal(list.code, 0);
-  equal(list.stdout, renderStepList() + "\n");
+  // Issue 14.5: the augment transforms are listed after the steps.
+  ok(list.stdout.startsWith(renderStepList() + "\n\nAugment transforms"), list.stdout);
   const one = await runCli(["steps", "save"]);
   equal(one.code, 0);
   equal(one.stdout, renderStepHelp(STEPS.find((s) => s.name === "save")!) + "\n");
   const bad = await runCli(["steps", "normalise"]);
   equal(bad.code, 2);
-  equal(bad.stderr, 'Cannot show step "normalise": no such step; did you mean `normalize`?\n');
+  equal(
+    bad.stderr,
+    'Cannot show step "normalise": no such step or augment transform; did you mean `normalize`?\n',
+  );
 });
 
 Deno.test("steps --help lists the steps from the registry", async () => {

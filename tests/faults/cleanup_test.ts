@@ -18,6 +18,8 @@ Deno.test("a failed subject never deletes a file it did not write at its output 
     assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(await Deno.readFile(`${out}/sub-02_image.nii.gz`), unrelated);
     assert.deepEqual(await listFiles(out), [
+      "dataset.json",
+      "manifest.csv",
       "provenance.json",
       "report.html",
       "sub-01_image.nii.gz",

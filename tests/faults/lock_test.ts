@@ -51,6 +51,8 @@ Deno.test("a stale lock of a dead run on this host is taken over with a message"
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`stale lock .*pid ${pid}.* no longer running`));
     assert.deepEqual(await listFiles(out), [
+      "dataset.json",
+      "manifest.csv",
       "provenance.json",
       "report.html",
       "sub-01_image.nii.gz",

@@ -88,6 +88,8 @@ Deno.test("--force removes exactly the old recipe's unchanged outputs, never thr
     assert.equal(await run({ ...base, recipe: second, force: true }), 0);
     const left = [...(await readTree(out)).keys()].sort();
     assert.deepEqual(left, [
+      "dataset.json",
+      "manifest.csv",
       "notes.txt",
       "provenance.json",
       "report.html",

@@ -189,7 +189,11 @@ Deno.test("readManifest names a missing manifest, an unknown format, no id colum
   await Deno.writeTextFile(join(dir, "m.txt"), "id,image\n");
   await rejects(readManifest(join(dir, "m.txt")), /unknown format/);
   await Deno.writeTextFile(join(dir, "m.csv"), "name,image\na,scans/a.nii.gz\n");
-  await rejects(readManifest(join(dir, "m.csv")), /no id column; add a column named id/);
+  // Issue 14.5: the message lists the columns found.
+  await rejects(
+    readManifest(join(dir, "m.csv")),
+    /no id column \(id, subject_id, subject, in any case\); the columns are "name", "image"/,
+  );
   await Deno.writeTextFile(join(dir, "m.csv"), "id,image\n");
   await rejects(readManifest(join(dir, "m.csv")), /lists no subjects/);
   await Deno.writeTextFile(join(dir, "m.csv"), "id,image,image\na,x,y\n");
@@ -294,4 +298,21 @@ Deno.test("readManifest keeps columns naming no NIfTI file as metadata, never ch
     }": no path columns (roles such as image, label); split name no .nii, .nii.gz, .hdr or .img file`,
   ]);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("readManifest matches an id column in another case (ID, Subject_ID)", async () => {
+  const dir = await fixture();
+  try {
+    await Deno.writeTextFile(join(dir, "m.csv"), "ID,image\nsub-a,scans/a.nii.gz\n");
+    const upper = await readManifest(join(dir, "m.csv"));
+    equal(upper.rows[0].id, "sub-a");
+    deepEqual(Object.keys(upper.rows[0].paths), ["image"]);
+    await Deno.writeTextFile(join(dir, "m.tsv"), "Subject_ID\timage\nsub-b\tscans/a.nii.gz\n");
+    equal((await readManifest(join(dir, "m.tsv"))).rows[0].id, "sub-b");
+    // An exact id column wins over another case of it.
+    await Deno.writeTextFile(join(dir, "m.csv"), "ID,id,image\nx,sub-c,scans/a.nii.gz\n");
+    equal((await readManifest(join(dir, "m.csv"))).rows[0].id, "sub-c");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -6,8 +6,11 @@ import { makeVolume, obliqueAffine } from "../_volumes.ts";
 import { runCli } from "../cli/_run.ts";
 
 const PIPELINES = new URL("../../pipelines/", import.meta.url);
+// The issue-12 examples need their own demo data (four MR roles, a brain mask): they run in
+// example_recipes_test.ts.
+const OWN_DATA = ["nnunet-ct.yaml", "brats-multimodal.yaml"];
 const files = [...Deno.readDirSync(PIPELINES)].map((e) => e.name).filter((n) => /\.ya?ml$/.test(n))
-  .sort();
+  .filter((n) => !OWN_DATA.includes(n)).sort();
 
 /** A small CT-like subject (int16 HU, oblique 2 × 2.2 × 3 mm grid) with a label cube. */
 function writeSubject(dir: string, id: string, shift: number): string {

@@ -110,7 +110,10 @@ Deno.test("renderReportHtml shows the run's dataset record (provenance dataset) 
       stats: { steps: { "3": { image: { mean: 1.5, histogram: counts, n: 40 } } } },
     },
   };
-  const html = renderReportHtml(prov, { datasetStats: { ignored: 1 }, datasetStatsSource: "file" });
+  const html = renderReportHtml(prov as unknown as Parameters<typeof renderReportHtml>[0], {
+    datasetStats: { ignored: 1 },
+    datasetStatsSource: "file",
+  });
   assert.match(html, /from provenance\.json dataset \(computed: \/o\/dataset-stats\.json\)/);
   assert.match(html, /<tr><td><code>steps\.3\.image\.mean<\/code><\/td><td>1\.5<\/td><\/tr>/);
   assert.doesNotMatch(html, /ignored/);

@@ -31,6 +31,9 @@ steps:
   - step: resample-to-spacing
     spacing: [1.2, 1.3, 1.9]
     antialias: true
+  - step: resample-to-reference
+    onto: image
+    roles: [label]
   - step: clip
     percentiles: [1, 99]
     mask: nonzero

@@ -41,6 +41,8 @@ Deno.test("runBatch isolates a failing subject: exit 1, others written, error re
     const files = [...(await readTree(out)).keys()].sort();
     assert.deepEqual(files, [
       ".medprep-tmp-other-shard",
+      "dataset.json",
+      "manifest.csv",
       "provenance.json",
       "report.html",
       "sub-01_image.nii.gz",
@@ -118,7 +120,20 @@ Deno.test("runBatch --dry-run prints each subject's grids and writes nothing", a
       /subject "sub-01" \(row 2\):\n {2}image: 12x10x8 @ 0\.9x1\.1x2\.5 mm → 5x6x10 @ 2x2x2 mm/,
     );
     assert.match(text, / {2}writes sub-02_label\.nii\.gz/);
-    const skeleton = JSON.parse(text.slice(text.indexOf("{")));
+    assert.ok(!text.includes("{"), text); // issue 14.5: the JSON only with --json
+    logged.length = 0;
+    assert.equal(
+      await runBatch({
+        ...quiet,
+        recipe: ds.recipe,
+        manifest: ds.manifest,
+        out,
+        dryRun: true,
+        json: true,
+      }),
+      0,
+    );
+    const skeleton = JSON.parse(logged.join("\n"));
     assert.equal(skeleton.status, "planned");
     assert.deepEqual(skeleton.subjects.map((s: { id: string }) => s.id), ["sub-01", "sub-02"]);
     assert.equal(await exists(out), false);

@@ -3,6 +3,7 @@ import { runBatch } from "../../src/runner/batch.ts";
 import { mergeProvenance } from "../../src/provenance/merge.ts";
 import { readShardFiles } from "../../src/cli/merge_provenance.ts";
 import { comparable, createDataset, readTree } from "./_dataset.ts";
+import { createOutputManifest } from "../../src/provenance/output_manifest.ts";
 import { writeNiftiSync } from "../../src/nifti/nifti_write.ts";
 import { makeVolume } from "../_volumes.ts";
 
@@ -90,15 +91,21 @@ Deno.test("runBatch 3 shards + mergeProvenance equal a single run", async () => 
     const { merged, problems } = mergeProvenance(shards, ["merge"]);
     assert.deepEqual(problems, []);
     const singleProv = JSON.parse(await Deno.readTextFile(`${single}/provenance.json`));
+    // The run files are the merge's to write (merge-provenance); their text equals the single run's.
+    const singleFiles = singleProv.runFiles;
+    delete singleProv.runFiles;
     assert.deepEqual(comparable(merged as never), comparable(singleProv));
+    assert.equal(singleFiles.length, 2);
+    const texts = createOutputManifest(merged);
+    assert.equal(texts.csv, await Deno.readTextFile(`${single}/manifest.csv`));
+    assert.equal(texts.dataset, await Deno.readTextFile(`${single}/dataset.json`));
     const a = await readTree(single), b = await readTree(sharded);
+    const runFile = (name: string) => /^(provenance|manifest|dataset|report)[.]/.test(name);
     for (const [name, bytes] of a) {
-      if (name !== "provenance.json" && name !== "report.html") {
-        assert.deepEqual(b.get(name), bytes, name);
-      }
+      if (!runFile(name)) assert.deepEqual(b.get(name), bytes, name);
     }
-    // provenance.json + report.html of the single run ↔ 3 shard provenance files and reports.
-    assert.equal(b.size, a.size - 2 + 6);
+    // 4 run files of the single run; 4 per shard (provenance, manifest, dataset, report).
+    assert.equal(b.size, a.size - 4 + 3 * 4);
     // Missing shard 2: reported.
     const partial = mergeProvenance(shards.filter((_, i) => i !== 1), ["merge"]);
     assert.ok(partial.problems.includes("Shard 2 of 3 is missing"));

@@ -96,7 +96,14 @@ Deno.test("runBatch --subject and --limit run only the selected subjects", async
     assert.equal(await run(two, { limit: 1 }), 0);
     assert.deepEqual(
       [...Deno.readDirSync(two)].map((e) => e.name).sort(),
-      ["provenance.json", "report.html", "sub-01_image.nii.gz", "sub-01_label.nii.gz"],
+      [
+        "dataset.json",
+        "manifest.csv",
+        "provenance.json",
+        "report.html",
+        "sub-01_image.nii.gz",
+        "sub-01_label.nii.gz",
+      ],
     );
     await assert.rejects(() => run(`${ds.dir}/none`, { subjects: ["sub-9"] }), UsageError);
     assert.equal(await Deno.stat(`${ds.dir}/none`).then(() => true, () => false), false);

@@ -40,7 +40,7 @@ Deno.test("runBatch gives byte-identical outputs and provenance for 1, 2, 4 work
       runs.push({ tree, prov });
     }
     const [a, b, c] = runs;
-    assert.equal(a.tree.size, 5 * 2 * 2, "5 subjects × 2 roles × 2 copies");
+    assert.equal(a.tree.size, 5 * 2 * 2 + 2, "5 subjects × 2 roles × 2 copies, manifest + dataset");
     for (const other of [b, c]) {
       assert.deepEqual([...other.tree.keys()].sort(), [...a.tree.keys()].sort());
       for (const [name, bytes] of a.tree) assert.deepEqual(other.tree.get(name), bytes, name);

@@ -1,0 +1,75 @@
+/**
+ * World-space resampling of a volume onto another grid (resample-to-reference, restore): output
+ * voxel p samples the input at continuous index inv(A_in) · A_out · p, through both affines, so
+ * any direction, flip, permutation or shear is handled (not separable: the general coordinate-map
+ * sampler of warp.ts, SPEC §3 boundaries and interpolators). Matrix entries within 1e-9 of an
+ * integer are snapped (transform.ts `composeStages`), so grids that differ by whole voxels, flips
+ * or axis permutations map voxel centres exactly onto voxel centres. Pure math, no I/O.
+ */
+import { invertAffine, multiplyAffine } from "./affine.ts";
+import { createVoxelArray, encodeValue, floatTypeFor, type NumberArray } from "./dtype.ts";
+import type { Grid } from "./grid.ts";
+import type { Interpolation } from "./interpolate.ts";
+import { composeStages, createCoordinateMap, isIntegralChain, matrixOf } from "./transform.ts";
+import { numericData, type Volume } from "./volume.ts";
+import { warp } from "./warp.ts";
+
+/** How `resampleOnto` samples. */
+export interface OntoOptions {
+  readonly interpolation: Interpolation;
+  /** Value of samples outside the input's field of view, in real units. */
+  readonly fill: number;
+}
+
+/** The 3×4 voxel matrix mapping an output index of `target` to an input index of `source`. */
+export function ontoMatrix(source: Grid, target: Grid): number[] {
+  return matrixOf(multiplyAffine(invertAffine(source.affine), target.affine));
+}
+
+/**
+ * Every frame of `volume` resampled onto `target` (its shape and affine). Nearest-neighbour
+ * sampling (or a map that only reads whole voxels) keeps the stored type and scaling when the
+ * fill is representable in it; linear and B-spline results are real values (slope 1, inter 0:
+ * the fill stays exact) in float32 for ≤ 16-bit integers and float32, float64 otherwise, never
+ * rounded (SPEC §2: only `save` rounds).
+ */
+export function resampleOnto(volume: Volume, target: Grid, options: OntoOptions): Volume {
+  const stages = composeStages([{ kind: "matrix", m: ontoMatrix(volume, target) }]);
+  const [nx, ny, nz] = target.shape;
+  const n = nx * ny * nz * volume.frames;
+  const fillRaw = (options.fill - volume.inter) / volume.slope;
+  // Whole-voxel maps read input voxels only: every interpolator gives the voxel itself.
+  const interpolation = isIntegralChain(stages) ? "nearest" : options.interpolation;
+  const keep = interpolation === "nearest" && encodeValue(fillRaw, volume.dtype) === fillRaw;
+  const dtype = keep ? volume.dtype : floatTypeFor(volume.dtype);
+  const out = createVoxelArray(dtype, n);
+  const shape: [number, number, number] = [nx, ny, nz];
+  const sameShape = volume.shape.every((s, a) => s === shape[a]);
+  if (keep && stages.length === 0 && sameShape) {
+    (out as Float64Array).set(volume.data as Float64Array);
+  } else if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+    // 64-bit integers (nearest) through float64 (exact up to 2^53), then back.
+    const tmp = new Float64Array(n);
+    warp(source(volume), createCoordinateMap(shape, stages), tmp, { interpolation, fill: fillRaw });
+    for (let i = 0; i < n; i++) out[i] = BigInt(Math.round(tmp[i])) as never;
+  } else {
+    const { slope, inter } = volume;
+    const scaling = keep ? { fill: fillRaw } : { fill: options.fill, slope, inter };
+    warp(source(volume), createCoordinateMap(shape, stages), out as NumberArray, {
+      interpolation,
+      ...scaling,
+    });
+  }
+  return {
+    ...volume,
+    shape,
+    affine: target.affine.map((row) => [...row]),
+    dtype,
+    data: out,
+    ...(keep ? {} : { slope: 1, inter: 0 }),
+  };
+}
+
+function source(volume: Volume) {
+  return { data: numericData(volume), shape: volume.shape, frames: volume.frames };
+}
