@@ -120,6 +120,8 @@ Deno.test("--force into another recipe's folder removes that run's report with i
     assert.match(html, /<title>medprep report: other<\/title>/);
     const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
     assert.deepEqual(files, [
+      "dataset.json",
+      "manifest.csv",
       "provenance.json",
       "report.html",
       "sub-01-image.nii.gz",
