@@ -10,6 +10,8 @@ async function outputs(dir: string, rel = ""): Promise<string[]> {
   for await (const e of Deno.readDir(`${dir}/${rel}`)) {
     const path = rel ? `${rel}/${e.name}` : e.name;
     if (e.name.startsWith(".medprep-") || /^provenance.*\.json(l)?$/.test(e.name)) continue;
+    // A shard's own run files (manifest.shard-I-of-N.csv …): the merged ones are compared.
+    if (/\.shard-\d+-of-\d+\./.test(e.name)) continue;
     if (e.isDirectory) out.push(...await outputs(dir, path));
     else out.push(path);
   }
