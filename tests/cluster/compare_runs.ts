@@ -12,6 +12,7 @@ async function outputs(dir: string, rel = ""): Promise<string[]> {
     if (e.name.startsWith(".medprep-") || /^provenance.*\.json(l)?$/.test(e.name)) continue;
     // A shard's own run files (manifest.shard-I-of-N.csv …): the merged ones are compared.
     if (/\.shard-\d+-of-\d+\./.test(e.name)) continue;
+    if (/^report.*\.html$/.test(e.name)) continue; // the HTML report shows times and commands
     if (e.isDirectory) out.push(...await outputs(dir, path));
     else out.push(path);
   }

@@ -115,10 +115,13 @@ Deno.test({
       assert.equal(one.code, 0, one.stderr);
       const [a, b] = [await readTree(ref), await readTree(out)];
       // Every file but provenance and the shards' own run files (manifest.shard-I-of-N.csv …):
-      // the merged manifest.csv and dataset.json must equal the one-process run's too.
+      // the merged manifest.csv and dataset.json must equal the one-process run's too (the HTML
+      // report shows times and commands).
       const outputs = (t: Map<string, Uint8Array>) =>
-        [...t.keys()].filter((f) => !f.startsWith("provenance") && !/\.shard-\d+-of-\d+\./.test(f))
-          .sort();
+        [...t.keys()].filter((f) =>
+          !f.startsWith("provenance") && !f.startsWith("report.") &&
+          !/\.shard-\d+-of-\d+\./.test(f)
+        ).sort();
       assert.deepEqual(outputs(b), outputs(a));
       assert.equal(outputs(a).length, 2 * data.ids.length + 2); // + manifest.csv, dataset.json
       for (const f of outputs(a)) assert.deepEqual(b.get(f), a.get(f), f);
