@@ -20,6 +20,7 @@
  * not know what label values mean) and nnU-Net v2's `channel_names` / `file_ending` — copy
  * `modality` to `channel_names` and add the names of your labels.
  */
+import { writeTextAtomic } from "../manifest/manifest_write.ts";
 import { sha256Bytes } from "../nifti/hash.ts";
 import { compareIds } from "./merge.ts";
 import type { OutputRecord, Provenance, RunFileRecord, SubjectRecord } from "./types.ts";
@@ -112,24 +113,6 @@ export function createOutputManifest(provenance: Provenance): { csv: string; dat
     test,
   };
   return { csv: lines.join("\n") + "\n", dataset: JSON.stringify(dataset, null, 2) + "\n" };
-}
-
-/** Writes `text` to `path` atomically (temp file in the same folder, synced, renamed). */
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const dir = path.slice(0, Math.max(0, path.lastIndexOf("/"))) || ".";
-  const tmp = `${dir}/.medprep-tmp-${crypto.randomUUID()}.txt`;
-  try {
-    {
-      using file = await Deno.open(tmp, { write: true, createNew: true });
-      const bytes = new TextEncoder().encode(text);
-      for (let o = 0; o < bytes.length;) o += await file.write(bytes.subarray(o));
-      await file.syncData();
-    }
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new Error(`Cannot write "${path}": ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 /**

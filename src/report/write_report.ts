@@ -4,6 +4,7 @@
  * from `<out>/dataset-stats.json` when the run wrote one. Permissions: --allow-read,
  * --allow-write (the output folder).
  */
+import { writeTextAtomic } from "../manifest/manifest_write.ts";
 import type { Provenance } from "../provenance/types.ts";
 import { renderReportHtml, type ReportExtras } from "./report_html.ts";
 
@@ -26,19 +27,6 @@ export async function readDatasetStats(outDir: string): Promise<ReportExtras> {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return {};
     return { datasetStats: { unreadable: (e as Error).message }, datasetStatsSource: path };
-  }
-}
-
-/** Writes `text` to `path` atomically (temp file in the same folder, then rename). */
-async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const tmp = `${slash >= 0 ? path.slice(0, slash) : "."}/.medprep-tmp-${crypto.randomUUID()}.html`;
-  try {
-    await Deno.writeTextFile(tmp, text, { createNew: true });
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw new Error(`Cannot write "${path}": ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
