@@ -241,11 +241,12 @@ export async function runBatch(options: RunOptions): Promise<number> {
   // after its own message --resume / --force replace them with a warning.
   const runNames = runFileNames(basename(provenancePath));
   const damaged = found.problems.length > 0;
+  const recordedRunFiles = found.sources.flatMap((s) => s.runFiles ?? []);
   const checkRun = () =>
     options.replay ? undefined : checkRunFiles(
       outDir,
       [runNames.manifest, runNames.dataset],
-      found.sources.flatMap((s) => s.runFiles ?? []),
+      recordedRunFiles,
       damaged ? log : undefined,
     );
   if (!damaged) await checkRun();
@@ -272,25 +273,27 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
   // Issue 13: dataset statistics (over: dataset, spacing: median) over every subject `where` selects.
+  // What every worker of this run starts from (the subjects' pass adds the statistics).
+  const init = {
+    recipe: resolved,
+    outDir,
+    stagingDir,
+    maxInputBytes: memory.budget.bytes,
+    memoryBudget: memory.budget,
+  };
   const dataset = await prepareRunDataset(
     plan,
     resolved,
     resolvePairs(matching.map((r) => ({ id: r.id, row: r.row, paths: r.paths }))),
     {
-      init: {
-        recipe: resolved,
-        outDir,
-        stagingDir,
-        maxInputBytes: memory.budget.bytes,
-        memoryBudget: memory.budget,
-      },
+      init,
       workers: memory.workers,
       progress: chooseProgressMode(options.quiet ?? false),
       log,
       stats: givenStats,
       resume: options.resume ?? false,
       outDir,
-      recorded: found.sources.flatMap((s) => s.runFiles ?? []),
+      recorded: recordedRunFiles,
     },
   ).catch(async (e) => {
     // Refused or failed before any subject ran: leave --out as it was (no staging folder, and no
@@ -310,14 +313,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   }
   const execution = await executeJobs(todo, {
     size: memory.workers,
-    init: {
-      recipe: resolved,
-      outDir,
-      stagingDir,
-      maxInputBytes: memory.budget.bytes,
-      memoryBudget: memory.budget,
-      dataset: dataset.byStep,
-    },
+    init: { ...init, dataset: dataset.byStep },
     permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan)),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
