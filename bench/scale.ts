@@ -1,122 +1,61 @@
 /**
- * `deno task bench scale [--rows N]`: cost that grows linearly with the work (issue 15.3c).
- * A manifest of N rows (default 100,000; image + label per row, hard links to 200 tiny
- * generated NIfTI files under bench/.data/scale) through `validate --manifest` and
- * `run --dry-run` (stdout to /dev/null), each a fresh child: wall seconds and peak RSS, next to
- * the same commands on N/10 rows (the per-row cost must stay flat). Goals: ≤ 15 s and ≤ 600 MB
- * for each command at 100,000 rows.
+ * `deno task bench scale [--part a|b|c|d]… [options]`: cost that grows linearly with the work
+ * (issue 15.3). Without --part every part runs, in the order a, b, c, d (several minutes; on
+ * a shared machine run one part at a time). `--part a,d` or a repeated `--part` selects several.
+ *
+ *   a  one subject, 64³ → 512³ cubes: time and peak RSS per voxel above the fixed runtime cost,
+ *      flat within ±25 %, with the fitted exponent (bench/_scale_size.ts;
+ *      `--sizes=64,128,…`, `--reps=N`)
+ *   b  10 → 1,000 tiny subjects through a real `run`: per-subject cost flat, and the provenance /
+ *      journal / output-manifest / report writes timed on their own (bench/_scale_subjects.ts;
+ *      `--subjects=10,100,1000`)
+ *   c  a 100,000-row manifest: `validate --manifest` and `run --dry-run` ≤ 15 s and ≤ 600 MB
+ *      (bench/_scale_manifest.ts; `--rows N`)
+ *   d  `--workers 2` vs `--workers 1` on 20 CT-like 256×256×160 subjects: speed-up ≥ 1.85×
+ *      (bench/_scale_workers.ts; `--subjects-d=N`)
+ *
+ * Generated inputs are cached under bench/.data/scale*. Exit code: 0 when every part ran (the
+ * verdicts are printed), 1 when a command failed or a goal printed as NOT met, 2 bad arguments.
  * Permissions: read, write (bench/.data), run (/usr/bin/time, bash, deno), env, sys.
  */
-import { writeNiftiSync } from "../src/nifti/nifti_write.ts";
-import { createVolume } from "../src/volume/volume.ts";
-import { type ChildResult, mb, measureChild, medprepCommand } from "./_peer.ts";
+import { runSizePart } from "./_scale_size.ts";
+import { runSubjectsPart } from "./_scale_subjects.ts";
+import { runManifestPart } from "./_scale_manifest.ts";
+import { runWorkersPart } from "./_scale_workers.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
-const DATA = `${ROOT}bench/.data/scale`;
-const DISTINCT = 200;
+const PARTS: Record<string, (args: string[]) => Promise<number>> = {
+  a: runSizePart,
+  b: runSubjectsPart,
+  c: runManifestPart,
+  d: runWorkersPart,
+};
 
-const RECIPE = `version: 1
-name: scale
-steps:
-  - step: load
-    labels: [label]
-  - step: resample-to-spacing
-    spacing: [2, 2, 2]
-  - step: save
-`;
-
-/** The files of row i (hard links to one of DISTINCT tiny volumes), created once. */
-function ensureFiles(rows: number): void {
-  Deno.mkdirSync(`${DATA}/in`, { recursive: true });
-  const identity = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
-  for (let i = 0; i < rows; i++) {
-    const id = `s${String(i).padStart(6, "0")}`;
-    for (const [suffix, label] of [["", false], ["_seg", true]] as const) {
-      const path = `${DATA}/in/${id}${suffix}.nii`;
-      try {
-        Deno.lstatSync(path);
-        continue;
-      } catch { /* make it */ }
-      if (i < DISTINCT) {
-        const data = label
-          ? new Uint8Array(512).map((_, k) => (k + i) % 2)
-          : new Int16Array(512).map((_, k) => (k * 7 + i) % 300);
-        writeNiftiSync(path, createVolume({ shape: [8, 8, 8], data, affine: identity }));
-      } else {
-        Deno.linkSync(`${DATA}/in/s${String(i % DISTINCT).padStart(6, "0")}${suffix}.nii`, path);
-      }
-    }
+/** The parts `--part X` / `--part=X,Y` select (all without one); null when one is unknown. */
+export function selectParts(args: readonly string[]): string[] | null {
+  const picked: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = a === "--part" ? args[++i] : a.startsWith("--part=") ? a.slice(7) : undefined;
+    if (value === undefined) continue;
+    for (const p of value.split(",")) picked.push(p.trim().toLowerCase());
   }
-}
-
-/** Writes the manifest of the first `rows` rows; returns its path. */
-function writeManifest(rows: number): string {
-  const lines = ["id,image,label"];
-  for (let i = 0; i < rows; i++) {
-    const id = `s${String(i).padStart(6, "0")}`;
-    lines.push(`${id},in/${id}.nii,in/${id}_seg.nii`);
-  }
-  const path = `${DATA}/manifest-${rows}.csv`;
-  Deno.writeTextFileSync(path, lines.join("\n") + "\n");
-  return path;
-}
-
-/** One medprep command in a fresh child, its stdout discarded (the dry run prints a lot). */
-function measure(args: string[]): Promise<ChildResult> {
-  const quoted = medprepCommand(args).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
-  return measureChild(["bash", "-c", `exec ${quoted} > /dev/null`]);
+  if (picked.some((p) => !(p in PARTS))) return null;
+  return picked.length ? Object.keys(PARTS).filter((p) => picked.includes(p)) : Object.keys(PARTS);
 }
 
 export default async function main(args: string[]): Promise<number> {
-  const at = args.indexOf("--rows");
-  const rows = at >= 0 ? Number(args[at + 1]) : 100_000;
-  if (!Number.isInteger(rows) || rows < 10) {
-    console.error("Cannot run bench scale: --rows takes an integer ≥ 10");
+  const parts = selectParts(args);
+  if (!parts) {
+    console.error(
+      "Cannot run bench scale: --part takes a, b, c or d (comma-separated or repeated)",
+    );
     return 2;
   }
-  ensureFiles(rows);
-  const recipe = `${DATA}/recipe.yaml`;
-  Deno.writeTextFileSync(recipe, RECIPE);
-  const load = () => Deno.loadavg()[0].toFixed(2);
-  console.log(`manifests of ${rows / 10} and ${rows} rows (2 inputs each); load ${load()}`);
-  console.log(
-    "command              rows      wall s  peak RSS MB  µs/row   goal (at 100,000 rows)",
-  );
-  let failed = 0;
-  for (const [name, extra] of [["validate --manifest", []], ["run --dry-run", []]] as const) {
-    const perRow: number[] = [], walls: number[] = [];
-    for (const n of [rows / 10, rows]) {
-      const manifest = writeManifest(n);
-      const argv = name.startsWith("validate")
-        ? ["validate", recipe, "--manifest", manifest, ...extra]
-        : ["run", recipe, "--manifest", manifest, "--out", `${DATA}/out`, "--dry-run", ...extra];
-      const r = await measure(argv);
-      if (r.code !== 0) {
-        console.error(`${name} failed (exit ${r.code}): ${r.stderr.trim().split("\n")[0]}`);
-        failed++;
-        continue;
-      }
-      const us = (r.wallMs * 1000) / n;
-      perRow.push(us);
-      walls.push(r.wallMs);
-      const goal = n === rows ? "≤ 15 s, ≤ 600 MB" : "";
-      console.log(
-        `${name.padEnd(20)} ${String(n).padStart(7)} ${(r.wallMs / 1000).toFixed(2).padStart(9)} ${
-          mb(r.peakRss).padStart(12)
-        } ${us.toFixed(0).padStart(7)}   ${goal}`,
-      );
-    }
-    if (walls.length === 2) {
-      // Linear model t = fixed + n · perRow through both points: a quadratic cost shows up as
-      // a marginal per-row cost far above the small run's own average.
-      const marginal = ((walls[1] - walls[0]) * 1000) / (rows - rows / 10);
-      const fixed = walls[0] - (marginal * rows) / 10 / 1000;
-      console.log(
-        `  marginal ${marginal.toFixed(0)} µs/row, fixed ${(fixed / 1000).toFixed(2)} s; ` +
-          `small run's average ${perRow[0].toFixed(0)} µs/row`,
-      );
-    }
+  let worst = 0;
+  for (const p of parts) {
+    const code = await PARTS[p](args);
+    if (code === 2) return 2;
+    worst = Math.max(worst, code > 0 ? 1 : 0);
   }
-  console.log(`load after: ${load()} (other processes skew wall times)`);
-  return failed ? 1 : 0;
+  return worst;
 }

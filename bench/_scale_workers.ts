@@ -1,0 +1,115 @@
+/**
+ * `bench scale --part d` (issue 15.3d): 20 CT-like subjects (256×256×160 int16, 0.8 × 0.8 ×
+ * 1.5 mm, ±20 HU noise, .nii.gz, each different, cached under bench/.data/scale-workers/)
+ * through `run --workers 1` and `run --workers 2` (load → resample-to-size 128×128×80 linear →
+ * save .nii.gz), fresh children, alternating; prints the speed-up (goal ≥ 1.85× on an idle
+ * 2-core machine) and, from provenance, the resample step's summed milliseconds under each
+ * (when two workers slow each other's compute, the speed-up is bounded by the cores and memory,
+ * not by the main thread).
+ * Permissions: read, write (bench/.data), run (/usr/bin/time, deno), env, sys.
+ */
+import { mb, measureChild, medprepCommand } from "./_peer.ts";
+import { DATA_ROOT, ensureCtLike, loadNow } from "./_scale_data.ts";
+import type { Provenance } from "../src/provenance/types.ts";
+
+const DIR = `${DATA_ROOT}scale-workers`;
+const SHAPE: [number, number, number] = [256, 256, 160];
+const GOAL = 1.85;
+
+const RECIPE = `version: 1
+name: scale-workers
+steps:
+  - step: load
+  - step: resample-to-size
+    size: [128, 128, 80]
+    interpolation: linear
+  - step: save
+    dtype: keep
+`;
+
+interface Timing {
+  wall: number;
+  rss: number;
+  /** Summed `ms` of the transform steps over the subjects (provenance). */
+  stepMs: number;
+  /** Seconds from provenance `started` to `finished` (the working phase). */
+  phase: number;
+}
+
+async function runOnce(manifest: string, workers: number): Promise<Timing | string> {
+  const out = `${DIR}/out-w${workers}`;
+  await Deno.remove(out, { recursive: true }).catch(() => {});
+  const r = await measureChild(medprepCommand([
+    "run",
+    `${DIR}/recipe.yaml`,
+    "--manifest",
+    manifest,
+    "--out",
+    out,
+    "--workers",
+    String(workers),
+    "--quiet",
+  ]));
+  if (r.code !== 0) return `exit ${r.code}: ${r.stderr.trim().split("\n")[0]}`;
+  const p = JSON.parse(Deno.readTextFileSync(`${out}/provenance.json`)) as Provenance;
+  const stepMs = p.subjects.reduce((s, x) => s + x.steps.reduce((t, e) => t + e.ms, 0), 0);
+  const phase = (Date.parse(p.finished) - Date.parse(p.started)) / 1000;
+  await Deno.remove(out, { recursive: true }).catch(() => {});
+  return { wall: r.wallMs / 1000, rss: r.peakRss, stepMs, phase };
+}
+
+/** Runs part (d); returns 1 when the speed-up is below the goal or a run failed. */
+export async function runWorkersPart(args: string[]): Promise<number> {
+  const count = Number(args.find((a) => a.startsWith("--subjects-d="))?.slice(13) ?? 20);
+  const reps = Number(args.find((a) => a.startsWith("--reps-d="))?.slice(9) ?? 1);
+  Deno.mkdirSync(DIR, { recursive: true });
+  Deno.writeTextFileSync(`${DIR}/recipe.yaml`, RECIPE);
+  const lines = ["id,image"];
+  for (let i = 0; i < count; i++) {
+    const id = `ct${String(i).padStart(2, "0")}`;
+    if (ensureCtLike(`${DIR}/in/${id}.nii.gz`, SHAPE, [0.8, 0.8, 1.5], 1000 + i)) {
+      console.log(`  (generated ${DIR}/in/${id}.nii.gz)`);
+    }
+    lines.push(`${id},in/${id}.nii.gz`);
+  }
+  const manifest = `${DIR}/manifest-${count}.csv`;
+  Deno.writeTextFileSync(manifest, lines.join("\n") + "\n");
+  console.log(
+    `\n(d) ${count} subjects ${SHAPE.join("×")} int16 .nii.gz, resample-to-size 128×128×80 ` +
+      `linear → save .nii.gz; --workers 1 vs 2, best of ${reps}, alternating; ` +
+      `${navigator.hardwareConcurrency} cores, load ${loadNow()}`,
+  );
+  const best: Record<number, Timing> = {};
+  for (let r = 0; r < reps; r++) {
+    for (const w of r % 2 ? [2, 1] : [1, 2]) {
+      const t = await runOnce(manifest, w);
+      if (typeof t === "string") {
+        console.error(`(d) run --workers ${w} failed (${t})`);
+        return 1;
+      }
+      if (!best[w] || t.wall < best[w].wall) best[w] = t;
+    }
+  }
+  console.log("workers  wall s  working phase s  steps' summed ms  peak RSS MB");
+  for (const w of [1, 2]) {
+    const t = best[w];
+    console.log(
+      `${String(w).padStart(7)} ${t.wall.toFixed(2).padStart(7)} ${
+        t.phase.toFixed(2).padStart(16)
+      } ${t.stepMs.toFixed(0).padStart(17)} ${mb(t.rss).padStart(12)}`,
+    );
+  }
+  const speedup = best[1].wall / best[2].wall;
+  const phaseSpeedup = best[1].phase / best[2].phase;
+  const ok = speedup >= GOAL;
+  console.log(
+    `speed-up --workers 2 vs 1: ${speedup.toFixed(2)}× whole command ` +
+      `(${phaseSpeedup.toFixed(2)}× working phase) → ${ok ? "meets" : "does NOT meet"} ` +
+      `the goal (≥ ${GOAL}×); the steps ran ${(best[2].stepMs / best[1].stepMs).toFixed(2)}× ` +
+      `as long with two workers at once (compute contention, not the main thread)`,
+  );
+  console.log(
+    `load after: ${loadNow()} (other processes skew wall times; ratio is meaningful only on an idle machine)`,
+  );
+  return ok ? 0 : 1;
+}
