@@ -30,27 +30,29 @@ export async function planResume(
     });
   }
   const { reused, rebuilt } = await findReusable(previous, jobs, planned, current);
+  const rebuiltById = new Map(rebuilt.map((r) => [r.id, r])); // by id: linear (issue 15.3)
   const finished = new Map<string, string>();
   for (const source of previous.sources) {
     for (const r of source.records) finished.set(r.id, r.status);
   }
   for (const job of jobs) {
-    const rebuild = rebuilt.find((r) => r.id === job.id);
-    if (reused.has(job.id)) {
-      decisions.set(job.id, {
+    const id = job.id;
+    const rebuild = rebuiltById.get(id);
+    if (reused.has(id)) {
+      decisions.set(id, {
         action: "keep",
         reason: "finished; inputs, recipe, medprep and outputs unchanged",
       });
     } else if (rebuild) {
-      decisions.set(job.id, {
+      decisions.set(id, {
         action: "rebuild",
         reason: rebuild.reason === "recipe changed" && foreign
           ? `recipe changed (was ${describeRecipe(foreign.header)}; --force removes its files)`
           : rebuild.reason,
       });
     } else {
-      const status = finished.get(job.id);
-      decisions.set(job.id, {
+      const status = finished.get(id);
+      decisions.set(id, {
         action: "build",
         reason: status === undefined
           ? previous.sources.length === 0 ? "no earlier run in --out" : "not in the earlier run"
