@@ -5,23 +5,26 @@
  * save .nii.gz), fresh children, alternating; prints the speed-up (goal ≥ 1.85× on an idle
  * 2-core machine) and, from provenance, the resample step's summed milliseconds under each
  * (when two workers slow each other's compute, the speed-up is bounded by the cores and memory,
- * not by the main thread).
+ * not by the main thread). A 1-subject `--workers 1` run gives the fixed cost f (start-up,
+ * worker start, provenance), and with it the best speed-up two workers could reach on this
+ * work: T1 ÷ (f + (T1 − f) ÷ 2). `--shape=512x512x300` (say) uses larger subjects (output 1/8 of
+ * the input's voxels); `--reps-d=N` repeats; `--subjects-d=N` changes the count.
  * Permissions: read, write (bench/.data), run (/usr/bin/time, deno), env, sys.
  */
 import { mb, measureChild, medprepCommand } from "./_peer.ts";
 import { DATA_ROOT, ensureCtLike, loadNow } from "./_scale_data.ts";
 import type { Provenance } from "../src/provenance/types.ts";
 
-const DIR = `${DATA_ROOT}scale-workers`;
-const SHAPE: [number, number, number] = [256, 256, 160];
+const DEFAULT_SHAPE: [number, number, number] = [256, 256, 160];
 const GOAL = 1.85;
 
-const RECIPE = `version: 1
+const recipe = (shape: readonly number[]) =>
+  `version: 1
 name: scale-workers
 steps:
   - step: load
   - step: resample-to-size
-    size: [128, 128, 80]
+    size: [${shape.map((n) => Math.round(n / 2)).join(", ")}]
     interpolation: linear
   - step: save
     dtype: keep
@@ -36,12 +39,16 @@ interface Timing {
   phase: number;
 }
 
-async function runOnce(manifest: string, workers: number): Promise<Timing | string> {
-  const out = `${DIR}/out-w${workers}`;
+async function runOnce(
+  dir: string,
+  manifest: string,
+  workers: number,
+): Promise<Timing | string> {
+  const out = `${dir}/out-w${workers}`;
   await Deno.remove(out, { recursive: true }).catch(() => {});
   const r = await measureChild(medprepCommand([
     "run",
-    `${DIR}/recipe.yaml`,
+    `${dir}/recipe.yaml`,
     "--manifest",
     manifest,
     "--out",
@@ -62,27 +69,47 @@ async function runOnce(manifest: string, workers: number): Promise<Timing | stri
 export async function runWorkersPart(args: string[]): Promise<number> {
   const count = Number(args.find((a) => a.startsWith("--subjects-d="))?.slice(13) ?? 20);
   const reps = Number(args.find((a) => a.startsWith("--reps-d="))?.slice(9) ?? 1);
-  Deno.mkdirSync(DIR, { recursive: true });
-  Deno.writeTextFileSync(`${DIR}/recipe.yaml`, RECIPE);
-  const lines = ["id,image"];
-  for (let i = 0; i < count; i++) {
-    const id = `ct${String(i).padStart(2, "0")}`;
-    if (ensureCtLike(`${DIR}/in/${id}.nii.gz`, SHAPE, [0.8, 0.8, 1.5], 1000 + i)) {
-      console.log(`  (generated ${DIR}/in/${id}.nii.gz)`);
-    }
-    lines.push(`${id},in/${id}.nii.gz`);
+  const shapeArg = args.find((a) => a.startsWith("--shape="))?.slice(8);
+  const SHAPE = shapeArg ? shapeArg.split("x").map(Number) as typeof DEFAULT_SHAPE : DEFAULT_SHAPE;
+  if (SHAPE.length !== 3 || !SHAPE.every((n) => Number.isInteger(n) && n >= 2)) {
+    console.error("Cannot run bench scale --part d: --shape takes NXxNYxNZ (e.g. 512x512x300)");
+    return 2;
   }
-  const manifest = `${DIR}/manifest-${count}.csv`;
-  Deno.writeTextFileSync(manifest, lines.join("\n") + "\n");
+  // The default shape keeps the folder the first version used; others get their own.
+  const DIR = `${DATA_ROOT}scale-workers${shapeArg ? `-${SHAPE.join("x")}` : ""}`;
+  Deno.mkdirSync(DIR, { recursive: true });
+  Deno.writeTextFileSync(`${DIR}/recipe.yaml`, recipe(SHAPE));
+  const manifestOf = (n: number) => {
+    const lines = ["id,image"];
+    for (let i = 0; i < n; i++) {
+      const id = `ct${String(i).padStart(2, "0")}`;
+      if (ensureCtLike(`${DIR}/in/${id}.nii.gz`, SHAPE, [0.8, 0.8, 1.5], 1000 + i)) {
+        console.log(`  (generated ${DIR}/in/${id}.nii.gz)`);
+      }
+      lines.push(`${id},in/${id}.nii.gz`);
+    }
+    const path = `${DIR}/manifest-${n}.csv`;
+    Deno.writeTextFileSync(path, lines.join("\n") + "\n");
+    return path;
+  };
+  const manifest = manifestOf(count);
+  const single = manifestOf(1);
   console.log(
-    `\n(d) ${count} subjects ${SHAPE.join("×")} int16 .nii.gz, resample-to-size 128×128×80 ` +
+    `\n(d) ${count} subjects ${SHAPE.join("×")} int16 .nii.gz, resample-to-size ${
+      SHAPE.map((n) => Math.round(n / 2)).join("×")
+    } ` +
       `linear → save .nii.gz; --workers 1 vs 2, best of ${reps}, alternating; ` +
       `${navigator.hardwareConcurrency} cores, load ${loadNow()}`,
   );
+  const one = await runOnce(DIR, single, 1);
+  if (typeof one === "string") {
+    console.error(`(d) the 1-subject run failed (${one})`);
+    return 1;
+  }
   const best: Record<number, Timing> = {};
   for (let r = 0; r < reps; r++) {
     for (const w of r % 2 ? [2, 1] : [1, 2]) {
-      const t = await runOnce(manifest, w);
+      const t = await runOnce(DIR, manifest, w);
       if (typeof t === "string") {
         console.error(`(d) run --workers ${w} failed (${t})`);
         return 1;
@@ -100,6 +127,15 @@ export async function runWorkersPart(args: string[]): Promise<number> {
     );
   }
   const speedup = best[1].wall / best[2].wall;
+  // Fixed cost f: the 1-subject run less one subject's share of the 20-subject run's work.
+  const perSubject = (best[1].wall - one.wall) / (count - 1);
+  const fixed = Math.max(0, one.wall - perSubject);
+  const ceiling = best[1].wall / (fixed + (best[1].wall - fixed) / 2);
+  console.log(
+    `fixed cost (1-subject run less one subject's work): ${fixed.toFixed(2)} s; ` +
+      `${(perSubject * 1000).toFixed(0)} ms per subject with one worker; best possible ` +
+      `speed-up with this fixed cost: ${ceiling.toFixed(2)}×`,
+  );
   const phaseSpeedup = best[1].phase / best[2].phase;
   const ok = speedup >= GOAL;
   console.log(
