@@ -1,7 +1,11 @@
 /**
  * The provenance journal: while a run works, every finished subject's record is appended as
  * one JSON line to `<provenance name>.journal.jsonl` in `--out` and fsynced, so kill -9,
- * SIGHUP or a power cut loses only the subjects in flight. The run's first line holds the
+ * SIGHUP or a power cut loses only the subjects in flight. The line is written at once (in the
+ * kernel's hands: a kill -9 cannot lose it); the fsync runs off the main thread and is grouped
+ * — while one is in flight, lines appended meanwhile wait for the next — so the main thread
+ * never blocks on the disk between handing out jobs (issue 15.3d), and a power cut loses at
+ * most the lines of the fsync in flight, as it would the subjects finishing then. The run's first line holds the
  * provenance header; at the end the run compacts everything into the provenance file and
  * removes the journal. A last line without its newline is a write cut short and is ignored.
  */
@@ -70,8 +74,13 @@ export async function readJournal(path: string): Promise<ReadJournal> {
 /** An open journal: append finished subjects, then remove it once provenance is written. */
 export interface Journal {
   readonly path: string;
-  /** Appends one record as one line and waits until it is on disk (warns once on failure). */
+  /**
+   * Appends one record as one line now and has it fsynced in the background, grouped with
+   * others (warns once on failure).
+   */
   append(record: SubjectRecord): void;
+  /** Resolves once every line appended so far is fsynced (or the journal failed). */
+  flush(): Promise<void>;
   /** Closes and deletes the journal (after the provenance file was written). */
   remove(): Promise<void>;
   /** Closes without deleting (idempotent). */
@@ -110,29 +119,54 @@ export async function createJournal(
     throw new Error(`Cannot write "${path}": ${e instanceof Error ? e.message : String(e)}`);
   }
   const file = await Deno.open(path, { append: true });
-  let open = true, failed = false;
+  // open: appends accepted; fileOpen: the descriptor not closed yet (a sync may be in flight).
+  let open = true, fileOpen = true, failed = false;
+  let syncing: Promise<void> | null = null, dirty = false;
+  const closeFile = () => {
+    if (fileOpen) file.close();
+    fileOpen = false;
+  };
+  const fail = (e: unknown) => {
+    // The run goes on and still writes the provenance file at its end.
+    if (!failed) {
+      console.error(
+        `medprep: warning: Cannot append to "${path}": ${(e as Error).message}; ` +
+          "a kill now would lose the record of finished subjects",
+      );
+    }
+    failed = true;
+  };
+  const sync = () => {
+    dirty = false;
+    syncing = file.syncData().then(() => {}, fail).finally(() => {
+      syncing = null;
+      if (dirty && !failed) sync();
+      else if (!open) closeFile();
+    });
+  };
   const close = () => {
-    if (open) file.close();
     open = false;
+    if (!syncing) closeFile(); // else the sync in flight (and one for later lines) closes it
   };
   return {
     path,
     append(record) {
-      if (failed) return;
+      if (failed || !open) return;
       try {
         writeAll(file, encoder.encode(JSON.stringify({ subject: record }) + "\n"));
-        file.syncDataSync();
       } catch (e) {
-        // The run goes on and still writes the provenance file at its end.
-        failed = true;
-        console.error(
-          `medprep: warning: Cannot append to "${path}": ${(e as Error).message}; ` +
-            "a kill now would lose the record of finished subjects",
-        );
+        fail(e);
+        return;
       }
+      if (syncing) dirty = true;
+      else sync();
+    },
+    async flush() {
+      while (syncing) await syncing;
     },
     async remove() {
       close();
+      while (syncing) await syncing;
       await Deno.remove(path).catch((e) => {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       });
