@@ -314,7 +314,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const execution = await executeJobs(todo, {
     size: memory.workers,
     init: { ...init, dataset: dataset.byStep },
-    permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan)),
+    permissions: (group) => deriveWorkerPermissions(stagingDir, group, stepFilesOf(plan)),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,

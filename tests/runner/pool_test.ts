@@ -78,3 +78,65 @@ Deno.test("deriveWorkerPermissions grants reading the resolved other half of .hd
   ]);
   assert.deepEqual(p.read, ["/out", "/in/a.hdr", "/in/a.img", "/in/b.hdr"]);
 });
+
+Deno.test("createPool grants each worker only its group's files; a worker for the next group takes over", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const files = [0, 1, 2, 3, 4].map((i) => `${dir}/f${i}.nii`);
+    for (const f of files) await Deno.writeTextFile(f, "x");
+    const probe = files.join("|");
+    const jobs = files.map((f, i) => ({
+      id: `j${i}`,
+      row: i + 2,
+      paths: { image: f },
+      metadata: { probe },
+    }));
+    const groups: string[][] = [];
+    const pool = createPool({
+      size: 2,
+      init,
+      groupSize: 2,
+      permissions: (group) => {
+        groups.push(group.map((j) => j.id));
+        return deriveWorkerPermissions(`${dir}/stage`, group);
+      },
+      workerUrl: new URL("./_read_worker.ts", import.meta.url),
+    });
+    const records: SubjectRecord[] = [];
+    assert.deepEqual(await pool.run(jobs, (r) => records.push(r)), []);
+    assert.deepEqual(groups, [["j0", "j1"], ["j2", "j3"], ["j4"]]);
+    const readable = Object.fromEntries(records.map((r) => [r.id, r.warnings]));
+    assert.deepEqual(readable, {
+      j0: [files[0], files[1]],
+      j1: [files[0], files[1]],
+      j2: [files[2], files[3]],
+      j3: [files[2], files[3]],
+      j4: [files[4]],
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("createPool takes jobs from its queue in O(1) each (no Array.shift of a long queue)", async () => {
+  const shift = Array.prototype.shift;
+  let longShifts = 0;
+  Array.prototype.shift = function (this: unknown[]) {
+    if (this.length > 1000) longShifts++;
+    return shift.call(this);
+  };
+  try {
+    const pool = createPool({ size: 2, init, permissions, workerUrl: WORKER });
+    const ids = Array.from({ length: 3000 }, (_, i) => `s${i}`);
+    const records: SubjectRecord[] = [];
+    assert.deepEqual(
+      await pool.run(ids.map((id, i) => job(id, i + 2)), (r) => records.push(r)),
+      [],
+    );
+    assert.equal(records.length, 3000);
+    // Array.shift moves every element of a long array: 100,000 jobs took 10 s of main thread.
+    assert.equal(longShifts, 0);
+  } finally {
+    Array.prototype.shift = shift;
+  }
+});

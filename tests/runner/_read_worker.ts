@@ -1,0 +1,33 @@
+/// <reference lib="deno.worker" />
+/**
+ * Test worker: for each job, tries to read every file listed in `job.metadata.probe`
+ * ("|"-separated) and reports the ones it could read as the record's warnings.
+ */
+import type { FromWorker, ToWorker } from "../../src/runner/messages.ts";
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const m = event.data;
+  if (m.type === "init") return self.postMessage({ type: "ready" } satisfies FromWorker);
+  const readable = String(m.job.metadata?.probe ?? "").split("|").filter((path) => {
+    try {
+      Deno.readTextFileSync(path);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  self.postMessage(
+    {
+      type: "done",
+      record: {
+        id: m.job.id,
+        row: m.job.row,
+        status: "done",
+        inputs: [],
+        steps: [],
+        outputs: [],
+        warnings: readable,
+      },
+    } satisfies FromWorker,
+  );
+};
