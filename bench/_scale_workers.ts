@@ -134,7 +134,12 @@ export async function runWorkersPart(args: string[]): Promise<number> {
   console.log(
     `fixed cost (1-subject run less one subject's work): ${fixed.toFixed(2)} s; ` +
       `${(perSubject * 1000).toFixed(0)} ms per subject with one worker; best possible ` +
-      `speed-up with this fixed cost: ${ceiling.toFixed(2)}×`,
+      `speed-up with this fixed cost: ${ceiling.toFixed(2)}×${
+        ceiling < GOAL
+          ? ` (below the goal whatever the workers do: --shape=512x512x300 gives subjects ` +
+            `whose work dwarfs the fixed cost)`
+          : ""
+      }`,
   );
   const phaseSpeedup = best[1].phase / best[2].phase;
   const ok = speedup >= GOAL;
