@@ -161,11 +161,15 @@ export async function runSubjectsPart(args: string[]): Promise<number> {
   // it also carries the JIT warm-up of the first subjects, so the first is the dearest on an
   // O(n) runner; an O(n²) cost makes the last the dearest.
   const exponent = fitExponent(runs.map((r) => r.n), runs.map((r) => r.wall - fixed.wall));
-  const ratio = marginal[marginal.length - 1] / marginal[1];
+  // Against the marginal of the second size (the first carries the warm-up) when there are ≥ 3.
+  const ref = sizes.length >= 3 ? 1 : 0;
+  const ratio = marginal[marginal.length - 1] / marginal[ref];
   const flat = ratio <= 1 + TOLERANCE;
   if (!flat) missed++;
   console.log(
-    `per-subject cost: marginal ${sizes.at(-2)}→${sizes.at(-1)} ÷ ${sizes[0]}→${sizes[1]} = ` +
+    `per-subject cost: marginal ${sizes.at(-2) ?? 1}→${sizes.at(-1)} ÷ ${ref ? sizes[0] : 1}→${
+      sizes[ref]
+    } = ` +
       `${ratio.toFixed(2)}×; wall/subject ${sizes.at(-1)} ÷ ${sizes[0]} = ${
         (runs.at(-1)!.wall / runs.at(-1)!.n / (runs[0].wall / runs[0].n)).toFixed(2)
       }× (fixed cost amortized); exponent of wall above fixed ${exponent.toFixed(3)} ` +
