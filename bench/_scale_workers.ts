@@ -136,8 +136,8 @@ export async function runWorkersPart(args: string[]): Promise<number> {
       `${(perSubject * 1000).toFixed(0)} ms per subject with one worker; best possible ` +
       `speed-up with this fixed cost: ${ceiling.toFixed(2)}×${
         ceiling < GOAL
-          ? ` (below the goal whatever the workers do: --shape=512x512x300 gives subjects ` +
-            `whose work dwarfs the fixed cost)`
+          ? ` (below the goal whatever the workers do: larger subjects, e.g. ` +
+            `--shape=512x512x300, make the work dwarf the fixed cost)`
           : ""
       }`,
   );
