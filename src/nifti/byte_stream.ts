@@ -191,19 +191,18 @@ export function memoryByteStream(file: string, bytes: Uint8Array): ByteStream {
 export interface WholeFile {
   bytes: Uint8Array;
   digest: () => FileDigest;
+  /** Frees the bytes now (not at some later garbage collection): they are not used again. */
+  release: () => void;
 }
 
 /**
- * Reads a gzip file whole (for a whole-buffer inflater), into `allocate`'s buffer when given;
- * null when it is not gzip, is larger than `maxSize`, or changed size while read (the caller
- * then streams it as usual, which reports any problem).
+ * Reads a gzip file whole (for a whole-buffer inflater); null when it is not gzip, is larger
+ * than `maxSize`, or changed size while read (the caller then streams it as usual, which
+ * reports any problem). The buffer is fresh, not pooled, and freed by `release`: held through
+ * the subject's steps it would add its size to the peak memory (issue 15.2).
  * @throws NiftiError when it is missing, a directory or unreadable
  */
-export function readWholeGzip(
-  file: string,
-  maxSize: number,
-  allocate?: (bytes: number) => ArrayBuffer,
-): WholeFile | null {
+export function readWholeGzip(file: string, maxSize: number): WholeFile | null {
   let f: Deno.FsFile;
   try {
     const irregular = describeNonRegular(Deno.statSync(file));
@@ -228,7 +227,7 @@ export function readWholeGzip(
     for (let got = 0, n = 1; got < 2 && n > 0; got += n) n = read(head.subarray(got));
     if (!isGzip(head)) return null;
     // One byte more than the size: a file that grew meanwhile is streamed instead.
-    const buffer = allocate?.(size + 1) ?? new ArrayBuffer(size + 1);
+    const buffer = new ArrayBuffer(size + 1);
     const bytes = new Uint8Array(buffer, 0, size + 1);
     bytes.set(head);
     let got = 2;
@@ -244,6 +243,7 @@ export function readWholeGzip(
         size,
         mode,
       }),
+      release: () => void buffer.transfer(0),
     };
   } finally {
     f.close();

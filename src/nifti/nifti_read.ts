@@ -154,8 +154,12 @@ export function readNiftiHashedSync(
     : { header: options.pairedWith, image: path, pair: true };
   const whole = wholeGzip(path, paths, options);
   if (whole) {
-    const { description, buffer } = runSync(readPartsSteps(path, options, paths, whole.stream));
-    return { image: imageFromParts(description, buffer), files: [whole.file.digest()] };
+    try {
+      const { description, buffer } = runSync(readPartsSteps(path, options, paths, whole.stream));
+      return { image: imageFromParts(description, buffer), files: [whole.file.digest()] };
+    } finally {
+      whole.file.release();
+    }
   }
   const streams: HashingByteStream[] = [];
   const open = (file: string) => {
@@ -183,7 +187,11 @@ export function readNiftiParts(
 ): { description: NiftiDescription; buffer: ArrayBuffer } {
   const paths = resolveNiftiPaths(path);
   const whole = wholeGzip(path, paths, options);
-  return runSync(readPartsSteps(path, options, paths, whole?.stream));
+  try {
+    return runSync(readPartsSteps(path, options, paths, whole?.stream));
+  } finally {
+    whole?.file.release();
+  }
 }
 
 function readPartsSteps(
@@ -205,12 +213,11 @@ function readPartsSteps(
 
 /**
  * A single gzip file read whole into memory when libdeflate is in use on this thread (it
- * inflates whole buffers only), else null: the file is streamed through node:zlib. The
- * compressed bytes come from `options.allocate` (a worker's pool reuses them).
+ * inflates whole buffers only), else null: the file is streamed through node:zlib.
  */
 function wholeGzip(path: string, paths: NiftiPaths, options?: ReadOptions) {
   if (paths.pair || !libdeflateActive()) return null;
-  const file = readWholeGzip(path, maxBytesGuard(options), options?.allocate);
+  const file = readWholeGzip(path, maxBytesGuard(options));
   return file && { file, stream: () => memoryByteStream(path, file.bytes) };
 }
 
