@@ -98,3 +98,30 @@ Deno.test("every launcher grants FFI for exactly the libdeflate candidates and s
     assert.match(Deno.readTextFileSync(`${ROOT}${file}`), /glibc\.malloc\.hugetlb=1/, file);
   }
 });
+
+Deno.test({
+  name: "fingerprint: its workers inflate with libdeflate too (required), with zlib's report",
+  ignore: !LIB,
+  async fn() {
+    const ds = await createDataset({ count: 3, recipe: RECIPE });
+    try {
+      const report = async (inflate: string) => {
+        const cmd = medprepCommand(["fingerprint", "--manifest", "manifest.csv", "--json"]);
+        const r = await new Deno.Command(cmd[0], {
+          args: cmd.slice(1),
+          cwd: ds.dir,
+          env: { MEDPREP_INFLATE: inflate },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+        return new TextDecoder().decode(r.stdout);
+      };
+      const fast = await report("libdeflate");
+      assert.match(fast, /"subjects"/);
+      assert.equal(fast, await report("zlib"));
+    } finally {
+      await Deno.remove(ds.dir, { recursive: true });
+    }
+  },
+});
