@@ -151,7 +151,7 @@ export async function runStatsPass(
   const execution = await executeJobs(jobs, {
     size: options.workers,
     init: { ...options.init, dataset: given, statsPass: pass },
-    permissions: (group) => deriveWorkerPermissions(dir, group),
+    permissions: (group) => deriveWorkerPermissions(dir, group, [], options.init.libdeflate),
     progress: options.progress,
     onRecord: (r) => {
       if (r.status === "done" && r.contributions) {
