@@ -4,9 +4,9 @@
  * 2 mm → save .nii.gz) in a fresh child each; a 1-subject run is the fixed cost. Prints the wall
  * time per subject above that fixed cost for each size (goal: flat, within ±25 % and a fitted
  * exponent near 1.0), the run phase (provenance `started` → report.html written) per subject,
- * and, timed in this process on copies of a real subject record, the writes a run makes per
- * subject and at its end: journal appends (each fsynced), provenance.json, manifest.csv +
- * dataset.json and report.html — each must be O(n) in total.
+ * and, timed in this process on copies of a real subject record (10× the run sizes, and
+ * 100,000), the writes a run makes per subject and at its end: journal appends (fsyncs grouped),
+ * provenance.json, manifest.csv + dataset.json and report.html — each must be O(n) in total.
  * Permissions: read, write (bench/.data), run (/usr/bin/time, deno), env, sys.
  */
 import { createJournal } from "../src/provenance/journal.ts";
@@ -21,6 +21,8 @@ import { DATA_ROOT, ensureCtLike, loadNow } from "./_scale_data.ts";
 
 const DIR = `${DATA_ROOT}scale-subjects`;
 const TOLERANCE = 0.25;
+/** Per-subject growth of a run-level write from 10,000 to 100,000 subjects still called O(n). */
+const GROWTH_LIMIT = 2;
 
 const RECIPE = `version: 1
 name: scale-subjects
@@ -116,7 +118,7 @@ async function timeWrites(
   return t;
 }
 
-/** Runs part (b); returns the number of goals not met (or that could not be measured). */
+/** Runs part (b); returns 1 when a goal is not met or a run failed, else 0. */
 export async function runSubjectsPart(args: string[]): Promise<number> {
   const arg = args.find((a) => a.startsWith("--subjects="))?.slice(11);
   const sizes = arg ? arg.split(",").map(Number) : [10, 100, 1000];
@@ -177,9 +179,11 @@ export async function runSubjectsPart(args: string[]): Promise<number> {
   );
 
   // The run-level writes on their own, on copies of the largest run's first subject record,
-  // at 10× the sizes (cheap without volumes; fixed costs of a file are amortized at ≥ 1,000).
+  // at 10× the sizes and 100,000 (cheap without volumes; fixed costs of a file are amortized).
   const base = runs.at(-1)!.provenance;
   const writeSizes = sizes.map((n) => n * 10);
+  // And 100,000 (the issue's scale): totals of a second or more, well above timing noise.
+  if (writeSizes.at(-1)! < 100_000) writeSizes.push(100_000);
   const writes: Record<string, number>[] = [];
   for (const n of writeSizes) {
     // Best of two: single timings of a few ms swing with the machine's load.
@@ -206,14 +210,17 @@ export async function runSubjectsPart(args: string[]): Promise<number> {
     const e = fitExponent(writeSizes, writes.map((w) => w[k]));
     const last = writes.length - 1;
     const r = writes[last][k] / writeSizes[last] / (writes[last - 1][k] / writeSizes[last - 1]);
-    const linear = r <= 1 + TOLERANCE;
+    // 10× the subjects: an O(n²) write costs ~10× per subject; timing noise (GC on a larger
+    // heap, fsync, the machine's load) moves a few-µs cost by up to ~2×.
+    const linear = r <= GROWTH_LIMIT;
     if (!linear) missed++;
     console.log(
       `  ${k}: total ∝ n^${e.toFixed(2)}; per subject ${writeSizes[last]} ÷ ${
         writeSizes[last - 1]
-      } = ${r.toFixed(2)}× → ${linear ? "O(n)" : "NOT O(n)"}`,
+      } = ${r.toFixed(2)}× → ${linear ? "O(n)" : "NOT O(n)"} (O(n²) would be ~10×; ` +
+        `limit ${GROWTH_LIMIT}×)`,
     );
   }
   console.log(`load after: ${loadNow()} (other processes skew wall times)`);
-  return missed;
+  return missed > 0 ? 1 : 0;
 }
