@@ -60,7 +60,12 @@ Deno.test("a resample consumes the loaded volume only when no augment copy still
     // subject held for the second copy while the first ran.
     const augment = "  - step: augment\n    copies: 2\n    transforms:\n" +
       "      - flip: { axes: [0], p: 0 }\n";
-    const copies = run(dir, "copies", augment + RESAMPLE, '    name: "{id}_{role}_{copy}.nii.gz"\n');
+    const copies = run(
+      dir,
+      "copies",
+      augment + RESAMPLE,
+      '    name: "{id}_{role}_{copy}.nii.gz"\n',
+    );
     assert.equal(copies.files.length, 2);
     assert.deepEqual(copies.read[0].data, IMAGE.data, "the loaded voxels were kept");
     // The consumed input gave the bytes of the ordinary resampling, and so did each copy.
