@@ -6,10 +6,15 @@
  * and MRtrix3 mrgrid (-oversample 1, 2 threads), all in the same run. The machine is
  * shared, so every time is the best of several runs (medians are printed too).
  * Goals (issue 4): linear ≤ 0.1 s, B-spline ≤ 1.0 s, whole linear command ≤ 1.2 s,
- * peak RSS ≤ 2× the input's raw size.
+ * peak RSS ≤ 2× the input's raw size. Memory (issue 15 goal 2, `memorySection`): every case's
+ * peak RSS ≤ 2.0× raw; a float pipeline (resample → normalize zscore → save float32) ≤ raw
+ * input + float32 output + 150 MB, printed with the fixed runtime cost (the same commands on
+ * an 8³ volume: Deno, the worker, the modules).
  * Permissions: read, write, run (children), env, sys.
  */
 import { readNiftiHeaderSync, readNiftiSync } from "../src/nifti/nifti_read.ts";
+import { writeNiftiSync } from "../src/nifti/nifti_write.ts";
+import { createVolume } from "../src/volume/volume.ts";
 import { deriveResampleGrid, type GridRequest } from "../src/volume/grid.ts";
 import { resampleForSave, resampleVolume } from "../src/volume/resample.ts";
 import type { Interpolation } from "../src/volume/interpolate.ts";
@@ -139,6 +144,7 @@ export default async function main(args: string[] = []): Promise<number> {
     // One untimed run so the first timed child does not pay Deno's module compile cache.
     Deno.writeTextFileSync(`${tmp}/recipe.yaml`, recipe(CASES[0]));
     await measureChild(runCommand(`${tmp}/recipe.yaml`, `${tmp}/out`));
+    const memoryGoals: MemoryGoal[] = [];
     for (const c of CASES) {
       const rows: Row[] = [];
       const own = timeResample(c, reps);
@@ -203,7 +209,9 @@ export default async function main(args: string[] = []): Promise<number> {
         });
       }
       print(c, grid.shape, rows);
+      memoryGoals.push({ name: c.name, rss: run.rss, goal: 2 * RAW });
     }
+    await memorySection(tmp, memoryGoals);
   } finally {
     Deno.removeSync(tmp, { recursive: true });
   }
@@ -212,12 +220,12 @@ export default async function main(args: string[] = []): Promise<number> {
 }
 
 /** The whole medprep command for one recipe on the CT (one worker: one subject). */
-function runCommand(recipePath: string, out: string): string[] {
+function runCommand(recipePath: string, out: string, input = CT): string[] {
   return medprepCommand([
     "run",
     recipePath,
     "--input",
-    CT,
+    input,
     "--out",
     out,
     "--workers",
@@ -262,5 +270,87 @@ function print(c: Case, shape: number[], rows: Row[]): void {
 }
 
 const fmt = (s: number) => (Number.isFinite(s) ? s.toFixed(3) : "-");
+
+// ---- Memory (issue 15 goal 2) --------------------------------------------------------------
+
+/** A whole command's peak RSS against its goal (bytes). */
+interface MemoryGoal {
+  name: string;
+  rss: number;
+  goal: number;
+}
+
+/** The float pipeline of the memory goal: resample → z-score → save float32 (a real recipe). */
+function floatPipelineRecipe(size: readonly number[]): string {
+  return `version: 1\nname: bench-float\nsteps:\n  - step: load\n` +
+    `  - step: resample-to-size\n    size: [${size.join(", ")}]\n    interpolation: linear\n` +
+    `    grid: center\n  - step: normalize\n    method: zscore\n` +
+    `  - step: save\n    dtype: float32\n`;
+}
+
+/** An 8³ int16 volume with the CT's header (for the fixed runtime cost). */
+function writeTinyVolume(path: string): void {
+  const data = new Int16Array(8 * 8 * 8).map((_, i) => (i * 37) % 2000 - 1000);
+  const [sx, sy, sz] = SPACING;
+  const affine = [[-sx, 0, 0, 180], [0, -sy, 0, 180], [0, 0, sz, -180], [0, 0, 0, 1]];
+  writeNiftiSync(path, createVolume({ shape: [8, 8, 8], data, affine }), { level: 6 });
+}
+
+/**
+ * The float pipeline's peak RSS against raw input + float32 output + 150 MB, the fixed runtime
+ * cost (the resample cases' recipe and the float pipeline on an 8³ volume, resampled to 8³),
+ * and every case's peak RSS against its goal.
+ */
+async function memorySection(tmp: string, goals: MemoryGoal[]): Promise<void> {
+  const size = [224, 224, 128];
+  const recipePath = `${tmp}/float-pipeline.yaml`;
+  Deno.writeTextFileSync(recipePath, floatPipelineRecipe(size));
+  const float = await repeat(2, () => measureChild(runCommand(recipePath, `${tmp}/out-float`)));
+  const out32 = size[0] * size[1] * size[2] * 4;
+  goals.push({
+    name: `float pipeline (resample ${size.join("x")} linear → zscore → save float32)`,
+    rss: float.ok ? float.rss : NaN,
+    goal: RAW + out32 + 150e6,
+  });
+  const tiny = `${tmp}/tiny.nii.gz`;
+  writeTinyVolume(tiny);
+  const tinyFloat = `${tmp}/tiny-float.yaml`;
+  Deno.writeTextFileSync(tinyFloat, floatPipelineRecipe([8, 8, 8]));
+  const tinyResample = `${tmp}/tiny-resample.yaml`;
+  Deno.writeTextFileSync(
+    tinyResample,
+    recipe({ ...CASES[1], request: { size: [8, 8, 8], grid: "origin" } }),
+  );
+  const fixedFloat = await repeat(
+    2,
+    () => measureChild(runCommand(tinyFloat, `${tmp}/out-tiny-float`, tiny)),
+  );
+  const fixedResample = await repeat(
+    2,
+    () => measureChild(runCommand(tinyResample, `${tmp}/out-tiny-resample`, tiny)),
+  );
+  console.log(`\nmemory (issue 15 goal 2): peak RSS of the whole command, MB`);
+  console.log(
+    `fixed runtime cost (8³ input, Deno + worker + modules): resample → save ${
+      mb(fixedResample.rss)
+    } MB, float pipeline ${mb(fixedFloat.rss)} MB${
+      fixedResample.ok && fixedFloat.ok
+        ? ""
+        : ` (failed: ${fixedResample.error || fixedFloat.error})`
+    }`,
+  );
+  console.log(
+    `case                                                         peak MB   goal MB  RSS/raw  met`,
+  );
+  for (const g of goals) {
+    const met = Number.isFinite(g.rss) ? (g.rss <= g.goal ? "yes" : "NO") : "failed";
+    console.log(
+      `${g.name.padEnd(60)} ${mb(g.rss).padStart(8)} ${mb(g.goal).padStart(9)} ${
+        (g.rss / RAW).toFixed(2).padStart(8)
+      }  ${met}`,
+    );
+  }
+  if (!float.ok) console.log(`float pipeline failed: ${float.error}`);
+}
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
