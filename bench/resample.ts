@@ -308,7 +308,7 @@ async function memorySection(tmp: string, goals: MemoryGoal[]): Promise<void> {
   const float = await repeat(2, () => measureChild(runCommand(recipePath, `${tmp}/out-float`)));
   const out32 = size[0] * size[1] * size[2] * 4;
   goals.push({
-    name: `float pipeline (resample ${size.join("x")} linear → zscore → save float32)`,
+    name: `float: ${size.join("x")} linear → zscore → float32`,
     rss: float.ok ? float.rss : NaN,
     goal: RAW + out32 + 150e6,
   });
@@ -340,12 +340,12 @@ async function memorySection(tmp: string, goals: MemoryGoal[]): Promise<void> {
     }`,
   );
   console.log(
-    `case                                                         peak MB   goal MB  RSS/raw  met`,
+    `case                                     peak MB   goal MB  RSS/raw  met`,
   );
   for (const g of goals) {
     const met = Number.isFinite(g.rss) ? (g.rss <= g.goal ? "yes" : "NO") : "failed";
     console.log(
-      `${g.name.padEnd(60)} ${mb(g.rss).padStart(8)} ${mb(g.goal).padStart(9)} ${
+      `${g.name.padEnd(40)} ${mb(g.rss).padStart(8)} ${mb(g.goal).padStart(9)} ${
         (g.rss / RAW).toFixed(2).padStart(8)
       }  ${met}`,
     );
