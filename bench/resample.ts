@@ -6,16 +6,21 @@
  * and MRtrix3 mrgrid (-oversample 1, 2 threads), all in the same run. The machine is
  * shared, so every time is the best of several runs (medians are printed too).
  * Goals (issue 4): linear ≤ 0.1 s, B-spline ≤ 1.0 s, whole linear command ≤ 1.2 s,
- * peak RSS ≤ 2× the input's raw size. Memory (issue 15 goal 2, `memorySection`): every case's
- * peak RSS ≤ 2.0× raw; a float pipeline (resample → normalize zscore → save float32) ≤ raw
- * input + float32 output + 150 MB, printed with the fixed runtime cost (the same commands on
- * an 8³ volume: Deno, the worker, the modules).
+ * peak RSS ≤ 2× the input's raw size. Issue 15.1: an ITK 5.2 column (../shared/tools/itk's
+ * itk_resample, 2 threads; skipped with a notice when it is not built) and the whole command
+ * ≤ 0.5× ITK's (linear to 224×224×128) and ≤ 0.45× (linear to 1 mm). medprep runs as its
+ * launchers run it (libdeflate inflate, glibc.malloc.hugetlb=1); the peers as users run them.
+ * Memory (issue 15 goal 2, `memorySection`): every case's peak RSS ≤ 2.0× raw; a float
+ * pipeline (resample → normalize zscore → save float32) ≤ raw input + float32 output + 150 MB,
+ * printed with the fixed runtime cost (the same commands on an 8³ volume: Deno, the worker,
+ * the modules).
  * Permissions: read, write, run (children), env, sys.
  */
 import { readNiftiHeaderSync, readNiftiSync } from "../src/nifti/nifti_read.ts";
 import { writeNiftiSync } from "../src/nifti/nifti_write.ts";
 import { createVolume } from "../src/volume/volume.ts";
 import { deriveResampleGrid, type GridRequest } from "../src/volume/grid.ts";
+import { ITK_BINARY } from "../tests/conformance/_itk.ts";
 import { resampleForSave, resampleVolume } from "../src/volume/resample.ts";
 import type { Interpolation } from "../src/volume/interpolate.ts";
 import {
@@ -42,6 +47,10 @@ interface Case {
   /** scipy.ndimage.zoom arguments (order, grid_mode, mode) for the same job. */
   scipy: { order: number; gridMode: boolean; mode: string };
   mrgrid: string[];
+  /** ../shared/tools/itk's itk_resample grid arguments (its grid is `origin`; time is what counts). */
+  itk: string[];
+  /** Goal for the whole command: medprep ÷ ITK (issue 15.1). */
+  itkGoal: number;
 }
 
 const CASES: Case[] = [
@@ -52,6 +61,8 @@ const CASES: Case[] = [
     goal: 0.1,
     scipy: { order: 1, gridMode: true, mode: "nearest" },
     mrgrid: ["-size", "224,224,128", "-interp", "linear"],
+    itk: ["--size", "224", "224", "128", "--interp", "linear"],
+    itkGoal: 0.5,
   },
   {
     name: "size 224x224x128 bspline (origin)",
@@ -60,6 +71,8 @@ const CASES: Case[] = [
     goal: 1.0,
     scipy: { order: 3, gridMode: false, mode: "mirror" },
     mrgrid: ["-size", "224,224,128", "-interp", "cubic"],
+    itk: ["--size", "224", "224", "128", "--interp", "bspline"],
+    itkGoal: NaN,
   },
   {
     name: "spacing 1 mm linear (center)",
@@ -68,6 +81,8 @@ const CASES: Case[] = [
     goal: NaN,
     scipy: { order: 1, gridMode: true, mode: "nearest" },
     mrgrid: ["-voxel", "1", "-interp", "linear"],
+    itk: ["--spacing", "1", "1", "1", "--interp", "linear"],
+    itkGoal: 0.45,
   },
 ];
 
@@ -121,6 +136,7 @@ interface Row {
   whole: number;
   rss: number;
   note: string;
+  itk?: boolean;
 }
 
 /** Runs the benchmark and prints a table per case with ratios. */
@@ -208,6 +224,8 @@ export default async function main(args: string[] = []): Promise<number> {
           note: mr.ok ? "whole command only" : `failed: ${mr.error}`,
         });
       }
+      const itk = await measureItk(c, `${tmp}/itk.nii.gz`);
+      if (itk) rows.push(itk);
       print(c, grid.shape, rows);
       memoryGoals.push({ name: c.name, rss: run.rss, goal: 2 * RAW });
     }
@@ -216,7 +234,35 @@ export default async function main(args: string[] = []): Promise<number> {
     Deno.removeSync(tmp, { recursive: true });
   }
   if (!haveMrgrid) console.warn("mrgrid not found at /usr/bin/mrgrid: its numbers are skipped");
+  if (!ITK_BINARY) {
+    console.warn(
+      "NOTICE: itk_resample not built (../shared/tools/itk/build.sh; .ci/run builds it): " +
+        "the ITK column is skipped",
+    );
+  }
   return 0;
+}
+
+/**
+ * ITK 5.2 (../shared/tools/itk, 2 threads) on the same job, as SimpleITK users run it: read,
+ * resample, round into int16 (`--cast round`: the values medprep's `dtype: keep` saves), write
+ * .nii.gz. Best of two whole runs; its own resample time from its summary line.
+ */
+async function measureItk(c: Case, out: string): Promise<Row | undefined> {
+  if (!ITK_BINARY) return undefined;
+  const args = [CT, out, ...c.itk, "--threads", "2", "--cast", "round"];
+  const runs = await repeat(2, () => measureChild([ITK_BINARY!, ...args]));
+  const resample = runs.ok
+    ? Math.min(...runs.results.map((r) => Number(r.stderr.match(/resample_best_s=([\d.]+)/)?.[1])))
+    : NaN;
+  return {
+    tool: "ITK 5.2 (2 threads)",
+    resample,
+    whole: runs.ok ? runs.best : NaN,
+    rss: runs.rss,
+    note: runs.ok ? "" : `failed: ${runs.error}`,
+    itk: true,
+  };
 }
 
 /** The whole medprep command for one recipe on the CT (one worker: one subject). */
@@ -252,6 +298,7 @@ async function repeat(n: number, run: () => Promise<ChildResult>) {
 
 function print(c: Case, shape: number[], rows: Row[]): void {
   const ours = rows[0];
+  const itk = rows.find((r) => r.itk);
   const goal = Number.isNaN(c.goal) ? "" : ` (goal resample ≤ ${c.goal} s)`;
   console.log(`\n${c.name} → ${shape.join("x")}${goal}`);
   console.log(
@@ -265,6 +312,14 @@ function print(c: Case, shape: number[], rows: Row[]): void {
       } ${(r.rss / RAW).toFixed(2).padStart(8)}  ${
         r === ours ? "" : `${ratio(r.resample, ours.resample)}x, ${ratio(r.whole, ours.whole)}x`
       } ${r.note}`,
+    );
+  }
+  if (itk && Number.isFinite(c.itkGoal)) {
+    const ratio = ours.whole / itk.whole;
+    console.log(
+      `whole command medprep ÷ ITK = ${ratio.toFixed(2)} (goal ≤ ${c.itkGoal}: ${
+        ratio <= c.itkGoal ? "met" : "NOT met"
+      })`,
     );
   }
 }

@@ -2,6 +2,7 @@
 import { NiftiError } from "../errors.ts";
 import { DTYPE_INFO } from "../volume/dtype.ts";
 import type { ByteStream } from "./byte_stream.ts";
+import { gunzipWhole, libdeflateActive } from "./libdeflate.ts";
 import { detectNiftiHeader, parseNiftiHeader } from "./nifti_header.ts";
 import { describeNifti, type NiftiDescription } from "./nifti_info.ts";
 
@@ -33,6 +34,38 @@ export function maxBytesGuard(options?: ReadOptions): number {
     if (env && Number(env) > 0) return Number(env);
   } catch { /* no env permission: default */ }
   return DEFAULT_MAX_BYTES;
+}
+
+function allocateVoxels(file: string, bytes: number, options?: ReadOptions): ArrayBuffer {
+  const buffer = options?.allocate?.(bytes) ?? new ArrayBuffer(bytes);
+  if (buffer.byteLength < bytes) {
+    throw new RangeError(
+      `Cannot read "${file}": allocate() gave ${buffer.byteLength} < ${bytes} bytes`,
+    );
+  }
+  return buffer;
+}
+
+/**
+ * The voxels of a gzip file held whole in memory, inflated in one call by libdeflate into a
+ * buffer that also takes the `offset` bytes before them, which are then dropped by one move.
+ * `done: false` leaves the streaming path to decode (and report on) the same bytes.
+ */
+function inflateWhole(
+  d: NiftiDescription,
+  stored: Uint8Array,
+  offset: number,
+  bytes: number,
+  options?: ReadOptions,
+): { done: boolean; buffer: ArrayBuffer } {
+  const buffer = allocateVoxels(d.info.file, offset + bytes, options);
+  const all = new Uint8Array(buffer, 0, offset + bytes);
+  const warnings = gunzipWhole(stored, all);
+  if (!warnings) return { done: false, buffer };
+  all.copyWithin(0, offset);
+  d.info.warnings.push(...warnings);
+  if (!d.header.littleEndian) swapBytes(all.subarray(0, bytes), DTYPE_INFO[d.dtype!].bytes);
+  return { done: true, buffer };
 }
 
 /**
@@ -140,15 +173,15 @@ export function* readVoxels(
           : `has ${image.storedSize}`),
     );
   }
+  const whole = image.whole && libdeflateActive() && skip >= 0
+    ? inflateWhole(d, image.whole, offset, bytes, options)
+    : undefined;
+  if (whole?.done) return whole.buffer;
   if (image.skip(skip) < skip) {
     throw new NiftiError(img, `vox_offset ${offset} is beyond the end of the data`);
   }
-  const buffer = options?.allocate?.(bytes) ?? new ArrayBuffer(bytes);
-  if (buffer.byteLength < bytes) {
-    throw new RangeError(
-      `Cannot read "${file}": allocate() gave ${buffer.byteLength} < ${bytes} bytes`,
-    );
-  }
+  // After a whole-buffer inflate that did not succeed, its buffer (≥ bytes) is reused.
+  const buffer = whole?.buffer ?? allocateVoxels(file, bytes, options);
   const view = new Uint8Array(buffer, 0, bytes);
   let got = 0;
   while (got < bytes) {

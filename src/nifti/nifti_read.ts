@@ -19,8 +19,10 @@ import {
   memoryByteStream,
   openByteStream,
   openHashingByteStream,
+  readWholeGzip,
 } from "./byte_stream.ts";
-import { readHeaderFrom, type ReadOptions, readVoxels } from "./nifti_decode.ts";
+import { maxBytesGuard, readHeaderFrom, type ReadOptions, readVoxels } from "./nifti_decode.ts";
+import { libdeflateActive } from "./libdeflate.ts";
 import type { NiftiHeader } from "./nifti_header.ts";
 import type { NiftiDescription, NiftiInfo } from "./nifti_info.ts";
 import { type NiftiPaths, resolveNiftiPaths } from "./nifti_paths.ts";
@@ -150,6 +152,15 @@ export function readNiftiHashedSync(
     : /\.hdr(\.gz)?$/i.test(path)
     ? { header: path, image: options.pairedWith, pair: true }
     : { header: options.pairedWith, image: path, pair: true };
+  const whole = wholeGzip(path, paths, options);
+  if (whole) {
+    try {
+      const { description, buffer } = runSync(readPartsSteps(path, options, paths, whole.stream));
+      return { image: imageFromParts(description, buffer), files: [whole.file.digest()] };
+    } finally {
+      whole.file.release();
+    }
+  }
   const streams: HashingByteStream[] = [];
   const open = (file: string) => {
     const s = openHashingByteStream(file);
@@ -174,14 +185,40 @@ export function readNiftiParts(
   path: string,
   options?: ReadOptions,
 ): { description: NiftiDescription; buffer: ArrayBuffer } {
-  return runSync(readPartsSteps(path, options));
+  const paths = resolveNiftiPaths(path);
+  const whole = wholeGzip(path, paths, options);
+  try {
+    return runSync(readPartsSteps(path, options, paths, whole?.stream));
+  } finally {
+    whole?.file.release();
+  }
 }
 
-function readPartsSteps(path: string, options?: ReadOptions) {
-  return withStreams(path, function* (description, image, consumed) {
-    const buffer = yield* readVoxels(description, image, consumed, options);
-    return { description, buffer };
-  });
+function readPartsSteps(
+  path: string,
+  options?: ReadOptions,
+  paths?: NiftiPaths,
+  open?: (file: string) => ByteStream,
+) {
+  return withStreams(
+    path,
+    function* (description, image, consumed) {
+      const buffer = yield* readVoxels(description, image, consumed, options);
+      return { description, buffer };
+    },
+    paths,
+    open,
+  );
+}
+
+/**
+ * A single gzip file read whole into memory when libdeflate is in use on this thread (it
+ * inflates whole buffers only), else null: the file is streamed through node:zlib.
+ */
+function wholeGzip(path: string, paths: NiftiPaths, options?: ReadOptions) {
+  if (paths.pair || !libdeflateActive()) return null;
+  const file = readWholeGzip(path, maxBytesGuard(options));
+  return file && { file, stream: () => memoryByteStream(path, file.bytes) };
 }
 
 /**

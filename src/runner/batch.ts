@@ -43,6 +43,19 @@ import { writeReport } from "../report/write_report.ts";
 import { planMemory } from "./budget_run.ts";
 import { prepareRunDataset, readStatsFile } from "./dataset_run.ts";
 import { findDatasetSteps } from "./stats_pass.ts";
+import { findLibdeflate, inflateChoice } from "../nifti/libdeflate.ts";
+
+/** The workers' inflater: the system libdeflate where this process may load it (issue 15.1). */
+function withLibdeflate(): { libdeflate?: string; requireLibdeflate?: boolean } {
+  try {
+    const path = findLibdeflate();
+    if (!path) return {};
+    const required = inflateChoice() === "libdeflate";
+    return { libdeflate: path, ...(required ? { requireLibdeflate: true } : {}) };
+  } catch (e) {
+    throw argError("MEDPREP_INFLATE", e instanceof Error ? e.message : String(e));
+  }
+}
 
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
@@ -133,6 +146,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   if (options.manifest && options.input) {
     throw argError("--manifest", "Cannot use both --manifest and --input: give one");
   }
+  const inflater = withLibdeflate(); // MEDPREP_INFLATE is checked before anything is written
   const source = options.manifest ?? options.input ?? recipe.manifest;
   if (!source) {
     throw argError(
@@ -280,6 +294,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     stagingDir,
     maxInputBytes: memory.budget.bytes,
     memoryBudget: memory.budget,
+    ...inflater,
   };
   const dataset = await prepareRunDataset(
     plan,
@@ -314,7 +329,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const execution = await executeJobs(todo, {
     size: memory.workers,
     init: { ...init, dataset: dataset.byStep },
-    permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan)),
+    permissions: deriveWorkerPermissions(stagingDir, todo, stepFilesOf(plan), init.libdeflate),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,

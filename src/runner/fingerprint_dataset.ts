@@ -12,6 +12,8 @@ import { compareIds } from "../provenance/merge.ts";
 import { PooledStats } from "../volume/pooled_stats.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 import type { Job } from "./messages.ts";
+import { findLibdeflate, inflateChoice } from "../nifti/libdeflate.ts";
+import { UsageError } from "../errors.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { RoleFingerprint, SubjectFingerprint } from "./fingerprint_subject.ts";
 import type { FingerprintRequest } from "./fingerprint_worker.ts";
@@ -181,12 +183,25 @@ function withRealPath(p: string): string[] {
   }
 }
 
-/** Read-only permissions of a fingerprint worker: the jobs' inputs (and pair halves). */
-function readOnly(jobs: readonly Job[]): Deno.PermissionOptionsObject {
+/**
+ * Read-only permissions of a fingerprint worker: the jobs' inputs (and pair halves), and FFI for
+ * the system libdeflate file only when one is used (issue 15.1; nifti/libdeflate.ts).
+ */
+function readOnly(jobs: readonly Job[], libdeflate: string | null): Deno.PermissionOptionsObject {
   const read = jobs.flatMap((j) =>
     Object.values(j.paths).filter(Boolean).flatMap((p) => j.pairs?.[p] ? [p, j.pairs[p]] : [p])
   ).flatMap(withRealPath);
-  return { read, write: false, net: false, env: false, run: false, sys: false, ffi: false };
+  const ffi = libdeflate ? [libdeflate] : false;
+  return { read, write: false, net: false, env: false, run: false, sys: false, ffi };
+}
+
+/** The system libdeflate for the workers, or null; a bad MEDPREP_INFLATE is a usage error (2). */
+function workerInflater(): string | null {
+  try {
+    return findLibdeflate();
+  } catch (e) {
+    throw new UsageError([{ path: "MEDPREP_INFLATE", message: (e as Error).message }]);
+  }
 }
 
 /**
@@ -198,7 +213,8 @@ export async function fingerprintJobs(
   options: { labels: readonly string[]; workers: number; progress: ProgressMode },
 ): Promise<{ results: SubjectFingerprint[]; interrupted: boolean }> {
   const url = new URL("./fingerprint_worker.ts", import.meta.url);
-  const permissions = readOnly(jobs);
+  const libdeflate = workerInflater();
+  const permissions = readOnly(jobs, libdeflate);
   const progress = createProgress(jobs.length, options.progress);
   const queue = [...jobs];
   const results: SubjectFingerprint[] = [];
@@ -228,7 +244,11 @@ export async function fingerprintJobs(
         settle();
         return;
       }
-      const request: FingerprintRequest = { job: current, labels: [...options.labels] };
+      const request: FingerprintRequest = {
+        job: current,
+        labels: [...options.labels],
+        ...(libdeflate ? { libdeflate, requireLibdeflate: inflateChoice() === "libdeflate" } : {}),
+      };
       worker.postMessage(request);
     };
     worker.onmessage = (e: MessageEvent<SubjectFingerprint>) => {

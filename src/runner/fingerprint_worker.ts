@@ -5,17 +5,25 @@
 /// <reference lib="deno.worker" />
 import { fingerprintSubject, type SubjectFingerprint } from "./fingerprint_subject.ts";
 import type { Job } from "./messages.ts";
+import { useLibdeflate } from "../nifti/libdeflate.ts";
 
 /** Main thread → fingerprint worker. */
 export interface FingerprintRequest {
   job: Job;
   labels: string[];
+  /** The system libdeflate to inflate gzip inputs with (granted to this worker for FFI). */
+  libdeflate?: string;
+  /** MEDPREP_INFLATE=libdeflate: failing to load it fails the subject (no silent fallback). */
+  requireLibdeflate?: boolean;
 }
 
 self.onmessage = (event: MessageEvent<FingerprintRequest>) => {
-  const { job, labels } = event.data;
+  const { job, labels, libdeflate, requireLibdeflate } = event.data;
   let result: SubjectFingerprint;
   try {
+    if (!useLibdeflate(libdeflate ?? null) && requireLibdeflate) {
+      throw new Error(`MEDPREP_INFLATE=libdeflate: cannot load ${libdeflate}`);
+    }
     result = fingerprintSubject(job, labels);
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);

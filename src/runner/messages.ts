@@ -30,6 +30,13 @@ export interface WorkerInit {
    * written. Later steps collected here see the same grid (only intensity steps between).
    */
   statsPass?: { stop: number; collect: { index: number; need: DatasetNeed }[] };
+  /**
+   * Path of the system libdeflate the workers inflate gzip inputs with (issue 15.1), granted to
+   * them through FFI for that file only; absent: node:zlib.
+   */
+  libdeflate?: string;
+  /** MEDPREP_INFLATE=libdeflate: a worker that cannot load it stops the run (no fallback). */
+  requireLibdeflate?: boolean;
 }
 
 /** Replays one augmented copy with the values a previous run drew (`run --replay`). */

@@ -39,14 +39,17 @@ interface Slot {
  * Least privilege for runner workers: read the jobs' input files (with the other half of a
  * `.hdr`/`.img` pair exactly as resolved in `job.pairs`) and `dir` (to hash what was written),
  * write only `dir` — the run's staging folder, so a worker cannot write any final name (the main
- * thread publishes); no network, environment, subprocesses, system info or FFI. Module loading
- * needs no read grant. `files`: the files steps read besides the manifest's (a `reference`).
+ * thread publishes); no network, environment, subprocesses or system info, and FFI only for
+ * the system libdeflate when given (`libdeflate`: decompression of the inputs; see
+ * nifti/libdeflate.ts). Module loading needs no read grant. `files`: the files steps read
+ * besides the manifest's (a `reference`).
  * Inputs reached through a symbolic link are granted as named and as resolved (`withRealPaths`).
  */
 export function deriveWorkerPermissions(
   dir: string,
   jobs: readonly Job[],
   files: readonly string[] = [],
+  libdeflate?: string,
 ): Deno.PermissionOptionsObject {
   const inputs = new Set(
     jobs.flatMap((j) =>
@@ -60,7 +63,7 @@ export function deriveWorkerPermissions(
     env: false,
     run: false,
     sys: false,
-    ffi: false,
+    ffi: libdeflate ? [libdeflate] : false,
   };
 }
 

@@ -151,7 +151,7 @@ export async function runStatsPass(
   const execution = await executeJobs(jobs, {
     size: options.workers,
     init: { ...options.init, dataset: given, statsPass: pass },
-    permissions: deriveWorkerPermissions(dir, jobs),
+    permissions: deriveWorkerPermissions(dir, jobs, [], options.init.libdeflate),
     progress: options.progress,
     onRecord: (r) => {
       if (r.status === "done" && r.contributions) {

@@ -14,6 +14,7 @@ import { createBufferPool } from "./buffer_pool.ts";
 import { checkJobBudget } from "./budget_check.ts";
 import { trimScratchPool } from "../volume/scratch.ts";
 import { setVoxelAllocator } from "../volume/dtype.ts";
+import { useLibdeflate } from "../nifti/libdeflate.ts";
 
 let init: WorkerInit | undefined;
 /** The recipe bound to the registry once, with the same function as the main thread. */
@@ -39,6 +40,13 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     }
     init = message.init;
+    if (!useLibdeflate(init.libdeflate ?? null) && init.requireLibdeflate) {
+      post({
+        type: "fatal",
+        message: `MEDPREP_INFLATE=libdeflate: cannot load ${init.libdeflate}`,
+      });
+      return;
+    }
     post({ type: "ready" });
     return;
   }

@@ -1,11 +1,18 @@
+import { LIBDEFLATE_CANDIDATES } from "../../src/nifti/libdeflate.ts";
+
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** The --allow-ffi grant of every launcher: the system libdeflate only (src/nifti/libdeflate.ts). */
+export const LIBDEFLATE_FLAG = `--allow-ffi=${LIBDEFLATE_CANDIDATES.join(",")}`;
+
 /**
- * The medprep CLI as `deno task medprep` runs it (same config and permissions), with `args`:
- * the argv of a subprocess (also used by the benchmarks).
+ * The medprep CLI as `deno task medprep` and bin/medprep run it (same config, permissions and
+ * GLIBC_TUNABLES), with `args`: the argv of a subprocess (also used by the benchmarks).
  */
 export function medprepCommand(args: string[]): string[] {
   return [
+    "/usr/bin/env",
+    "GLIBC_TUNABLES=glibc.malloc.hugetlb=1",
     Deno.execPath(),
     "run",
     "--quiet",
@@ -16,6 +23,7 @@ export function medprepCommand(args: string[]): string[] {
     "--allow-env",
     "--allow-sys",
     "--allow-run=git,df",
+    LIBDEFLATE_FLAG,
     `${ROOT}src/main.ts`,
     ...args,
   ];

@@ -71,6 +71,14 @@ Deno.test("deriveWorkerPermissions grants reading inputs + output dir and writin
   });
 });
 
+Deno.test("deriveWorkerPermissions grants FFI for the given libdeflate file only (issue 15.1)", () => {
+  const jobs = [{ id: "a", row: 1, paths: { image: "/in/a.nii.gz" } }];
+  const lib = "/usr/lib/x86_64-linux-gnu/libdeflate.so.0";
+  assert.deepEqual(deriveWorkerPermissions("/out", jobs, [], lib).ffi, [lib]);
+  assert.equal(deriveWorkerPermissions("/out", jobs, []).ffi, false);
+  assert.deepEqual(deriveWorkerPermissions("/out", jobs, [], lib).write, ["/out"]);
+});
+
 Deno.test("deriveWorkerPermissions grants reading the resolved other half of .hdr/.img pairs", () => {
   const p = deriveWorkerPermissions("/out", [
     { id: "a", row: 1, paths: { image: "/in/a.hdr" }, pairs: { "/in/a.hdr": "/in/a.img" } },
