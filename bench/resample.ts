@@ -10,9 +10,15 @@
  * itk_resample, 2 threads; skipped with a notice when it is not built) and the whole command
  * ≤ 0.5× ITK's (linear to 224×224×128) and ≤ 0.45× (linear to 1 mm). medprep runs as its
  * launchers run it (libdeflate inflate, glibc.malloc.hugetlb=1); the peers as users run them.
+ * Memory (issue 15 goal 2, `memorySection`): every case's peak RSS ≤ 2.0× raw; a float
+ * pipeline (resample → normalize zscore → save float32) ≤ raw input + float32 output + 150 MB,
+ * printed with the fixed runtime cost (the same commands on an 8³ volume: Deno, the worker,
+ * the modules).
  * Permissions: read, write, run (children), env, sys.
  */
 import { readNiftiHeaderSync, readNiftiSync } from "../src/nifti/nifti_read.ts";
+import { writeNiftiSync } from "../src/nifti/nifti_write.ts";
+import { createVolume } from "../src/volume/volume.ts";
 import { deriveResampleGrid, type GridRequest } from "../src/volume/grid.ts";
 import { ITK_BINARY } from "../tests/conformance/_itk.ts";
 import { resampleForSave, resampleVolume } from "../src/volume/resample.ts";
@@ -154,6 +160,7 @@ export default async function main(args: string[] = []): Promise<number> {
     // One untimed run so the first timed child does not pay Deno's module compile cache.
     Deno.writeTextFileSync(`${tmp}/recipe.yaml`, recipe(CASES[0]));
     await measureChild(runCommand(`${tmp}/recipe.yaml`, `${tmp}/out`));
+    const memoryGoals: MemoryGoal[] = [];
     for (const c of CASES) {
       const rows: Row[] = [];
       const own = timeResample(c, reps);
@@ -220,7 +227,9 @@ export default async function main(args: string[] = []): Promise<number> {
       const itk = await measureItk(c, `${tmp}/itk.nii.gz`);
       if (itk) rows.push(itk);
       print(c, grid.shape, rows);
+      memoryGoals.push({ name: c.name, rss: run.rss, goal: 2 * RAW });
     }
+    await memorySection(tmp, memoryGoals);
   } finally {
     Deno.removeSync(tmp, { recursive: true });
   }
@@ -257,12 +266,12 @@ async function measureItk(c: Case, out: string): Promise<Row | undefined> {
 }
 
 /** The whole medprep command for one recipe on the CT (one worker: one subject). */
-function runCommand(recipePath: string, out: string): string[] {
+function runCommand(recipePath: string, out: string, input = CT): string[] {
   return medprepCommand([
     "run",
     recipePath,
     "--input",
-    CT,
+    input,
     "--out",
     out,
     "--workers",
@@ -316,5 +325,94 @@ function print(c: Case, shape: number[], rows: Row[]): void {
 }
 
 const fmt = (s: number) => (Number.isFinite(s) ? s.toFixed(3) : "-");
+
+// ---- Memory (issue 15 goal 2) --------------------------------------------------------------
+
+/** A whole command's peak RSS against its goal (bytes). */
+interface MemoryGoal {
+  name: string;
+  rss: number;
+  goal: number;
+}
+
+/** The float pipeline of the memory goal: resample → z-score → save float32 (a real recipe). */
+function floatPipelineRecipe(request: GridRequest): string {
+  const resample = "size" in request
+    ? `resample-to-size\n    size: [${request.size.join(", ")}]`
+    : `resample-to-spacing\n    spacing: [${request.spacing.join(", ")}]`;
+  return `version: 1\nname: bench-float\nsteps:\n  - step: load\n` +
+    `  - step: ${resample}\n    interpolation: linear\n` +
+    `    grid: center\n  - step: normalize\n    method: zscore\n` +
+    `  - step: save\n    dtype: float32\n`;
+}
+
+/** An 8³ int16 volume with the CT's header (for the fixed runtime cost). */
+function writeTinyVolume(path: string): void {
+  const data = new Int16Array(8 * 8 * 8).map((_, i) => (i * 37) % 2000 - 1000);
+  const [sx, sy, sz] = SPACING;
+  const affine = [[-sx, 0, 0, 180], [0, -sy, 0, 180], [0, 0, sz, -180], [0, 0, 0, 1]];
+  writeNiftiSync(path, createVolume({ shape: [8, 8, 8], data, affine }), { level: 6 });
+}
+
+/**
+ * The float pipeline's peak RSS against raw input + float32 output + 150 MB, the fixed runtime
+ * cost (the resample cases' recipe and the float pipeline on an 8³ volume, resampled to 8³),
+ * and every case's peak RSS against its goal.
+ */
+async function memorySection(tmp: string, goals: MemoryGoal[]): Promise<void> {
+  // The goal's case (the issue's 224x224x128) and the 1 mm grid (a float32 output larger
+  // than the int16 input).
+  for (const c of [CASES[0], CASES[2]]) {
+    const recipePath = `${tmp}/float-pipeline.yaml`;
+    Deno.writeTextFileSync(recipePath, floatPipelineRecipe(c.request));
+    const out = `${tmp}/out-float-${CASES.indexOf(c)}`;
+    const float = await repeat(2, () => measureChild(runCommand(recipePath, out)));
+    const shape = deriveResampleGrid(SHAPE, readNiftiHeaderSync(CT).affine, c.request).shape;
+    goals.push({
+      name: `float: ${shape.join("x")} linear → zscore → float32`,
+      rss: float.ok ? float.rss : NaN,
+      goal: RAW + shape[0] * shape[1] * shape[2] * 4 + 150e6,
+    });
+    if (!float.ok) console.log(`float pipeline ${shape.join("x")} failed: ${float.error}`);
+  }
+  const tiny = `${tmp}/tiny.nii.gz`;
+  writeTinyVolume(tiny);
+  const tinyFloat = `${tmp}/tiny-float.yaml`;
+  Deno.writeTextFileSync(tinyFloat, floatPipelineRecipe({ size: [8, 8, 8], grid: "center" }));
+  const tinyResample = `${tmp}/tiny-resample.yaml`;
+  Deno.writeTextFileSync(
+    tinyResample,
+    recipe({ ...CASES[1], request: { size: [8, 8, 8], grid: "origin" } }),
+  );
+  const fixedFloat = await repeat(
+    2,
+    () => measureChild(runCommand(tinyFloat, `${tmp}/out-tiny-float`, tiny)),
+  );
+  const fixedResample = await repeat(
+    2,
+    () => measureChild(runCommand(tinyResample, `${tmp}/out-tiny-resample`, tiny)),
+  );
+  console.log(`\nmemory (issue 15 goal 2): peak RSS of the whole command, MB`);
+  console.log(
+    `fixed runtime cost (8³ input, Deno + worker + modules): resample → save ${
+      mb(fixedResample.rss)
+    } MB, float pipeline ${mb(fixedFloat.rss)} MB${
+      fixedResample.ok && fixedFloat.ok
+        ? ""
+        : ` (failed: ${fixedResample.error || fixedFloat.error})`
+    }`,
+  );
+  console.log(
+    `case                                         peak MB   goal MB  RSS/raw  met`,
+  );
+  for (const g of goals) {
+    const met = Number.isFinite(g.rss) ? (g.rss <= g.goal ? "yes" : "NO") : "failed";
+    console.log(
+      `${g.name.padEnd(44)} ${mb(g.rss).padStart(8)} ${mb(g.goal).padStart(9)} ${
+        (g.rss / RAW).toFixed(2).padStart(8)
+      }  ${met}`,
+    );
+  }
+}
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

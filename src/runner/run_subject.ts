@@ -232,7 +232,9 @@ export function runSubject(
       const copy = subject.copy;
       const replay = job.replay?.steps.find((e) => e.index === s && e.copy === copy)?.record;
       const t0 = performance.now();
+      const owns = ownedBy(subject, held);
       const result = def.apply(subject, step.params, {
+        owns,
         subjectId: job.id,
         stepIndex: s,
         copy,
@@ -288,4 +290,20 @@ export function runSubject(
     record.outputs = [];
   }
   return record;
+}
+
+/**
+ * The volumes of `subject` nothing reads after its next step: those of its items whose buffer
+ * no other item and no held subject (augment copies still to run) uses (issue 15, peak RSS).
+ */
+function ownedBy(subject: Subject, held: readonly Subject[]): (volume: Volume) => boolean {
+  const uses = new Map<ArrayBufferLike, number>();
+  for (const s of [...held, subject]) {
+    for (const it of s.items) {
+      const b = it.volume.data.buffer;
+      uses.set(b, (uses.get(b) ?? 0) + 1);
+    }
+  }
+  return (volume) =>
+    subject.items.some((it) => it.volume === volume) && uses.get(volume.data.buffer) === 1;
 }

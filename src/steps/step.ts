@@ -69,6 +69,12 @@ export interface StepContext {
   /** Records a warning for this subject (printed and kept in provenance). */
   warn(message: string): void;
   /**
+   * Whether nothing reads `volume`'s voxels after this step (the runner's subject holds its
+   * only reference): the step may then build its result in that memory (issue 15, peak RSS).
+   * Absent: never.
+   */
+  owns?(volume: Volume): boolean;
+  /**
    * Reads a file the step names in `files()` (e.g. resample-to-reference's `reference`) through
    * the runner: size-limited, with the sha256 of its bytes for provenance.
    */

@@ -104,10 +104,21 @@ export function clampStored(
   return { volume: withData(volume, out, volume.slope, volume.inter), clamped };
 }
 
-/** Applies `maps[frame]` to the real values of each frame (float64), stored as float32. */
-export function mapToFloat32(volume: Volume, maps: readonly LinearMap[]): MapResult {
+/**
+ * Applies `maps[frame]` to the real values of each frame (float64), stored as float32. With
+ * `inPlace` (a float32 volume whose voxels nothing reads afterwards: `StepContext.owns`) the
+ * result overwrites them, each voxel read before it is written (issue 15, peak memory); the
+ * values are the same.
+ */
+export function mapToFloat32(
+  volume: Volume,
+  maps: readonly LinearMap[],
+  inPlace = false,
+): MapResult {
   const len = frameLength(volume);
-  const out = createVoxelArray("float32", volume.data.length) as Float32Array;
+  const out = inPlace && volume.data instanceof Float32Array
+    ? volume.data
+    : createVoxelArray("float32", volume.data.length) as Float32Array;
   const { slope, inter } = volume;
   const clamped: number[] = [];
   for (let t = 0; t < volume.frames; t++) {
@@ -120,9 +131,13 @@ export function mapToFloat32(volume: Volume, maps: readonly LinearMap[]): MapRes
     let count = 0;
     for (let i = 0; i < len; i++) {
       const v = src[i] * slope + inter;
-      if (keepZero && v === 0) continue; // dst is zero-initialised
+      // Written even where it stays 0 (+0): dst may be the input itself.
+      if (keepZero && v === 0) {
+        dst[i] = 0;
+        continue;
+      }
       if (sel && sel[i] === 0) {
-        if (keepOutside) dst[i] = v;
+        dst[i] = keepOutside ? v : 0;
         continue;
       }
       let y = ((v - sub) / div) * mul + add;

@@ -29,6 +29,7 @@ import {
   floatTypeFor,
   type NumberArray,
   type Rounding,
+  type VoxelArray,
 } from "./dtype.ts";
 import { numericData, type Volume } from "./volume.ts";
 import type { ResampleGrid } from "./grid.ts";
@@ -39,8 +40,14 @@ import {
   type Interpolation,
 } from "./interpolate.ts";
 import { gaussianKernel } from "./gaussian.ts";
-import { borrowFloats, releaseFloats } from "./scratch.ts";
+import { borrowFloats, type FloatArray, releaseFloats } from "./scratch.ts";
 import { type AxisOp, SeparablePass } from "./separable_pass.ts";
+import {
+  inputBytesOf,
+  stackedOutputInInput,
+  stackInInput,
+  streamedOutputInInput,
+} from "./resample_reuse.ts";
 import { emitPlane, emitPlaneRounded, gatherNearest, type RoundedOut } from "./resample_emit.ts";
 
 /** How to sample: the interpolator, anti-aliasing and the fill value (real units). */
@@ -48,6 +55,12 @@ export interface ResampleOptions {
   readonly interpolation: Interpolation;
   readonly antialias: boolean;
   readonly fill: number;
+  /**
+   * The caller never reads the input's voxels again (the runner grants it for a volume only
+   * the current subject holds): the result and the z stack may be written into the input's
+   * bytes once they are read (resample_reuse.ts). The values are the same either way.
+   */
+  readonly consumeInput?: boolean;
 }
 
 /**
@@ -121,9 +134,16 @@ function resample(
   }
   const src = numericData(volume);
   const float = floatTypeFor(volume.dtype);
+  // Passes in float64 except for float32 data (whose values float32 holds exactly).
+  const f64 = volume.dtype !== "float32";
+  const sep = new SeparablePass(volume.shape, grid.shape, ops, f64);
   // Rounded for save: an integer output, the float path's values rounded as stored.
+  const outDType = store ? store.dtype : float;
+  const reuse = options.consumeInput ? reuseInput(src, volume, sep, taps, n, outDType) : {};
+  // Every voxel of every output plane is written below (fill outside the field of view).
+  const outData = reuse.out ?? createVoxelArray(outDType, n);
   const rounded: RoundedOut | undefined = store && {
-    out: createVoxelArray(store.dtype, n) as NumberArray,
+    out: outData as NumberArray,
     min: DTYPE_INFO[store.dtype].min,
     max: DTYPE_INFO[store.dtype].max,
     rounding: store.rounding,
@@ -131,21 +151,47 @@ function resample(
     clamped: 0,
     nan: 0,
   };
-  const out = createVoxelArray(float, rounded ? 0 : n) as Float32Array | Float64Array;
-  // Passes in float64 except for float32 data (whose values float32 holds exactly).
-  const f64 = volume.dtype !== "float32";
-  const sep = new SeparablePass(volume.shape, grid.shape, ops, f64);
+  const out = (rounded ? new Float64Array(0) : outData) as Float32Array | Float64Array;
   const zPlane = borrowFloats(f64, mx * my);
   for (let f = 0; f < volume.frames; f++) {
-    sep.frame(src, f, (plane, k, blend) => {
-      const at = (f * mz + k) * mx * my;
-      if (rounded) emitPlaneRounded(plane, rounded, at, taps, k, fillRaw, blend);
-      else emitPlane(plane, out, at, taps, k, fillRaw, blend);
-    }, zPlane);
+    sep.frame(
+      src,
+      f,
+      (plane, k, blend) => {
+        const at = (f * mz + k) * mx * my;
+        if (rounded) emitPlaneRounded(plane, rounded, at, taps, k, fillRaw, blend);
+        else emitPlane(plane, out, at, taps, k, fillRaw, blend);
+      },
+      zPlane,
+      reuse.stack,
+    );
   }
   releaseFloats(zPlane);
   sep.release();
   if (!rounded) return { volume: result(out) };
   const { clamped, nan } = rounded;
   return { volume: result(rounded.out), rounded: { clamped, nan, between: float } };
+}
+
+/**
+ * Where a consumed input's bytes take the z stack and the result (`consumeInput`): the stack
+ * first (a stacked z pass), the result after it (one frame) or, streamed, from the start.
+ */
+function reuseInput(
+  src: NumberArray,
+  volume: Volume,
+  sep: SeparablePass,
+  taps: readonly [AxisTaps, AxisTaps, AxisTaps],
+  n: number,
+  outDType: DType,
+): { stack?: FloatArray; out?: VoxelArray } {
+  const [nx, ny, nz] = volume.shape;
+  const input = inputBytesOf(src, nx * ny, nz, volume.frames);
+  if (!input) return {};
+  const outPlane = taps[0].m * taps[1].m;
+  if (!sep.stacked) {
+    return { out: streamedOutputInInput(input, outDType, outPlane, sep.readsAfter()) };
+  }
+  const stack = stackInInput(input, volume.dtype !== "float32", outPlane);
+  return stack ? { stack, out: stackedOutputInInput(input, stack, outDType, n) } : {};
 }

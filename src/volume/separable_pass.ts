@@ -16,6 +16,7 @@ import {
   sampleRows,
 } from "./separable.ts";
 import { borrowFloats, type FloatArray, releaseFloats } from "./scratch.ts";
+import { overlaps } from "./resample_reuse.ts";
 
 /** A second plane mixed into the written one (the fused last linear pass). */
 export type Blend = { plane: FloatArray; wa: number; wb: number };
@@ -74,12 +75,23 @@ export class SeparablePass {
     for (const b of this.#borrowed.splice(0)) releaseFloats(b);
   }
 
-  /** Runs one frame; `emit(plane, k)` receives each output plane k in order. */
+  /** Whether the z pass needs the whole in-plane-resampled stack (a z line operator). */
+  get stacked(): boolean {
+    return this.#ops[2].kernel !== null || this.#ops[2].prefilter;
+  }
+
+  /**
+   * Runs one frame; `emit(plane, k)` receives each output plane k in order. `stackIn` (for a
+   * stacked z pass) is where the stack goes instead of scratch: it may lie in `src`'s own bytes
+   * as `stackInInput` places it (stack plane k never reaches input plane k + 1; where it overlaps
+   * plane k, that plane is resampled into scratch first).
+   */
   frame(
     src: NumberArray,
     f: number,
     emit: (plane: FloatArray, k: number, blend?: Blend) => void,
     zPlane: FloatArray,
+    stackIn?: FloatArray,
   ): void {
     const [nx, ny, nz] = this.#nIn, [mx, my, mz] = this.#mOut;
     const inPlane = nx * ny, outPlane = mx * my, base = f * inPlane * nz;
@@ -87,9 +99,17 @@ export class SeparablePass {
     const { idx, w, taps } = op.taps;
     if (op.kernel || op.prefilter) {
       // Whole in-plane-resampled stack, then the z line operators and sampling.
-      const stack = this.#borrow(outPlane * nz);
+      const stack = stackIn ?? this.#borrow(outPlane * nz);
       for (let k = 0; k < nz; k++) {
-        this.#plane(src, base + k * inPlane, stack.subarray(k * outPlane, (k + 1) * outPlane));
+        const slot = stack.subarray(k * outPlane, (k + 1) * outPlane);
+        const at = base + k * inPlane;
+        if (overlaps(slot, src.subarray(at + inPlane))) {
+          throw new Error("internal: the z stack would overwrite input planes not read yet");
+        }
+        if (overlaps(slot, src.subarray(at, at + inPlane))) {
+          this.#plane(src, at, zPlane);
+          slot.set(zPlane);
+        } else this.#plane(src, at, slot);
       }
       if (op.kernel) smoothLines(stack, 0, nz, outPlane, outPlane, 1, op.kernel);
       if (op.prefilter) prefilterLines(stack, 0, nz, outPlane, outPlane, 1);
@@ -97,8 +117,10 @@ export class SeparablePass {
         sampleLine(stack, 0, outPlane, op.taps, k, zPlane, 0);
         emit(zPlane, k);
       }
-      releaseFloats(stack);
-      this.#borrowed.splice(this.#borrowed.indexOf(stack), 1);
+      if (!stackIn) {
+        releaseFloats(stack);
+        this.#borrowed.splice(this.#borrowed.indexOf(stack), 1);
+      }
       return;
     }
     // Streaming: in-plane results of the input planes the current output plane needs.
@@ -125,7 +147,7 @@ export class SeparablePass {
         combinePlanes(planes, weights, zPlane, outPlane);
         emit(zPlane, k);
       }
-      const keepFrom = k + 1 < mz ? idx[(k + 1) * taps] : Infinity;
+      const keepFrom = keptFrom(op.taps, k);
       for (const [z, p] of cache) {
         if (z < keepFrom) {
           cache.delete(z);
@@ -134,6 +156,36 @@ export class SeparablePass {
       }
     }
     for (const p of cache.values()) free.push(p);
+  }
+
+  /**
+   * For each output plane k of a streamed frame, the lowest input plane `frame` first reads
+   * after emitting plane k (`nz`: none; the next frame's planes come after). The same cache
+   * rule as `frame`: an input plane is read once, when first needed, and kept while needed.
+   */
+  readsAfter(): Int32Array {
+    const nz = this.#nIn[2], mz = this.#mOut[2];
+    const op = this.#ops[2];
+    const { idx, taps } = op.taps;
+    const readAt = new Int32Array(mz).fill(nz);
+    const cache = new Set<number>();
+    for (let k = 0; k < mz; k++) {
+      for (let q = 0; q < taps; q++) {
+        const z = idx[k * taps + q];
+        if (!cache.has(z)) {
+          cache.add(z);
+          readAt[k] = Math.min(readAt[k], z);
+        }
+      }
+      const keepFrom = keptFrom(op.taps, k);
+      for (const z of cache) if (z < keepFrom) cache.delete(z);
+    }
+    const after = new Int32Array(mz);
+    for (let k = mz - 1, low = nz; k >= 0; k--) {
+      after[k] = low;
+      low = Math.min(low, readAt[k]);
+    }
+    return after;
   }
 
   /** x and y passes of the input plane at `srcOff` into `dst` (mx × my). */
@@ -204,4 +256,9 @@ export class SeparablePass {
     for (let j = 0; j < my; j++) sampleLine(from, off, width, op.taps, j, dst, j * width);
     if (lines) releaseFloats(lines);
   }
+}
+
+/** Cached in-plane results of input planes below this are dropped after output plane k. */
+function keptFrom(taps: AxisTaps, k: number): number {
+  return k + 1 < taps.m ? taps.idx[(k + 1) * taps.taps] : Infinity;
 }

@@ -58,7 +58,7 @@ const CONTEXT: StepContext = {
   warn: () => {},
 };
 
-function runStep(c: Case, volume: Volume): { volume: Volume; item: Item } {
+function runStep(c: Case, volume: Volume, owned = false): { volume: Volume; item: Item } {
   const { step, ...raw } = c.params;
   const def = (step === "resample-to-size" ? resampleToSize : resampleToSpacing) as StepDefinition;
   const params = def.params.parse(raw);
@@ -71,7 +71,8 @@ function runStep(c: Case, volume: Volume): { volume: Volume; item: Item } {
     inputInter: volume.inter,
     sourcePath: c.input,
   };
-  const result = def.apply!({ id: "ref", copy: 0, items: [item] }, params, CONTEXT);
+  const context = owned ? { ...CONTEXT, owns: () => true } : CONTEXT;
+  const result = def.apply!({ id: "ref", copy: 0, items: [item] }, params, context);
   const out = result.subject.items[0];
   return { volume: out.volume, item: out };
 }
@@ -93,6 +94,12 @@ for (const c of cases ?? [{ id: "(reference folder absent)" } as Case]) {
       const saved = encodeForSave(item, c.save_dtype).volume;
       const got = decodeNifti(`${c.id}.nii`, encodeNifti(saved)).volume;
       const want = readNiftiSync(new URL(c.expected, ROOT).pathname).volume;
+      // Issue 15: built in the memory of an input nothing reads afterwards, the same bytes.
+      const owned = runStep(c, readNiftiSync(new URL(c.input, ROOT).pathname).volume, true);
+      assert.deepEqual(
+        encodeNifti(encodeForSave(owned.item, c.save_dtype).volume),
+        encodeNifti(saved),
+      );
 
       const shape = got.frames > 1 ? [...got.shape, got.frames] : [...got.shape];
       assert.deepEqual(shape, c.expected_shape, "shape");

@@ -214,7 +214,11 @@ export const normalize = defineStep({
     const out = mapImages(subject, (item) => {
       const frames = [];
       for (let t = 0; t < item.volume.frames; t++) frames.push(frameMap(item, t, p, ctx, masks));
-      const r = mapToFloat32(item.volume, frames.map((f) => f.map));
+      // Issue 15: float32 voxels nothing reads afterwards take the result (same values); never
+      // a mask role's, which the roles after it still read.
+      const isMask = [...masks.values()].some((m) => m.volume === item.volume);
+      const inPlace = !isMask && (ctx?.owns?.(item.volume) ?? false);
+      const r = mapToFloat32(item.volume, frames.map((f) => f.map), inPlace);
       roles[item.role] = {
         frames: frames.map((f, t) => (p.method === "window" ? { clamped: r.clamped[t] } : f.stats)),
       };

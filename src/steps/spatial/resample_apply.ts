@@ -44,14 +44,11 @@ export function applyResample(
     const interpolation: Interpolation = item.label ? "nearest" : params.interpolation;
     const antialias = !item.label && params.antialias;
     const grid = deriveResampleGrid(item.volume.shape, item.volume.affine, request);
-    const options = { interpolation, antialias, fill: params.fill };
-    // Right before the sink: rounded into the stored type now, never held as float (SPEC §2).
-    const dtype = save && directSaveType(item, save);
-    const rounded = save && dtype
-      ? resampleForSave(item.volume, grid, options, { dtype, rounding: save.rounding })
-      : undefined;
-    const volume = rounded?.volume ?? resampleVolume(item.volume, grid, options);
-    // SPEC §3: the B-spline prefilter and Gaussian smoothing spread NaN along whole lines.
+    // The input's memory may take the result when nothing reads it afterwards (issue 15).
+    const consumeInput = ctx?.owns?.(item.volume) ?? false;
+    const options = { interpolation, antialias, fill: params.fill, consumeInput };
+    // SPEC §3: the B-spline prefilter and Gaussian smoothing spread NaN along whole lines
+    // (counted before resampling: a consumed input is overwritten by it).
     const smoothed = antialias && grid.axes.some((a) => a.r > 1);
     const spread = interpolation === "bspline"
       ? "the B-spline prefilter"
@@ -59,11 +56,18 @@ export function applyResample(
       ? "antialias smoothing"
       : "";
     const warning = spread && nanSpreadWarning(item.volume, item.role, spread);
+    const inputShape = [...item.volume.shape];
+    // Right before the sink: rounded into the stored type now, never held as float (SPEC §2).
+    const dtype = save && directSaveType(item, save);
+    const rounded = save && dtype
+      ? resampleForSave(item.volume, grid, options, { dtype, rounding: save.rounding })
+      : undefined;
+    const volume = rounded?.volume ?? resampleVolume(item.volume, grid, options);
     if (warning) ctx?.warn(warning);
     roles[item.role] = {
       interpolation,
       antialias,
-      inputShape: [...item.volume.shape],
+      inputShape,
       shape: [...grid.shape],
       spacing: columnNorms(grid.affine),
     };
