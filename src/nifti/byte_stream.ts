@@ -198,11 +198,15 @@ export interface WholeFile {
 /**
  * Reads a gzip file whole (for a whole-buffer inflater); null when it is not gzip, is larger
  * than `maxSize`, or changed size while read (the caller then streams it as usual, which
- * reports any problem). The buffer is fresh, not pooled, and freed by `release`: held through
- * the subject's steps it would add its size to the peak memory (issue 15.2).
+ * reports any problem). The buffer comes from `allocate` (a worker's pool, which reuses it for
+ * the next subjects), else it is fresh and `release` frees it at once.
  * @throws NiftiError when it is missing, a directory or unreadable
  */
-export function readWholeGzip(file: string, maxSize: number): WholeFile | null {
+export function readWholeGzip(
+  file: string,
+  maxSize: number,
+  allocate?: (bytes: number) => ArrayBuffer,
+): WholeFile | null {
   let f: Deno.FsFile;
   try {
     const irregular = describeNonRegular(Deno.statSync(file));
@@ -227,7 +231,7 @@ export function readWholeGzip(file: string, maxSize: number): WholeFile | null {
     for (let got = 0, n = 1; got < 2 && n > 0; got += n) n = read(head.subarray(got));
     if (!isGzip(head)) return null;
     // One byte more than the size: a file that grew meanwhile is streamed instead.
-    const buffer = new ArrayBuffer(size + 1);
+    const buffer = allocate?.(size + 1) ?? new ArrayBuffer(size + 1);
     const bytes = new Uint8Array(buffer, 0, size + 1);
     bytes.set(head);
     let got = 2;
@@ -243,7 +247,9 @@ export function readWholeGzip(file: string, maxSize: number): WholeFile | null {
         size,
         mode,
       }),
-      release: () => void buffer.transfer(0),
+      release: () => {
+        if (!allocate) buffer.transfer(0);
+      },
     };
   } finally {
     f.close();

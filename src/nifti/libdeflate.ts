@@ -1,7 +1,14 @@
 /**
  * Whole-buffer gzip inflate with the system's libdeflate (Debian `libdeflate0`) through Deno's
- * FFI: about 2× faster than node:zlib on CT volumes (issue 15.1). Decompression only — every
- * write keeps node:zlib, so output bytes and hashes never depend on which library is present.
+ * FFI, opt-in with MEDPREP_INFLATE=libdeflate (issue 15.1): it inflates about 2× faster than
+ * node:zlib (0.17 s against 0.32–0.38 s for a 157 MB CT, buffers already in memory), but needs
+ * the whole compressed file in memory beside the voxels, which raises the peak RSS of a large
+ * volume by its compressed size (2.04× the raw size instead of 1.82–1.86× in `bench resample`);
+ * and for one subject the first touch of that buffer costs most of the gain (on the measured VM
+ * a fresh 4 KiB page costs ~13 µs). So node:zlib streaming stays the default; with libdeflate
+ * the compressed buffer comes from the worker's pool and is reused by the next subjects.
+ * Decompression only — every write keeps node:zlib, so output bytes and hashes never depend on
+ * which library ran.
  *
  * It is used only where it was turned on (`useLibdeflate`, by the runner's workers) and only
  * for a success: any other outcome (corrupt or truncated data, a member longer than the space
@@ -11,8 +18,8 @@
  * Permissions: `--allow-ffi=<the library's path>` (only that file). FFI code runs outside
  * Deno's sandbox; libdeflate does no I/O (it only reads and writes the two buffers given), is
  * loaded by absolute path from the system library folder, and is fuzzed continuously
- * (OSS-Fuzz). `MEDPREP_INFLATE=zlib` turns it off; without the grant it is never loaded;
- * `MEDPREP_INFLATE=libdeflate` makes its absence an error instead of a silent fallback.
+ * (OSS-Fuzz). Without MEDPREP_INFLATE=libdeflate it is never loaded; with it, its absence (or
+ * a missing grant) is an error, not a silent fallback.
  */
 
 /** Where Debian and other distributions put the library (first one present is used). */
@@ -67,39 +74,43 @@ function isFile(path: string): boolean {
   }
 }
 
-/** What MEDPREP_INFLATE asks for (unset or unreadable: "auto"). */
-export function inflateChoice(): "auto" | "zlib" | "libdeflate" {
+/** What MEDPREP_INFLATE asks for: node:zlib streaming (unset, the default) or libdeflate. */
+export function inflateChoice(): "zlib" | "libdeflate" {
   let choice: string | undefined;
   try {
     choice = Deno.env.get("MEDPREP_INFLATE");
   } catch { /* no --allow-env: the default */ }
-  if (choice === undefined || choice === "" || choice === "auto") return "auto";
-  if (choice === "zlib" || choice === "libdeflate") return choice;
-  throw new Error(`MEDPREP_INFLATE must be auto, zlib or libdeflate, not "${choice}"`);
+  if (choice === undefined || choice === "" || choice === "zlib") return "zlib";
+  if (choice === "libdeflate") return choice;
+  throw new Error(`MEDPREP_INFLATE must be zlib or libdeflate, not "${choice}"`);
+}
+
+/** The first libdeflate candidate present whose FFI grant this process has, or null. */
+export function locateLibdeflate(
+  candidates: readonly string[] = LIBDEFLATE_CANDIDATES,
+): string | null {
+  for (const path of candidates) {
+    if (ffiGranted(path) && isFile(path)) return path;
+  }
+  return null;
 }
 
 /**
- * The libdeflate this process may use: the first candidate present whose FFI grant was given,
- * or null (MEDPREP_INFLATE=zlib, no grant, no library). Needs --allow-env for MEDPREP_INFLATE
- * (without it the library is still found).
+ * The libdeflate the workers should use: null unless MEDPREP_INFLATE=libdeflate asks for it.
+ * Needs --allow-env for MEDPREP_INFLATE.
  * @throws Error when MEDPREP_INFLATE is invalid, or is `libdeflate` and none can be loaded
  */
 export function findLibdeflate(
   candidates: readonly string[] = LIBDEFLATE_CANDIDATES,
 ): string | null {
-  const choice = inflateChoice();
-  if (choice === "zlib") return null;
-  for (const path of candidates) {
-    if (ffiGranted(path) && isFile(path)) return path;
-  }
-  if (choice === "libdeflate") {
-    throw new Error(
-      `MEDPREP_INFLATE=libdeflate, but no libdeflate is present with an FFI grant (looked for ${
-        candidates.join(", ")
-      }; Debian: apt-get install libdeflate0; run with --allow-ffi=<its path>)`,
-    );
-  }
-  return null;
+  if (inflateChoice() === "zlib") return null;
+  const path = locateLibdeflate(candidates);
+  if (path) return path;
+  throw new Error(
+    `MEDPREP_INFLATE=libdeflate, but no libdeflate is present with an FFI grant (looked for ${
+      candidates.join(", ")
+    }; Debian: apt-get install libdeflate0; run with --allow-ffi=<its path>)`,
+  );
 }
 
 /**

@@ -217,7 +217,7 @@ function readPartsSteps(
  */
 function wholeGzip(path: string, paths: NiftiPaths, options?: ReadOptions) {
   if (paths.pair || !libdeflateActive()) return null;
-  const file = readWholeGzip(path, maxBytesGuard(options));
+  const file = readWholeGzip(path, maxBytesGuard(options), options?.allocate);
   return file && { file, stream: () => memoryByteStream(path, file.bytes) };
 }
 

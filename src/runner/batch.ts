@@ -43,15 +43,13 @@ import { writeReport } from "../report/write_report.ts";
 import { planMemory } from "./budget_run.ts";
 import { prepareRunDataset, readStatsFile } from "./dataset_run.ts";
 import { findDatasetSteps } from "./stats_pass.ts";
-import { findLibdeflate, inflateChoice } from "../nifti/libdeflate.ts";
+import { findLibdeflate } from "../nifti/libdeflate.ts";
 
-/** The workers' inflater: the system libdeflate where this process may load it (issue 15.1). */
-function withLibdeflate(): { libdeflate?: string; requireLibdeflate?: boolean } {
+/** The workers' inflater: libdeflate when MEDPREP_INFLATE=libdeflate asks for it (issue 15.1). */
+function withLibdeflate(): { libdeflate?: string } {
   try {
     const path = findLibdeflate();
-    if (!path) return {};
-    const required = inflateChoice() === "libdeflate";
-    return { libdeflate: path, ...(required ? { requireLibdeflate: true } : {}) };
+    return path ? { libdeflate: path } : {};
   } catch (e) {
     throw argError("MEDPREP_INFLATE", e instanceof Error ? e.message : String(e));
   }

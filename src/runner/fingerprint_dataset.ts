@@ -12,7 +12,7 @@ import { compareIds } from "../provenance/merge.ts";
 import { PooledStats } from "../volume/pooled_stats.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 import type { Job } from "./messages.ts";
-import { findLibdeflate, inflateChoice } from "../nifti/libdeflate.ts";
+import { findLibdeflate } from "../nifti/libdeflate.ts";
 import { UsageError } from "../errors.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { RoleFingerprint, SubjectFingerprint } from "./fingerprint_subject.ts";
@@ -248,7 +248,7 @@ export async function fingerprintJobs(
       const request: FingerprintRequest = {
         job: current,
         labels: [...options.labels],
-        ...(libdeflate ? { libdeflate, requireLibdeflate: inflateChoice() === "libdeflate" } : {}),
+        ...(libdeflate ? { libdeflate } : {}),
       };
       worker.postMessage(request);
     };

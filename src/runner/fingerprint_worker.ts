@@ -13,15 +13,13 @@ export interface FingerprintRequest {
   labels: string[];
   /** The system libdeflate to inflate gzip inputs with (granted to this worker for FFI). */
   libdeflate?: string;
-  /** MEDPREP_INFLATE=libdeflate: failing to load it fails the subject (no silent fallback). */
-  requireLibdeflate?: boolean;
 }
 
 self.onmessage = (event: MessageEvent<FingerprintRequest>) => {
-  const { job, labels, libdeflate, requireLibdeflate } = event.data;
+  const { job, labels, libdeflate } = event.data;
   let result: SubjectFingerprint;
   try {
-    if (!useLibdeflate(libdeflate ?? null) && requireLibdeflate) {
+    if (!useLibdeflate(libdeflate ?? null) && libdeflate) {
       throw new Error(`MEDPREP_INFLATE=libdeflate: cannot load ${libdeflate}`);
     }
     result = fingerprintSubject(job, labels);

@@ -31,12 +31,11 @@ export interface WorkerInit {
    */
   statsPass?: { stop: number; collect: { index: number; need: DatasetNeed }[] };
   /**
-   * Path of the system libdeflate the workers inflate gzip inputs with (issue 15.1), granted to
-   * them through FFI for that file only; absent: node:zlib.
+   * Path of the system libdeflate the workers inflate gzip inputs with (MEDPREP_INFLATE=libdeflate,
+   * issue 15.1), granted to them through FFI for that file only; a worker that cannot load it
+   * stops the run (no silent fallback). Absent: node:zlib.
    */
   libdeflate?: string;
-  /** MEDPREP_INFLATE=libdeflate: a worker that cannot load it stops the run (no fallback). */
-  requireLibdeflate?: boolean;
 }
 
 /** Replays one augmented copy with the values a previous run drew (`run --replay`). */

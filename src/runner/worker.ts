@@ -40,7 +40,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     }
     init = message.init;
-    if (!useLibdeflate(init.libdeflate ?? null) && init.requireLibdeflate) {
+    if (!useLibdeflate(init.libdeflate ?? null) && init.libdeflate) {
       post({
         type: "fatal",
         message: `MEDPREP_INFLATE=libdeflate: cannot load ${init.libdeflate}`,

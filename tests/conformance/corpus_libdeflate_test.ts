@@ -5,11 +5,11 @@
  * libdeflate (Debian libdeflate0) and its --allow-ffi grant.
  */
 import assert from "node:assert/strict";
-import { findLibdeflate, libdeflateCounts, useLibdeflate } from "../../src/nifti/libdeflate.ts";
+import { libdeflateCounts, locateLibdeflate, useLibdeflate } from "../../src/nifti/libdeflate.ts";
 import { readNiftiHashedSync } from "../../src/nifti/nifti_read.ts";
 
 const CORPUS = new URL("../../../shared/corpus/", import.meta.url).pathname;
-const LIB = findLibdeflate();
+const LIB = locateLibdeflate();
 
 function corpusFiles(): string[] {
   try {

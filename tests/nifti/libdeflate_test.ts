@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
-import { findLibdeflate, libdeflateCounts, useLibdeflate } from "../../src/nifti/libdeflate.ts";
+import { libdeflateCounts, locateLibdeflate, useLibdeflate } from "../../src/nifti/libdeflate.ts";
 import { readNiftiHashedSync, readNiftiSync } from "../../src/nifti/nifti_read.ts";
 import { decodeNifti } from "../../src/nifti/nifti_read.ts";
 import { makeVolume } from "../_volumes.ts";
 import { niftiBytes, tempDir } from "./_nifti.ts";
 
-const LIB = findLibdeflate();
+const LIB = locateLibdeflate();
 if (!LIB) {
   console.warn(
     "NOTICE: libdeflate not found or no --allow-ffi for it (Debian: libdeflate0): " +
@@ -200,6 +200,38 @@ Deno.test({
       assert.equal(libdeflateCounts().inflated - before, 2);
     } finally {
       useLibdeflate(null);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "libdeflate: the compressed bytes come from the caller's allocator (a worker's pool), else are freed at once",
+  ignore,
+  fn() {
+    const dir = tempDir();
+    try {
+      const raw = niftiBytes(makeVolume({ shape: [8, 8, 8], dtype: "int16" })).hdr;
+      const path = `${dir}/a.nii.gz`;
+      const stored = gz(raw);
+      Deno.writeFileSync(path, stored);
+      assert.ok(useLibdeflate(LIB));
+      const asked: number[] = [];
+      const given: ArrayBuffer[] = [];
+      const allocate = (n: number) => {
+        asked.push(n);
+        given.push(new ArrayBuffer(n));
+        return given.at(-1)!;
+      };
+      const { image } = readNiftiHashedSync(path, { allocate });
+      // The voxels (with the header bytes before them) and the whole compressed file.
+      assert.deepEqual(asked.sort((a, b) => a - b), [stored.length + 1, raw.length]);
+      // Pooled buffers stay usable (the pool reuses them); a fresh one is detached after the read.
+      assert.ok(given.every((b) => b.byteLength > 0));
+      assert.equal(image.volume.data.length, 512);
+    } finally {
+      useLibdeflate(null);
+      Deno.removeSync(dir, { recursive: true });
     }
   },
 });

@@ -1,17 +1,16 @@
 /**
- * Issue 15.1 through the CLI as the launchers run it: the workers inflate with libdeflate when
- * it is granted (MEDPREP_INFLATE=libdeflate makes that a requirement, so these runs prove the
- * workers loaded it), and the outputs and provenance are byte for byte those of node:zlib
- * (MEDPREP_INFLATE=zlib). A bad MEDPREP_INFLATE is refused before anything is written. Every
+ * Issue 15.1 through the CLI as the launchers run it: with MEDPREP_INFLATE=libdeflate the workers
+ * inflate with libdeflate (a worker that cannot load it stops the run, so these runs prove they
+ * did), and the outputs and provenance are byte for byte those of node:zlib (the default). A bad MEDPREP_INFLATE is refused before anything is written. Every
  * launcher grants FFI for exactly the libdeflate candidates.
  */
 import assert from "node:assert/strict";
-import { findLibdeflate, LIBDEFLATE_CANDIDATES } from "../../src/nifti/libdeflate.ts";
+import { LIBDEFLATE_CANDIDATES, locateLibdeflate } from "../../src/nifti/libdeflate.ts";
 import { LIBDEFLATE_FLAG, medprepCommand } from "../cli/_run.ts";
 import { createDataset, readTree } from "./_dataset.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const LIB = findLibdeflate();
+const LIB = locateLibdeflate();
 if (!LIB) console.warn("NOTICE: libdeflate unavailable: the libdeflate run tests are SKIPPED");
 
 const RECIPE = `version: 1
@@ -64,19 +63,20 @@ Deno.test({
   },
 });
 
-Deno.test("run: MEDPREP_INFLATE other than auto/zlib/libdeflate, or libdeflate without its grant, is refused first", async () => {
+Deno.test("run: MEDPREP_INFLATE other than zlib/libdeflate, or libdeflate without its grant, is refused first", async () => {
   const ds = await createDataset({ count: 1, recipe: RECIPE });
   try {
     const bad = await run(ds.dir, "out", "pako");
     assert.equal(bad.code, 2, bad.stderr);
-    assert.match(bad.stderr, /MEDPREP_INFLATE must be auto, zlib or libdeflate, not "pako"/);
+    assert.match(bad.stderr, /MEDPREP_INFLATE must be zlib or libdeflate, not "pako"/);
     assert.equal(await Deno.stat(`${ds.dir}/out`).catch(() => null), null);
     const ungranted = await run(ds.dir, "out", "libdeflate", false);
     assert.equal(ungranted.code, 2, ungranted.stderr);
     assert.match(ungranted.stderr, /MEDPREP_INFLATE=libdeflate, but no libdeflate is present/);
     assert.equal(await Deno.stat(`${ds.dir}/out`).catch(() => null), null);
-    const plain = await run(ds.dir, "out", "auto", false);
-    assert.equal(plain.code, 0, plain.stderr); // without the grant: node:zlib, silently
+    // The default (unset) is node:zlib: the workers get no FFI grant at all.
+    const plain = await run(ds.dir, "out", "", false);
+    assert.equal(plain.code, 0, plain.stderr);
   } finally {
     await Deno.remove(ds.dir, { recursive: true });
   }
