@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { type Issue, ManifestError } from "../errors.ts";
 import { pairPartnerCandidates } from "../nifti/nifti_paths.ts";
-import { describeNonRegular } from "../nifti/regular_file.ts";
+import { describeNonRegular, forgetChecked, statChecked } from "../nifti/regular_file.ts";
 import type { Manifest, ManifestRow, MetadataValue } from "./types.ts";
 
 /** A manifest entry before validation: its cells as read and where it is. */
@@ -65,7 +65,7 @@ function badId(id: string): string | undefined {
  */
 function checkFile(path: string): string | undefined {
   try {
-    const irregular = describeNonRegular(Deno.statSync(path));
+    const irregular = describeNonRegular(statChecked(path));
     if (irregular) return irregular;
     // The other half of a .hdr/.img pair, when it exists, must be a regular file too.
     for (const partner of pairPartnerCandidates(path)) {
@@ -95,6 +95,7 @@ export function parseManifestEntries(
   raw: RawRow[],
   base: string,
 ): Manifest {
+  forgetChecked(); // sizes seen by an earlier manifest of this process may be stale
   const issues: Issue[] = [];
   const order = new Map<Issue, number>();
   const indexOf = new Map(raw.map((r, i) => [r, i]));

@@ -1,7 +1,7 @@
 /** Sequential byte input from a file or memory, transparently gunzipped (sync, no whole-file buffer). */
 import { createHash } from "node:crypto";
 import { NiftiError } from "../errors.ts";
-import { describeNonRegular } from "./regular_file.ts";
+import { checkedSize, describeNonRegular } from "./regular_file.ts";
 import { GunzipReader, isGzip, memoryReader, type ReadFn } from "./gzip.ts";
 
 /** A sequential reader of (decompressed) bytes. */
@@ -46,6 +46,9 @@ function describeOpenError(e: unknown): string {
   return e instanceof Error ? e.message.split("\n")[0] : String(e);
 }
 
+/** Bytes of the first read of a stream (it sniffs gzip and is replayed). */
+const HEAD_BYTES = 1 << 16;
+
 function makeStream(
   file: string,
   raw: ReadFn,
@@ -53,7 +56,9 @@ function makeStream(
   close: () => void,
   whole?: Uint8Array,
 ): ByteStream {
-  const head = new Uint8Array(2);
+  // The first read takes up to 64 KiB (all of a small file, a whole header): one read call
+  // instead of a 2-byte probe and then the rest (issue 15.3c: syscalls dominate planning).
+  const head = new Uint8Array(Math.max(2, Math.min(HEAD_BYTES, size)));
   let headLen = 0;
   while (headLen < 2) {
     const n = raw(head.subarray(headLen));
@@ -158,10 +163,14 @@ export function openByteStream(
   let f: Deno.FsFile;
   let size: number;
   try {
-    const st = Deno.statSync(file);
-    const irregular = describeNonRegular(st); // a FIFO would block the open forever
-    if (irregular) throw new NiftiError(file, irregular);
-    size = st.size;
+    // A FIFO would block the open forever: stat first, unless the planning just did.
+    const known = checkedSize(file);
+    if (known === undefined) {
+      const st = Deno.statSync(file);
+      const irregular = describeNonRegular(st);
+      if (irregular) throw new NiftiError(file, irregular);
+      size = st.size;
+    } else size = known;
     f = Deno.openSync(file, { read: true });
   } catch (e) {
     if (e instanceof NiftiError) throw e;

@@ -11,6 +11,7 @@ import { formatBytes, readFreeBytes } from "./disk_space.ts";
 import { findConfinementIssues } from "./confine.ts";
 import { planJob } from "./plan.ts";
 import type { Job } from "./messages.ts";
+import { checkedSize } from "../nifti/regular_file.ts";
 
 export type { PlannedOutput } from "../recipe/output_names.ts";
 
@@ -124,7 +125,7 @@ function estimateOutputBytes(
     let size = sizes.get(input);
     if (size === undefined) {
       try {
-        size = Deno.statSync(input).size; // sync: a few µs, where async stats queue up
+        size = checkedSize(input) ?? Deno.statSync(input).size; // the manifest check's stat
       } catch {
         size = 0; // checked by the manifest reader
       }
