@@ -3,6 +3,7 @@
  * → bars over equal-width bins between its min and max, with the axis range and count written.
  */
 import { escapeHtml, formatValue } from "./html.ts";
+import { maxOf, minOf } from "../volume/stats.ts";
 
 /** Counts of `values` in `bins` equal-width bins over [min, max] (one bin when all equal). */
 export function histogram(
@@ -11,7 +12,7 @@ export function histogram(
 ): { min: number; max: number; counts: number[] } {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return { min: NaN, max: NaN, counts: [] };
-  const min = Math.min(...finite), max = Math.max(...finite);
+  const min = minOf(finite), max = maxOf(finite);
   if (max === min) return { min, max, counts: [finite.length] };
   const counts = new Array(bins).fill(0);
   for (const v of finite) {
@@ -69,9 +70,7 @@ export function barsSvg(title: string, values: readonly number[]): string {
   return `<svg class="plot" role="img" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" ` +
     `aria-label="${escapeHtml(title)}"><text x="${left}" y="11" class="plot-range">${
       escapeHtml(
-        `${values.length} values, ${formatValue(Math.min(...finite))} … ${
-          formatValue(Math.max(...finite))
-        }`,
+        `${values.length} values, ${formatValue(minOf(finite))} … ${formatValue(maxOf(finite))}`,
       )
     }</text>${bars}</svg>`;
 }

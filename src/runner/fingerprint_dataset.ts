@@ -10,6 +10,7 @@
  */
 import { compareIds } from "../provenance/merge.ts";
 import { PooledStats } from "../volume/pooled_stats.ts";
+import { maxOf, minOf } from "../volume/stats.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 import type { Job } from "./messages.ts";
 import { findLibdeflate } from "../nifti/libdeflate.ts";
@@ -81,9 +82,9 @@ export function medianOf(values: readonly number[]): number {
 }
 
 const spreadOf = (values: readonly number[]): Spread => ({
-  min: Math.min(...values),
+  min: minOf(values),
   median: medianOf(values),
-  max: Math.max(...values),
+  max: maxOf(values),
 });
 
 const countBy = (keys: readonly string[]) => {

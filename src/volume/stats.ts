@@ -2,6 +2,23 @@ import { DTYPE_INFO, isIntegerDType, type NumberArray } from "./dtype.ts";
 import { frameLength, type Volume } from "./volume.ts";
 import { histogramOrderSource, type OrderSource, radixOrderSource } from "./order.ts";
 
+/**
+ * `Math.min(...values)` for any length: spreading an array into arguments throws RangeError
+ * beyond ~125,000 values (one per subject of a large data set). NaN in → NaN; empty → Infinity.
+ */
+export function minOf(values: readonly number[]): number {
+  let m = Infinity;
+  for (const v of values) m = Math.min(m, v);
+  return m;
+}
+
+/** `Math.max(...values)` for any length (see minOf). NaN in → NaN; empty → -Infinity. */
+export function maxOf(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) m = Math.max(m, v);
+  return m;
+}
+
 /** Voxels statistics are computed over: every voxel, or those whose real value is ≠ 0. */
 export type VoxelMask = "all" | "nonzero";
 
