@@ -40,7 +40,6 @@ const SYMBOLS = {
 } as const;
 
 interface Loaded {
-  path: string;
   decompressor: Deno.PointerValue;
   gunzip: (
     d: Deno.PointerValue,
@@ -54,6 +53,8 @@ interface Loaded {
 }
 
 let loaded: Loaded | null = null;
+/** Libraries opened on this thread, by path: turning libdeflate off and on again reuses them. */
+const opened = new Map<string, Loaded>();
 const inUsed = new BigUint64Array(1);
 const outUsed = new BigUint64Array(1);
 
@@ -118,15 +119,13 @@ export function findLibdeflate(
  * it is in use; a library that cannot be loaded leaves node:zlib in use.
  */
 export function useLibdeflate(path: string | null): boolean {
-  if (loaded?.path === path) return true;
-  loaded = null;
-  if (path === null) return false;
+  loaded = path === null ? null : opened.get(path) ?? null;
+  if (loaded || path === null) return loaded !== null;
   try {
     const lib = Deno.dlopen(path, SYMBOLS);
     const decompressor = lib.symbols.libdeflate_alloc_decompressor();
     if (decompressor === null) return false;
     loaded = {
-      path,
       decompressor,
       gunzip: (d, input, inLen, out, outLen, inRet, outRet) =>
         lib.symbols.libdeflate_gzip_decompress_ex(
@@ -139,6 +138,7 @@ export function useLibdeflate(path: string | null): boolean {
           outRet,
         ),
     };
+    opened.set(path, loaded);
     return true;
   } catch {
     return false;
