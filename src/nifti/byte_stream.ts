@@ -160,35 +160,46 @@ export function openByteStream(
   file: string,
   wrap?: (raw: ReadFn, f: Deno.FsFile) => ReadFn,
 ): ByteStream {
-  let f: Deno.FsFile;
-  let size: number;
-  try {
-    // A FIFO would block the open forever: stat first, unless the planning just did.
-    const known = checkedSize(file);
-    if (known === undefined) {
-      const st = Deno.statSync(file);
-      const irregular = describeNonRegular(st);
-      if (irregular) throw new NiftiError(file, irregular);
-      size = st.size;
-    } else size = known;
-    f = Deno.openSync(file, { read: true });
-  } catch (e) {
-    if (e instanceof NiftiError) throw e;
-    throw new NiftiError(file, describeOpenError(e));
-  }
-  const raw: ReadFn = (buf) => {
-    try {
-      return f.readSync(buf) ?? 0;
-    } catch (e) {
-      throw new NiftiError(file, `read failed: ${describeOpenError(e)}`);
-    }
-  };
+  const { f, size } = openRegularFile(file);
+  const raw = rawReader(file, f);
   try {
     return makeStream(file, wrap ? wrap(raw, f) : raw, size, () => f.close());
   } catch (e) {
     f.close();
     throw e;
   }
+}
+
+/**
+ * Opens an input file for reading after checking it is a regular file (a FIFO would block the
+ * open forever), unless the planning just did; `size` is what that check saw.
+ * @throws NiftiError when it is missing, not a regular file, a directory or unreadable
+ */
+function openRegularFile(file: string): { f: Deno.FsFile; size: number } {
+  try {
+    let size = checkedSize(file);
+    if (size === undefined) {
+      const st = Deno.statSync(file);
+      const irregular = describeNonRegular(st);
+      if (irregular) throw new NiftiError(file, irregular);
+      size = st.size;
+    }
+    return { f: Deno.openSync(file, { read: true }), size };
+  } catch (e) {
+    if (e instanceof NiftiError) throw e;
+    throw new NiftiError(file, describeOpenError(e));
+  }
+}
+
+/** Sync reads of `f`, a failure named as the file's. */
+function rawReader(file: string, f: Deno.FsFile): ReadFn {
+  return (buf) => {
+    try {
+      return f.readSync(buf) ?? 0;
+    } catch (e) {
+      throw new NiftiError(file, `read failed: ${describeOpenError(e)}`);
+    }
+  };
 }
 
 /** A ByteStream over bytes already in memory (gzip detected by magic). */
@@ -216,23 +227,9 @@ export function readWholeGzip(
   maxSize: number,
   allocate?: (bytes: number) => ArrayBuffer,
 ): WholeFile | null {
-  let f: Deno.FsFile;
+  const { f } = openRegularFile(file);
   try {
-    const irregular = describeNonRegular(Deno.statSync(file));
-    if (irregular) throw new NiftiError(file, irregular);
-    f = Deno.openSync(file, { read: true });
-  } catch (e) {
-    if (e instanceof NiftiError) throw e;
-    throw new NiftiError(file, describeOpenError(e));
-  }
-  try {
-    const read = (into: Uint8Array): number => {
-      try {
-        return f.readSync(into) ?? 0;
-      } catch (e) {
-        throw new NiftiError(file, `read failed: ${describeOpenError(e)}`);
-      }
-    };
+    const read = rawReader(file, f);
     const st = f.statSync();
     const size = st.size;
     if (size < 2 || size > maxSize) return null;
