@@ -25,23 +25,19 @@ async function git(cwd: string, args: string[]): Promise<string | null> {
  * unpacked inside another repository) or git is unavailable.
  */
 export async function readRepoGitInfo(root: string, paths: string[]): Promise<GitRecord | null> {
-  const top = (await git(root, ["rev-parse", "--show-toplevel"]))?.trim();
+  // The three questions do not depend on each other: asked at once (each is a process start).
+  const [top, commit, status] = await Promise.all([
+    git(root, ["rev-parse", "--show-toplevel"]).then((t) => t?.trim()),
+    git(root, ["rev-parse", "--verify", "-q", "HEAD"]).then((c) => c?.trim()),
+    git(root, ["status", "--porcelain", "--untracked-files=all", "--", ...paths]),
+  ]);
   if (
     !top ||
     (await Deno.realPath(top).catch(() => top)) !== (await Deno.realPath(root).catch(() => root))
   ) {
     return null;
   }
-  const commit = (await git(root, ["rev-parse", "--verify", "-q", "HEAD"]))?.trim();
-  if (!commit) return null;
-  const status = await git(root, [
-    "status",
-    "--porcelain",
-    "--untracked-files=all",
-    "--",
-    ...paths,
-  ]);
-  if (status === null) return null;
+  if (!commit || status === null) return null;
   return { commit, dirty: status.trim() !== "" };
 }
 
@@ -50,9 +46,10 @@ export async function readGitInfo(file: string): Promise<GitRecord | null> {
   const slash = file.lastIndexOf("/");
   const dir = slash > 0 ? file.slice(0, slash) : ".";
   const name = file.slice(slash + 1);
-  const commit = (await git(dir, ["rev-parse", "--verify", "-q", "HEAD"]))?.trim();
-  if (!commit) return null;
-  const status = await git(dir, ["status", "--porcelain", "--untracked-files=all", "--", name]);
-  if (status === null) return null;
+  const [commit, status] = await Promise.all([
+    git(dir, ["rev-parse", "--verify", "-q", "HEAD"]).then((c) => c?.trim()),
+    git(dir, ["status", "--porcelain", "--untracked-files=all", "--", name]),
+  ]);
+  if (!commit || status === null) return null;
   return { commit, dirty: status.trim() !== "" };
 }

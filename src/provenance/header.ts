@@ -34,18 +34,19 @@ export async function createProvenanceHeader(input: {
 }): Promise<ProvenanceHeader> {
   const glob = input.manifest.kind === "glob";
   const root = medprepRoot();
+  // Independent: git processes and the source hash run at once.
+  const [toolGit, source, recipeGit] = await Promise.all([
+    root ? readRepoGitInfo(root, ["src", "deno.lock"]) : null,
+    readMedprepSource(),
+    readGitInfo(input.recipePath),
+  ]);
   return {
-    tool: {
-      name: TOOL_NAME,
-      version: VERSION,
-      git: root ? await readRepoGitInfo(root, ["src", "deno.lock"]) : null,
-      source: await readMedprepSource(),
-    },
+    tool: { name: TOOL_NAME, version: VERSION, git: toolGit, source },
     deno: { ...Deno.version },
     recipe: {
       path: input.recipePath,
       sha256: sha256Bytes(input.recipeText),
-      git: await readGitInfo(input.recipePath),
+      git: recipeGit,
       resolved: input.resolved,
     },
     seed: input.resolved.seed,
