@@ -27,6 +27,7 @@ import { runFileNames, writeOutputManifest } from "../provenance/output_manifest
 import { checkRunFiles } from "./run_files.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
+import { firstBuffersFor } from "./first_buffers.ts";
 import type { Job } from "./messages.ts";
 import { runPreflight } from "./preflight.ts";
 import { printDryRun } from "./dry_run.ts";
@@ -211,14 +212,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const planned = bound.outputs.filter((o) =>
     ids.has(o.id) && (options.replay === undefined || o.copy === options.replay.copy)
   );
-  await runPreflight(jobs, planned, plan, {
-    outDir,
-    allJobs: manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths })),
-    manifestFile: manifest.source,
-    dryRun: options.dryRun ?? false,
-    warn: log,
-  });
-  const header = await createProvenanceHeader({
+  // Git processes and the source hash start now and run while the pre-flight checks read.
+  const pendingHeader = createProvenanceHeader({
     recipePath,
     recipeText: text,
     resolved,
@@ -229,6 +224,15 @@ export async function runBatch(options: RunOptions): Promise<number> {
     command: options.command,
     shard: shard ? { ...shard, assigned: [...assigned].sort(compareIds), all: allIds } : null,
   });
+  pendingHeader.catch(() => {}); // awaited below, after the pre-flight checks
+  await runPreflight(jobs, planned, plan, {
+    outDir,
+    allJobs: manifest.rows.map((r) => ({ id: r.id, row: r.row, paths: r.paths })),
+    manifestFile: manifest.source,
+    dryRun: options.dryRun ?? false,
+    warn: log,
+  });
+  const header = await pendingHeader;
   const provenancePath = options.replay
     ? `${outDir}/provenance.replay-${options.replay.subject}-copy${options.replay.copy}.json`
     : `${outDir}/${provenanceFileName(shard)}`;
@@ -329,6 +333,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     init: { ...init, dataset: dataset.byStep },
     permissions: (group) =>
       deriveWorkerPermissions(stagingDir, group, stepFilesOf(plan), init.libdeflate),
+    firstBuffers: firstBuffersFor(init),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,

@@ -11,7 +11,7 @@
  */
 
 /** Buffers smaller than this are not worth pooling. */
-const MIN_POOLED = 1 << 20;
+export const MIN_POOLED = 1 << 20;
 /** New buffers are rounded up to this (page-friendly, small against the pooled sizes). */
 const GRANULE = 1 << 16;
 
@@ -26,6 +26,12 @@ export interface BufferPool {
    * so the next step of the same subject reuses them instead of faulting in new memory.
    */
   releaseExcept(live: ReadonlySet<ArrayBufferLike>): void;
+  /**
+   * Takes buffers made elsewhere (the main thread's first-subject buffers, first_buffers.ts) as
+   * free ones; like every free buffer, those the current subject does not take are dropped by
+   * `releaseAll`.
+   */
+  adopt(buffers: readonly ArrayBuffer[]): void;
   /** Bytes held by the pool (free and in use). */
   heldBytes(): number;
 }
@@ -83,6 +89,11 @@ export function createBufferPool(maxHeldBytes: number): BufferPool {
     releaseExcept(live) {
       for (let i = used.length - 1; i >= 0; i--) {
         if (!live.has(used[i])) free.push(...used.splice(i, 1));
+      }
+    },
+    adopt(buffers) {
+      for (const b of buffers) {
+        if (b.byteLength >= MIN_POOLED && held() + b.byteLength <= maxHeldBytes) free.push(b);
       }
     },
     heldBytes: held,

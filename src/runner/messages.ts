@@ -63,7 +63,12 @@ export interface Job {
 /** Main thread → worker. */
 export type ToWorker =
   | { type: "init"; init: WorkerInit }
-  | { type: "job"; job: Job };
+  | {
+    type: "job";
+    job: Job;
+    /** Input buffers the main thread made ready for a worker's first job (transferred). */
+    buffers?: ArrayBuffer[];
+  };
 
 /** Worker → main thread. */
 export type FromWorker =

@@ -13,6 +13,7 @@
 import type { SubjectRecord } from "../provenance/types.ts";
 import { describeFailure } from "./failure_message.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
+import type { FirstBuffers } from "./first_buffers.ts";
 
 /** How to start the workers. */
 export interface PoolOptions {
@@ -29,6 +30,11 @@ export interface PoolOptions {
   groupSize?: number;
   /** Worker module (default `./worker.ts`); tests inject others. */
   workerUrl?: URL;
+  /**
+   * Starts preparing the input buffers of a new worker's first job while the worker starts
+   * (first_buffers.ts); they go to the worker with that job.
+   */
+  firstBuffers?: (job: Job) => FirstBuffers;
 }
 
 /** A running pool. */
@@ -48,6 +54,8 @@ interface Slot {
   dead: boolean;
   /** The permission group whose files it may read. */
   group: number;
+  /** Buffers being made ready for its first job. */
+  first?: FirstBuffers;
 }
 
 /**
@@ -155,6 +163,8 @@ export function createPool(options: PoolOptions): Pool {
   };
   const kill = (slot: Slot) => {
     slot.dead = true;
+    slot.first?.take(); // stops touching; the buffers are dropped with the slot
+    slot.first = undefined;
     slot.worker.terminate();
   };
   const feed = (slot: Slot) => {
@@ -176,7 +186,12 @@ export function createPool(options: PoolOptions): Pool {
     }
     const job = queue[next++];
     slot.job = job;
-    send(slot, { type: "job", job });
+    const buffers = slot.first?.take() ?? [];
+    slot.first = undefined;
+    slot.worker.postMessage(
+      buffers.length ? { type: "job", job, buffers } satisfies ToWorker : { type: "job", job },
+      buffers,
+    );
   };
   const spawn = (group: number): Slot => {
     const worker = new Worker(url, {
@@ -185,6 +200,11 @@ export function createPool(options: PoolOptions): Pool {
       deno: { permissions: permissionsOf(group) },
     });
     const slot: Slot = { worker, ready: false, dead: false, group };
+    // Its first job is likely the one after those the group's other starting workers will take.
+    const firstIndex = next + slots.filter((s) => !s.dead && !s.ready && s.group === group).length;
+    if (options.firstBuffers && firstIndex < queue.length && groupOf(firstIndex) === group) {
+      slot.first = options.firstBuffers(queue[firstIndex]);
+    }
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       if (message.type === "ready") {

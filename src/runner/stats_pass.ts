@@ -18,6 +18,7 @@ import {
 } from "../steps/dataset_stats.ts";
 import { VERSION } from "../version.ts";
 import { executeJobs } from "./execute.ts";
+import { firstBuffersFor } from "./first_buffers.ts";
 import type { Job, WorkerInit } from "./messages.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import type { ProgressMode } from "./progress.ts";
@@ -152,6 +153,7 @@ export async function runStatsPass(
     size: options.workers,
     init: { ...options.init, dataset: given, statsPass: pass },
     permissions: (group) => deriveWorkerPermissions(dir, group, [], options.init.libdeflate),
+    firstBuffers: firstBuffersFor(options.init),
     progress: options.progress,
     onRecord: (r) => {
       if (r.status === "done" && r.contributions) {

@@ -54,6 +54,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     post({ type: "fatal", message: "Cannot run a job: the worker got no init message" });
     return;
   }
+  if (message.buffers) pool.adopt(message.buffers);
   try {
     const refused = checkJobBudget(message.job, init, plan);
     post({ type: "done", record: refused ?? runSubject(message.job, init, { io, plan }) });

@@ -1,9 +1,13 @@
 import { LIBDEFLATE_CANDIDATES } from "../../src/nifti/libdeflate.ts";
+import { LIBC_CANDIDATES } from "../../src/runner/huge_pages.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** The --allow-ffi grant of every launcher: the system libdeflate only (src/nifti/libdeflate.ts). */
-export const LIBDEFLATE_FLAG = `--allow-ffi=${LIBDEFLATE_CANDIDATES.join(",")}`;
+/**
+ * The --allow-ffi grant of every launcher: the system libdeflate (src/nifti/libdeflate.ts) and
+ * libc for huge-page advice in the main thread (src/runner/huge_pages.ts), by exact file.
+ */
+export const FFI_FLAG = `--allow-ffi=${[...LIBDEFLATE_CANDIDATES, ...LIBC_CANDIDATES].join(",")}`;
 
 /**
  * The medprep CLI as `deno task medprep` and bin/medprep run it (same config, permissions and
@@ -23,7 +27,7 @@ export function medprepCommand(args: string[]): string[] {
     "--allow-env",
     "--allow-sys",
     "--allow-run=git,df",
-    LIBDEFLATE_FLAG,
+    FFI_FLAG,
     `${ROOT}src/main.ts`,
     ...args,
   ];

@@ -1,7 +1,8 @@
 /// <reference lib="deno.worker" />
 /**
  * Test worker: for each job, tries to read every file listed in `job.metadata.probe`
- * ("|"-separated) and reports the ones it could read as the record's warnings.
+ * ("|"-separated) and reports the ones it could read as the record's warnings, followed by
+ * `buffer <bytes>` for each buffer the job message carried (first_buffers.ts).
  */
 import type { FromWorker, ToWorker } from "../../src/runner/messages.ts";
 
@@ -26,7 +27,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         inputs: [],
         steps: [],
         outputs: [],
-        warnings: readable,
+        warnings: [...readable, ...(m.buffers ?? []).map((b) => `buffer ${b.byteLength}`)],
       },
     } satisfies FromWorker,
   );

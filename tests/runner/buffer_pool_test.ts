@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createBufferPool } from "../../src/runner/buffer_pool.ts";
+import { createBufferPool, pooledSize } from "../../src/runner/buffer_pool.ts";
 
 const MiB = 1 << 20;
 
@@ -80,4 +80,19 @@ Deno.test("releaseExcept frees the buffers no volume uses; releaseAll keeps what
   assert.ok(sizes.includes(c));
   assert.equal(new Set(sizes).size, 3);
   assert.equal(pool.heldBytes(), sizes.reduce((s, x) => s + x.byteLength, 0) + a.byteLength);
+});
+
+Deno.test("createBufferPool adopts buffers made elsewhere: handed out when they fit, else dropped", () => {
+  const pool = createBufferPool(300 * MiB);
+  const given = new ArrayBuffer(pooledSize(40 * MiB));
+  const odd = new ArrayBuffer(pooledSize(10 * MiB));
+  pool.adopt([given, odd, new ArrayBuffer(1024)]); // tiny ones are not pooled
+  assert.equal(pool.heldBytes(), given.byteLength + odd.byteLength);
+  assert.equal(pool.acquire(40 * MiB), given);
+  pool.releaseAll(); // `odd` was not taken by this subject: dropped
+  assert.equal(pool.heldBytes(), given.byteLength);
+  assert.equal(pool.acquire(40 * MiB), given);
+  // The cap holds for adopted buffers too.
+  pool.adopt([new ArrayBuffer(290 * MiB)]);
+  assert.equal(pool.heldBytes(), given.byteLength);
 });

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { LIBDEFLATE_CANDIDATES, locateLibdeflate } from "../../src/nifti/libdeflate.ts";
-import { LIBDEFLATE_FLAG, medprepCommand } from "../cli/_run.ts";
+import { LIBC_CANDIDATES } from "../../src/runner/huge_pages.ts";
+import { FFI_FLAG, medprepCommand } from "../cli/_run.ts";
 import { createDataset, readTree } from "./_dataset.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -25,7 +26,7 @@ steps:
 
 async function run(dir: string, out: string, inflate: string, grant = true) {
   const cmd = medprepCommand(["run", "recipe.yaml", "--manifest", "manifest.csv", "--out", out]);
-  const args = grant ? cmd.slice(1) : cmd.slice(1).filter((a) => a !== LIBDEFLATE_FLAG);
+  const args = grant ? cmd.slice(1) : cmd.slice(1).filter((a) => a !== FFI_FLAG);
   const r = await new Deno.Command(cmd[0], {
     args,
     cwd: dir,
@@ -82,17 +83,20 @@ Deno.test("run: MEDPREP_INFLATE other than zlib/libdeflate, or libdeflate withou
   }
 });
 
-Deno.test("every launcher grants FFI for exactly the libdeflate candidates and sets hugetlb", () => {
-  assert.equal(LIBDEFLATE_FLAG, `--allow-ffi=${LIBDEFLATE_CANDIDATES.join(",")}`);
+Deno.test("every launcher grants FFI for exactly the libdeflate and libc candidates and sets hugetlb", () => {
+  assert.equal(
+    FFI_FLAG,
+    `--allow-ffi=${[...LIBDEFLATE_CANDIDATES, ...LIBC_CANDIDATES].join(",")}`,
+  );
   const tasks = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks;
   for (const name of ["medprep", "run", "test"]) {
-    assert.ok(tasks[name].includes(LIBDEFLATE_FLAG), name);
+    assert.ok(tasks[name].includes(FFI_FLAG), name);
   }
   for (const name of ["medprep", "run"]) {
     assert.ok(tasks[name].includes("GLIBC_TUNABLES=glibc.malloc.hugetlb=1 deno run"), name);
   }
   for (const file of ["bin/medprep", "script/test", "tools/pack/medprep.cjs"]) {
-    assert.ok(Deno.readTextFileSync(`${ROOT}${file}`).includes(LIBDEFLATE_FLAG), file);
+    assert.ok(Deno.readTextFileSync(`${ROOT}${file}`).includes(FFI_FLAG), file);
   }
   for (const file of ["bin/medprep", "tools/pack/medprep.cjs"]) {
     assert.match(Deno.readTextFileSync(`${ROOT}${file}`), /glibc\.malloc\.hugetlb=1/, file);

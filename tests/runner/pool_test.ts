@@ -126,6 +126,46 @@ Deno.test("createPool grants each worker only its group's files; a worker for th
   }
 });
 
+Deno.test("createPool hands each new worker's first job the buffers prepared while it started (issue 15.1)", async () => {
+  const jobs = [0, 1, 2, 3, 4].map((i) => ({ ...job(`j${i}`, i + 2), metadata: { probe: "" } }));
+  const prepared: { id: string; buffer: ArrayBuffer; taken: number }[] = [];
+  const pool = createPool({
+    size: 2,
+    init,
+    groupSize: 2,
+    permissions: () => permissions,
+    workerUrl: new URL("./_read_worker.ts", import.meta.url),
+    firstBuffers: (j) => {
+      const entry = { id: j.id, buffer: new ArrayBuffer(1000 + j.row), taken: 0 };
+      prepared.push(entry);
+      return {
+        take: () => {
+          entry.taken++;
+          return [entry.buffer];
+        },
+      };
+    },
+  });
+  const records: SubjectRecord[] = [];
+  assert.deepEqual(await pool.run(jobs, (r) => records.push(r)), []);
+  // The two first workers were prepared for j0 and j1; a worker started for a later group, for
+  // the next job no other starting worker will take (none when there is none left).
+  const ids = prepared.map((p) => p.id);
+  assert.deepEqual(ids.slice(0, 2), ["j0", "j1"]);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.ok(ids.length >= 3, ids.join()); // group 1 (j2, j3) needed at least one new worker
+  // Every prepared set was taken once: sent with a job (moved: detached here, not copied), or
+  // dropped with a worker that was stopped before it got a job.
+  for (const p of prepared) assert.equal(p.taken, 1, p.id);
+  const sizes = new Map(prepared.map((p) => [`buffer ${1000 + Number(p.id.slice(1)) + 2}`, p]));
+  const received = records.flatMap((r) => r.warnings);
+  assert.ok(received.length >= 2, received.join());
+  assert.equal(new Set(received).size, received.length);
+  for (const r of received) assert.equal(sizes.get(r)?.buffer.byteLength, 0, r);
+  // Only a worker's first job carries them: at most one job per prepared set.
+  assert.ok(records.filter((r) => r.warnings.length > 0).length <= prepared.length);
+});
+
 Deno.test("createPool takes jobs from its queue in O(1) each (no Array.shift of a long queue)", async () => {
   const shift = Array.prototype.shift;
   let longShifts = 0;

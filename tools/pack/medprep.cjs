@@ -34,7 +34,7 @@ const child = spawn(denoPath(), [
   "--allow-sys",
   "--allow-run=git,df",
   // gzip inputs inflate with the system libdeflate (FFI for that file only; see nifti/libdeflate.ts)
-  "--allow-ffi=/usr/lib/x86_64-linux-gnu/libdeflate.so.0,/usr/lib/aarch64-linux-gnu/libdeflate.so.0,/usr/lib64/libdeflate.so.0,/usr/lib/libdeflate.so.0,/usr/local/lib/libdeflate.so.0",
+  "--allow-ffi=/usr/lib/x86_64-linux-gnu/libdeflate.so.0,/usr/lib/aarch64-linux-gnu/libdeflate.so.0,/usr/lib64/libdeflate.so.0,/usr/lib/libdeflate.so.0,/usr/local/lib/libdeflate.so.0,/usr/lib/x86_64-linux-gnu/libc.so.6,/usr/lib/aarch64-linux-gnu/libc.so.6,/usr/lib64/libc.so.6",
   path.join(root, "lib", "main.js"),
   ...process.argv.slice(2),
 ], { stdio: "inherit", env });
