@@ -51,6 +51,8 @@ export function prepareFirstBuffers(
   options: { advise?: AdviseHugePages | null; maxBytes: number },
 ): FirstBuffers {
   const buffers: ArrayBuffer[] = [];
+  /** Bytes of each buffer the reader will fill: only those are touched (not the pool's headroom). */
+  const used: number[] = [];
   let total = 0;
   for (const bytes of sizes) {
     const size = pooledSize(bytes);
@@ -59,12 +61,13 @@ export function prepareFirstBuffers(
     const buffer = new ArrayBuffer(size);
     options.advise?.(buffer);
     buffers.push(buffer);
+    used.push(bytes);
   }
   let taken = false;
   let index = 0, offset = 0;
   const touchSlice = () => {
     if (taken || index >= buffers.length) return;
-    const bytes = new Uint8Array(buffers[index]);
+    const bytes = new Uint8Array(buffers[index], 0, used[index]);
     const end = Math.min(bytes.length, offset + SLICE);
     for (let i = offset; i < end; i += PAGE) bytes[i] = 0;
     offset = end;
