@@ -5,6 +5,7 @@
  */
 import type { ResolvedRecipe, StepEntry, SubjectRecord } from "../provenance/types.ts";
 import type { DatasetNeed, DatasetStats } from "../steps/dataset_stats.ts";
+import type { HelperBuffers } from "../nifti/deflate_helper.ts";
 
 /** What every worker needs once, before its first job. */
 export interface WorkerInit {
@@ -36,6 +37,12 @@ export interface WorkerInit {
    * stops the run (no silent fallback). Absent: node:zlib.
    */
   libdeflate?: string;
+  /**
+   * The shared memory of this worker's deflate helper (a thread the main thread started for it,
+   * when the run has fewer workers than cores): it compresses every other chunk of the .nii.gz
+   * outputs (issue 15.1). The bytes are the same without it (gzip_writer.ts).
+   */
+  deflateHelper?: HelperBuffers;
 }
 
 /** Replays one augmented copy with the values a previous run drew (`run --replay`). */

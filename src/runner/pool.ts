@@ -14,6 +14,7 @@ import type { SubjectRecord } from "../provenance/types.ts";
 import { describeFailure } from "./failure_message.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
 import type { FirstBuffers } from "./first_buffers.ts";
+import { spawnDeflateHelper } from "../nifti/deflate_helper.ts";
 
 /** How to start the workers. */
 export interface PoolOptions {
@@ -35,6 +36,11 @@ export interface PoolOptions {
    * (first_buffers.ts); they go to the worker with that job.
    */
   firstBuffers?: (job: Job) => FirstBuffers;
+  /**
+   * Start a deflate helper thread for each worker (nifti/deflate_helper.ts); tests give the
+   * function that starts one.
+   */
+  deflateHelpers?: boolean | (() => ReturnType<typeof spawnDeflateHelper>);
 }
 
 /** A running pool. */
@@ -56,6 +62,8 @@ interface Slot {
   group: number;
   /** Buffers being made ready for its first job. */
   first?: FirstBuffers;
+  /** Its deflate helper thread, stopped with it. */
+  helper?: { stop(): void };
 }
 
 /**
@@ -166,6 +174,7 @@ export function createPool(options: PoolOptions): Pool {
     slot.first?.take(); // stops touching; the buffers are dropped with the slot
     slot.first = undefined;
     slot.worker.terminate();
+    slot.helper?.stop();
   };
   const feed = (slot: Slot) => {
     if (stopped || draining || next >= queue.length) {
@@ -223,7 +232,17 @@ export function createPool(options: PoolOptions): Pool {
       crash(slot, event.message ?? "uncaught error");
     };
     worker.onmessageerror = () => crash(slot, "a message could not be decoded");
-    send(slot, { type: "init", init: options.init });
+    const helpers = options.deflateHelpers;
+    const helper = typeof helpers === "function"
+      ? helpers()
+      : helpers
+      ? spawnDeflateHelper()
+      : undefined;
+    slot.helper = helper;
+    send(slot, {
+      type: "init",
+      init: helper ? { ...options.init, deflateHelper: helper.buffers } : options.init,
+    });
     slots.push(slot);
     return slot;
   };

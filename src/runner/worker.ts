@@ -15,6 +15,8 @@ import { checkJobBudget } from "./budget_check.ts";
 import { trimScratchPool } from "../volume/scratch.ts";
 import { setVoxelAllocator } from "../volume/dtype.ts";
 import { useLibdeflate } from "../nifti/libdeflate.ts";
+import { setDeflateHelper } from "../nifti/gzip_writer.ts";
+import { connectDeflateHelper } from "../nifti/deflate_helper.ts";
 
 let init: WorkerInit | undefined;
 /** The recipe bound to the registry once, with the same function as the main thread. */
@@ -40,6 +42,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return;
     }
     init = message.init;
+    if (init.deflateHelper) setDeflateHelper(connectDeflateHelper(init.deflateHelper));
     if (!useLibdeflate(init.libdeflate ?? null) && init.libdeflate) {
       post({
         type: "fatal",

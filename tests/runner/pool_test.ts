@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createPool, deriveWorkerPermissions } from "../../src/runner/pool.ts";
+import { spawnDeflateHelper } from "../../src/nifti/deflate_helper.ts";
 import type { SubjectRecord } from "../../src/provenance/types.ts";
 
 const WORKER = new URL("./_crash_worker.ts", import.meta.url);
@@ -164,6 +165,33 @@ Deno.test("createPool hands each new worker's first job the buffers prepared whi
   for (const r of received) assert.equal(sizes.get(r)?.buffer.byteLength, 0, r);
   // Only a worker's first job carries them: at most one job per prepared set.
   assert.ok(records.filter((r) => r.warnings.length > 0).length <= prepared.length);
+});
+
+Deno.test("createPool gives each worker its own deflate helper when asked, and stops it with the worker", async () => {
+  const jobs = [0, 1, 2].map((i) => ({ ...job(`j${i}`, i + 2), metadata: { probe: "" } }));
+  let started = 0, stopped = 0;
+  const counted = () => {
+    const helper = spawnDeflateHelper()!;
+    started++;
+    return { buffers: helper.buffers, stop: () => (stopped++, helper.stop()) };
+  };
+  for (const deflateHelpers of [counted, false]) {
+    const pool = createPool({
+      size: 2,
+      init,
+      permissions,
+      deflateHelpers,
+      workerUrl: new URL("./_read_worker.ts", import.meta.url),
+    });
+    const records: SubjectRecord[] = [];
+    assert.deepEqual(await pool.run(jobs, (r) => records.push(r)), []);
+    for (const r of records) {
+      assert.deepEqual(r.warnings, deflateHelpers ? ["deflate helper"] : [], r.id);
+    }
+  }
+  // One per worker, each stopped with its worker.
+  assert.equal(started, 2);
+  assert.ok(stopped >= started, `${stopped} stops of ${started} helpers`);
 });
 
 Deno.test("createPool takes jobs from its queue in O(1) each (no Array.shift of a long queue)", async () => {
