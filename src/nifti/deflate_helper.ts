@@ -1,63 +1,74 @@
 /**
- * A `DeflateHelper` on its own thread (a module worker with no permissions, started by the main
- * thread for each runner worker): it compresses one chunk at a time for its writer through
- * shared memory, so the writer can wait for it synchronously (Atomics.wait) in the middle of a
- * sync write. Nothing of its work can change the output: a chunk it does not deliver (it is
- * still starting, it failed or is stuck) is compressed by the writer itself with the same
- * function (gzip_writer.ts).
+ * A `DeflateHelper` served by another thread — the runner's main thread, which mostly waits
+ * while a worker computes — through shared memory, so the writer can wait for it synchronously
+ * (Atomics.wait) in the middle of a sync write, while the serving thread only reacts to
+ * Atomics.waitAsync between its other tasks (no thread or isolate of its own: no memory).
+ *
+ * Nothing of it can change the output, nor make a write slower than alone: a chunk the helper
+ * has not started when the writer is done with its own is taken back and compressed by the
+ * writer (the same `deflateChunk`); one that fails, or does not come back in time, too.
  */
-import { type DeflateHelper, deflateRoom, GZIP_CHUNK } from "./gzip_writer.ts";
+import { deflateChunk, type DeflateHelper, deflateRoom, GZIP_CHUNK } from "./gzip_writer.ts";
 
 /** Control word states (Int32 0). */
-export const HELPER = { starting: 0, idle: 1, work: 2, done: 3, failed: 4, stop: 5 } as const;
+const IDLE = 0, WORK = 1, BUSY = 2, DONE = 3, FAILED = 4, STOP = 5;
 /** Control words: state, chunk length, level, final (0/1), output length. */
 const CONTROL_WORDS = 5;
 
-/** How long a writer waits for a started chunk before it compresses it itself. */
+/** How long a writer waits for a chunk the helper is compressing before it gives up on it. */
 const PATIENCE_MS = 30_000;
 
-/** The memory a helper and its writer share (posted to both; plain data). */
+/** The memory a helper and its writer share (plain data: posted to the writer's thread). */
 export interface HelperBuffers {
   control: SharedArrayBuffer;
   input: SharedArrayBuffer;
   output: SharedArrayBuffer;
 }
 
-/** Starts a helper thread (main thread side); undefined when workers cannot be started. */
-export function spawnDeflateHelper(): { buffers: HelperBuffers; stop(): void } | undefined {
+/**
+ * Serves a helper on this thread, between its other tasks, until `stop()`; the writer's thread
+ * gets `buffers` (connectDeflateHelper).
+ */
+export function serveDeflateHelper(): { buffers: HelperBuffers; stop(): void } {
   const buffers: HelperBuffers = {
     control: new SharedArrayBuffer(4 * CONTROL_WORDS),
     input: new SharedArrayBuffer(GZIP_CHUNK),
     output: new SharedArrayBuffer(deflateRoom(GZIP_CHUNK)),
   };
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL("./deflate_helper_worker.ts", import.meta.url), {
-      type: "module",
-      name: "medprep-gzip",
-      deno: { permissions: "none" },
-    });
-  } catch {
-    return undefined;
-  }
   const control = new Int32Array(buffers.control);
-  worker.onerror = (event) => {
-    event.preventDefault();
-    Atomics.store(control, 0, HELPER.failed); // its writer compresses everything itself
-    Atomics.notify(control, 0);
+  const input = new Uint8Array(buffers.input);
+  const output = new Uint8Array(buffers.output);
+  const serve = async () => {
+    for (;;) {
+      const state = Atomics.load(control, 0);
+      if (state === STOP) return;
+      if (state !== WORK) {
+        const waited = Atomics.waitAsync(control, 0, state);
+        if (waited.async) await waited.value;
+        continue;
+      }
+      if (Atomics.compareExchange(control, 0, WORK, BUSY) !== WORK) continue; // taken back
+      try {
+        const chunk = input.subarray(0, control[1]);
+        control[4] = deflateChunk(chunk, control[2], control[3] === 1, output);
+        Atomics.compareExchange(control, 0, BUSY, DONE);
+      } catch {
+        Atomics.compareExchange(control, 0, BUSY, FAILED);
+      }
+      Atomics.notify(control, 0);
+    }
   };
-  worker.postMessage(buffers);
+  serve();
   return {
     buffers,
     stop() {
-      Atomics.store(control, 0, HELPER.stop);
+      Atomics.store(control, 0, STOP);
       Atomics.notify(control, 0);
-      worker.terminate();
     },
   };
 }
 
-/** The writer side of a helper started with `spawnDeflateHelper`. */
+/** The writer side of a helper served elsewhere (`serveDeflateHelper`). */
 export function connectDeflateHelper(buffers: HelperBuffers): DeflateHelper {
   const control = new Int32Array(buffers.control);
   const input = new Uint8Array(buffers.input);
@@ -66,30 +77,32 @@ export function connectDeflateHelper(buffers: HelperBuffers): DeflateHelper {
   return {
     start(chunk, level, final) {
       if (broken || chunk.length > GZIP_CHUNK) return false;
-      if (Atomics.load(control, 0) !== HELPER.idle) return false; // starting, failed or stopped
+      if (Atomics.load(control, 0) !== IDLE) return false; // failed or stopped
       input.set(chunk);
       control[1] = chunk.length;
       control[2] = level;
       control[3] = final ? 1 : 0;
-      Atomics.store(control, 0, HELPER.work);
+      Atomics.store(control, 0, WORK);
       Atomics.notify(control, 0);
       return true;
     },
     wait() {
+      // Not started yet: take it back (compressing it here is as fast as waiting for it).
+      if (Atomics.compareExchange(control, 0, WORK, IDLE) === WORK) return null;
       const deadline = performance.now() + PATIENCE_MS;
-      while (Atomics.load(control, 0) === HELPER.work) {
+      while (Atomics.load(control, 0) === BUSY) {
         if (performance.now() > deadline) {
           broken = true; // it may still write into `output` later: never used again
           return null;
         }
-        Atomics.wait(control, 0, HELPER.work, 1000);
+        Atomics.wait(control, 0, BUSY, 1000);
       }
-      if (Atomics.load(control, 0) !== HELPER.done) {
+      if (Atomics.load(control, 0) !== DONE) {
         broken = true;
         return null;
       }
       const result = output.subarray(0, control[4]);
-      Atomics.store(control, 0, HELPER.idle);
+      Atomics.store(control, 0, IDLE);
       return result;
     },
   };

@@ -334,7 +334,8 @@ export async function runBatch(options: RunOptions): Promise<number> {
     permissions: (group) =>
       deriveWorkerPermissions(stagingDir, group, stepFilesOf(plan), init.libdeflate),
     firstBuffers: firstBuffersFor(init),
-    // A core no worker uses compresses every other chunk of the .nii.gz outputs (issue 15.1).
+    // The main thread, with a core no worker uses, compresses every other chunk of the .nii.gz
+    // outputs (issue 15.1).
     deflateHelpers: memory.workers < (navigator.hardwareConcurrency ?? 1),
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,

@@ -38,9 +38,9 @@ export interface WorkerInit {
    */
   libdeflate?: string;
   /**
-   * The shared memory of this worker's deflate helper (a thread the main thread started for it,
-   * when the run has fewer workers than cores): it compresses every other chunk of the .nii.gz
-   * outputs (issue 15.1). The bytes are the same without it (gzip_writer.ts).
+   * The shared memory of this worker's deflate helper (served by the main thread when the run
+   * has fewer workers than cores): it compresses every other chunk of the .nii.gz outputs
+   * (issue 15.1). The bytes are the same without it (gzip_writer.ts).
    */
   deflateHelper?: HelperBuffers;
 }

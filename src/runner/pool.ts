@@ -14,7 +14,7 @@ import type { SubjectRecord } from "../provenance/types.ts";
 import { describeFailure } from "./failure_message.ts";
 import type { FromWorker, Job, ToWorker, WorkerInit } from "./messages.ts";
 import type { FirstBuffers } from "./first_buffers.ts";
-import { spawnDeflateHelper } from "../nifti/deflate_helper.ts";
+import { serveDeflateHelper } from "../nifti/deflate_helper.ts";
 
 /** How to start the workers. */
 export interface PoolOptions {
@@ -37,10 +37,10 @@ export interface PoolOptions {
    */
   firstBuffers?: (job: Job) => FirstBuffers;
   /**
-   * Start a deflate helper thread for each worker (nifti/deflate_helper.ts); tests give the
-   * function that starts one.
+   * Serve a deflate helper for each worker on this thread (nifti/deflate_helper.ts), which
+   * mostly waits for the workers; tests give the function that starts one.
    */
-  deflateHelpers?: boolean | (() => ReturnType<typeof spawnDeflateHelper>);
+  deflateHelpers?: boolean | (() => ReturnType<typeof serveDeflateHelper>);
 }
 
 /** A running pool. */
@@ -62,7 +62,7 @@ interface Slot {
   group: number;
   /** Buffers being made ready for its first job. */
   first?: FirstBuffers;
-  /** Its deflate helper thread, stopped with it. */
+  /** Its deflate helper (served by this thread), stopped with it. */
   helper?: { stop(): void };
 }
 
@@ -236,7 +236,7 @@ export function createPool(options: PoolOptions): Pool {
     const helper = typeof helpers === "function"
       ? helpers()
       : helpers
-      ? spawnDeflateHelper()
+      ? serveDeflateHelper()
       : undefined;
     slot.helper = helper;
     send(slot, {

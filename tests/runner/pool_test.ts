@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createPool, deriveWorkerPermissions } from "../../src/runner/pool.ts";
-import { spawnDeflateHelper } from "../../src/nifti/deflate_helper.ts";
+import { serveDeflateHelper } from "../../src/nifti/deflate_helper.ts";
 import type { SubjectRecord } from "../../src/provenance/types.ts";
 
 const WORKER = new URL("./_crash_worker.ts", import.meta.url);
@@ -171,7 +171,7 @@ Deno.test("createPool gives each worker its own deflate helper when asked, and s
   const jobs = [0, 1, 2].map((i) => ({ ...job(`j${i}`, i + 2), metadata: { probe: "" } }));
   let started = 0, stopped = 0;
   const counted = () => {
-    const helper = spawnDeflateHelper()!;
+    const helper = serveDeflateHelper();
     started++;
     return { buffers: helper.buffers, stop: () => (stopped++, helper.stop()) };
   };
