@@ -86,11 +86,13 @@ export function prepareFirstBuffers(
   };
 }
 
-let advice: AdviseHugePages | null | undefined;
+/** This process's huge-page advice (null: none possible), opened on first use. */
+let advice: { advise: AdviseHugePages | null } | undefined;
 
 /** The pool's `firstBuffers` for workers started with `init` (libc opened once per process). */
 export function firstBuffersFor(init: WorkerInit): (job: Job) => FirstBuffers {
-  advice ??= openHugePageAdvice();
+  advice ??= { advise: openHugePageAdvice() };
+  const advise = advice.advise;
   return (job) =>
-    prepareFirstBuffers(inputVoxelBytes(job), { advise: advice, maxBytes: init.maxInputBytes });
+    prepareFirstBuffers(inputVoxelBytes(job), { advise, maxBytes: init.maxInputBytes });
 }
