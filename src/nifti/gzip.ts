@@ -52,7 +52,8 @@ export function openHandle(
   return { h: owner._handle, state: owner._writeState, error: () => message };
 }
 
-const crc32 = (zlib as unknown as { crc32(d: Uint8Array, v?: number): number }).crc32;
+/** zlib's CRC-32 (node:zlib's `crc32`, missing from its typings), continued from `value`. */
+export const crc32 = (zlib as unknown as { crc32(d: Uint8Array, value?: number): number }).crc32;
 
 /** Sync streaming gunzip: `read(out)` fills `out` from the decompressed stream. */
 export class GunzipReader {

@@ -14,7 +14,7 @@
  * on CT volumes.
  */
 import zlib from "node:zlib";
-import { openHandle } from "./gzip.ts";
+import { crc32, openHandle } from "./gzip.ts";
 
 /** Uncompressed bytes per chunk: fixed, since the output bytes depend on it. */
 export const GZIP_CHUNK = 1 << 20;
@@ -69,8 +69,6 @@ function gzipHeader(level: number): Uint8Array {
   const xfl = level === 9 ? 2 : level >= 0 && level < 2 ? 4 : 0;
   return new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 3]);
 }
-
-const crc32 = (zlib as unknown as { crc32(d: Uint8Array, v?: number): number }).crc32;
 
 /** Buffers a finished writer leaves for the next one of this thread (fresh memory is slow). */
 let spare: { pending: Uint8Array; outs: [Uint8Array, Uint8Array] } | null = null;

@@ -4,7 +4,7 @@ import { DTYPE_INFO } from "../volume/dtype.ts";
 import type { ByteStream } from "./byte_stream.ts";
 import { gunzipWhole, libdeflateActive } from "./libdeflate.ts";
 import { detectNiftiHeader, parseNiftiHeader } from "./nifti_header.ts";
-import { describeNifti, type NiftiDescription } from "./nifti_info.ts";
+import { describeNifti, type NiftiDescription, voxelByteCount } from "./nifti_info.ts";
 
 /** Options of every NIfTI read. */
 export interface ReadOptions {
@@ -137,8 +137,7 @@ export function* readVoxels(
     );
   }
   const width = DTYPE_INFO[d.dtype].bytes;
-  const count = d.info.fullShape.reduce((a, b) => a * b, 1);
-  const bytes = count * width;
+  const bytes = voxelByteCount(d.info)!;
   const guard = maxBytesGuard(options);
   if (!Number.isSafeInteger(bytes) || bytes > guard) {
     throw new NiftiError(

@@ -76,6 +76,15 @@ export function dtypeOfCode(code: number): DType | null {
 }
 
 /** The name of a datatype code (`int16`, `complex64`, `unknown-7`). */
+/**
+ * Bytes of a file's voxels as the reader allocates them (every frame and extra dimension), or
+ * undefined for a type medprep does not read.
+ */
+export function voxelByteCount(info: NiftiInfo): number | undefined {
+  const dtype = dtypeOfCode(info.datatypeCode);
+  return dtype ? info.fullShape.reduce((a, b) => a * b, 1) * DTYPE_INFO[dtype].bytes : undefined;
+}
+
 export function datatypeName(code: number): string {
   return dtypeOfCode(code) ?? OTHER_TYPES[code] ?? `unknown-${code}`;
 }

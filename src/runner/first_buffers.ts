@@ -13,7 +13,7 @@
  * allocates as before and reports any problem itself.
  */
 import { readNiftiHeaderSync } from "../nifti/nifti_read.ts";
-import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
+import { voxelByteCount } from "../nifti/nifti_info.ts";
 import { MIN_POOLED, pooledSize } from "./buffer_pool.ts";
 import { type AdviseHugePages, openHugePageAdvice } from "./huge_pages.ts";
 import type { Job, WorkerInit } from "./messages.ts";
@@ -28,10 +28,10 @@ export function inputVoxelBytes(job: Job): number[] {
   for (const path of Object.values(job.paths)) {
     if (!path) continue;
     try {
-      const { info } = readNiftiHeaderSync(path);
-      const width = DTYPE_INFO[info.dtypeName as DType]?.bytes;
-      const bytes = info.fullShape.reduce((a, b) => a * b, 1) * (width ?? NaN);
-      if (Number.isSafeInteger(bytes) && bytes >= MIN_POOLED) sizes.push(bytes);
+      const bytes = voxelByteCount(readNiftiHeaderSync(path).info);
+      if (bytes !== undefined && Number.isSafeInteger(bytes) && bytes >= MIN_POOLED) {
+        sizes.push(bytes);
+      }
     } catch { /* the worker reads it again and reports the problem */ }
   }
   return sizes;
