@@ -21,6 +21,8 @@
  * (OSS-Fuzz). Without MEDPREP_INFLATE=libdeflate it is never loaded; with it, its absence (or
  * a missing grant) is an error, not a silent fallback.
  */
+import { UsageError } from "../errors.ts";
+import { locateGrantedLibrary } from "./ffi_library.ts";
 
 /** Where Debian and other distributions put the library (first one present is used). */
 export const LIBDEFLATE_CANDIDATES: readonly string[] = [
@@ -58,23 +60,6 @@ const opened = new Map<string, Loaded>();
 const inUsed = new BigUint64Array(1);
 const outUsed = new BigUint64Array(1);
 
-/** Whether this process may load `path` through FFI (the grant is never requested). */
-function ffiGranted(path: string): boolean {
-  try {
-    return Deno.permissions.querySync({ name: "ffi", path }).state === "granted";
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** What MEDPREP_INFLATE asks for: node:zlib streaming (unset, the default) or libdeflate. */
 export function inflateChoice(): "zlib" | "libdeflate" {
   let choice: string | undefined;
@@ -90,28 +75,33 @@ export function inflateChoice(): "zlib" | "libdeflate" {
 export function locateLibdeflate(
   candidates: readonly string[] = LIBDEFLATE_CANDIDATES,
 ): string | null {
-  for (const path of candidates) {
-    if (ffiGranted(path) && isFile(path)) return path;
-  }
-  return null;
+  return locateGrantedLibrary(candidates);
 }
 
 /**
  * The libdeflate the workers should use: null unless MEDPREP_INFLATE=libdeflate asks for it.
  * Needs --allow-env for MEDPREP_INFLATE.
- * @throws Error when MEDPREP_INFLATE is invalid, or is `libdeflate` and none can be loaded
+ * @throws UsageError (exit 2, at MEDPREP_INFLATE) when MEDPREP_INFLATE is invalid, or is
+ * `libdeflate` and none can be loaded
  */
 export function findLibdeflate(
   candidates: readonly string[] = LIBDEFLATE_CANDIDATES,
 ): string | null {
-  if (inflateChoice() === "zlib") return null;
+  let choice;
+  try {
+    choice = inflateChoice();
+  } catch (e) {
+    throw new UsageError([{ path: "MEDPREP_INFLATE", message: (e as Error).message }]);
+  }
+  if (choice === "zlib") return null;
   const path = locateLibdeflate(candidates);
   if (path) return path;
-  throw new Error(
-    `MEDPREP_INFLATE=libdeflate, but no libdeflate is present with an FFI grant (looked for ${
-      candidates.join(", ")
-    }; Debian: apt-get install libdeflate0; run with --allow-ffi=<its path>)`,
-  );
+  throw new UsageError([{
+    path: "MEDPREP_INFLATE",
+    message: `MEDPREP_INFLATE=libdeflate, but no libdeflate is present with an FFI grant ` +
+      `(looked for ${candidates.join(", ")}; Debian: apt-get install libdeflate0; run with ` +
+      `--allow-ffi=<its path>)`,
+  }]);
 }
 
 /**

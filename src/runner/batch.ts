@@ -46,16 +46,6 @@ import { prepareRunDataset, readStatsFile } from "./dataset_run.ts";
 import { findDatasetSteps } from "./stats_pass.ts";
 import { findLibdeflate } from "../nifti/libdeflate.ts";
 
-/** The workers' inflater: libdeflate when MEDPREP_INFLATE=libdeflate asks for it (issue 15.1). */
-function withLibdeflate(): { libdeflate?: string } {
-  try {
-    const path = findLibdeflate();
-    return path ? { libdeflate: path } : {};
-  } catch (e) {
-    throw argError("MEDPREP_INFLATE", e instanceof Error ? e.message : String(e));
-  }
-}
-
 /** Everything `run` takes from the command line. */
 export interface RunOptions {
   /** Path of the recipe YAML file. */
@@ -145,7 +135,9 @@ export async function runBatch(options: RunOptions): Promise<number> {
   if (options.manifest && options.input) {
     throw argError("--manifest", "Cannot use both --manifest and --input: give one");
   }
-  const inflater = withLibdeflate(); // MEDPREP_INFLATE is checked before anything is written
+  // The workers' inflater (issue 15.1): MEDPREP_INFLATE is checked before anything is written.
+  const libdeflate = findLibdeflate();
+  const inflater = libdeflate ? { libdeflate } : {};
   const source = options.manifest ?? options.input ?? recipe.manifest;
   if (!source) {
     throw argError(

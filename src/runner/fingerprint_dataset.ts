@@ -14,7 +14,6 @@ import { maxOf, minOf } from "../volume/stats.ts";
 import { listenForInterrupt } from "./interrupt.ts";
 import type { Job } from "./messages.ts";
 import { findLibdeflate } from "../nifti/libdeflate.ts";
-import { UsageError } from "../errors.ts";
 import { createProgress, type ProgressMode } from "./progress.ts";
 import type { RoleFingerprint, SubjectFingerprint } from "./fingerprint_subject.ts";
 import type { FingerprintRequest } from "./fingerprint_worker.ts";
@@ -196,15 +195,6 @@ function readOnly(jobs: readonly Job[], libdeflate: string | null): Deno.Permiss
   return { read, write: false, net: false, env: false, run: false, sys: false, ffi };
 }
 
-/** The system libdeflate for the workers, or null; a bad MEDPREP_INFLATE is a usage error (2). */
-function workerInflater(): string | null {
-  try {
-    return findLibdeflate();
-  } catch (e) {
-    throw new UsageError([{ path: "MEDPREP_INFLATE", message: (e as Error).message }]);
-  }
-}
-
 /**
  * Fingerprints every job in `workers` parallel workers with progress; a subject that cannot be
  * read is listed as failed (the others go on). Resolves `interrupted: true` on SIGINT/SIGTERM.
@@ -214,7 +204,7 @@ export async function fingerprintJobs(
   options: { labels: readonly string[]; workers: number; progress: ProgressMode },
 ): Promise<{ results: SubjectFingerprint[]; interrupted: boolean }> {
   const url = new URL("./fingerprint_worker.ts", import.meta.url);
-  const libdeflate = workerInflater();
+  const libdeflate = findLibdeflate(); // a bad MEDPREP_INFLATE: UsageError (exit 2)
   const permissions = readOnly(jobs, libdeflate);
   const progress = createProgress(jobs.length, options.progress);
   const queue = [...jobs];

@@ -16,6 +16,7 @@
  * never changes a byte of the buffer, and without the grant, on another kernel or OS, or with
  * THP off, nothing is marked and everything works as before (best effort, no message).
  */
+import { locateGrantedLibrary } from "../nifti/ffi_library.ts";
 
 /** Where distributions put the C library (the first one granted and present is used). */
 export const LIBC_CANDIDATES: readonly string[] = [
@@ -34,15 +35,6 @@ const HUGE_PAGE = 2 * 1024 * 1024;
 /** Marks a buffer for huge pages before it is touched; returns whether it was marked. */
 export type AdviseHugePages = (buffer: ArrayBuffer) => boolean;
 
-function granted(path: string): boolean {
-  try {
-    return Deno.permissions.querySync({ name: "ffi", path }).state === "granted" &&
-      Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The huge-page advice of this process, or null without a way to give it (not Linux, or no
  * granted libc). The kernel's THP mode is not read first (Deno allows reading /sys only with
@@ -53,7 +45,7 @@ export function openHugePageAdvice(
   options: { candidates?: readonly string[] } = {},
 ): AdviseHugePages | null {
   if (Deno.build.os !== "linux") return null;
-  const path = (options.candidates ?? LIBC_CANDIDATES).find(granted);
+  const path = locateGrantedLibrary(options.candidates ?? LIBC_CANDIDATES);
   if (!path) return null;
   // Path-scoped FFI cannot read a buffer's address (Deno.UnsafePointer.of needs --allow-ffi for
   // everything), so memmove(b, b, 0) — which moves nothing and returns its first argument —

@@ -6,15 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { LIBC_CANDIDATES, openHugePageAdvice } from "../../src/runner/huge_pages.ts";
+import { locateGrantedLibrary } from "../../src/nifti/ffi_library.ts";
 
 const advise = openHugePageAdvice();
-const LIBC = LIBC_CANDIDATES.find((p) => {
-  try {
-    return Deno.statSync(p).isFile;
-  } catch {
-    return false;
-  }
-});
+/** The libc the module opened (the same lookup), for this test's own memmove. */
+const LIBC = locateGrantedLibrary(LIBC_CANDIDATES);
 if (!advise) {
   console.warn(
     "NOTICE: huge_pages_test skipped: not Linux, or no --allow-ffi grant for libc " +
