@@ -162,7 +162,8 @@ export function createPool(options: PoolOptions): Pool {
   let finish: (() => void) | undefined;
   let fail: ((e: Error) => void) | undefined;
 
-  const send = (slot: Slot, message: ToWorker) => slot.worker.postMessage(message);
+  const send = (slot: Slot, message: ToWorker, transfer: Transferable[] = []) =>
+    slot.worker.postMessage(message, transfer);
   const settle = () => {
     if (slots.every((s) => s.dead || !s.job) && (next >= queue.length || stopped || draining)) {
       for (const s of slots) if (!s.dead) kill(s);
@@ -197,10 +198,7 @@ export function createPool(options: PoolOptions): Pool {
     slot.job = job;
     const buffers = slot.first?.take() ?? [];
     slot.first = undefined;
-    slot.worker.postMessage(
-      buffers.length ? { type: "job", job, buffers } satisfies ToWorker : { type: "job", job },
-      buffers,
-    );
+    send(slot, { type: "job", job, ...(buffers.length ? { buffers } : {}) }, buffers);
   };
   const spawn = (group: number): Slot => {
     const worker = new Worker(url, {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { gzipBytes } from "../../src/nifti/gzip_writer.ts";
-import { medprepCommand } from "../cli/_run.ts";
+import { medprep } from "../faults/_faults.ts";
 import { createDataset, readTree } from "./_dataset.ts";
 
 const RECIPE = (ext: string) =>
@@ -26,18 +26,8 @@ steps:
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 async function run(dir: string, out: string, workers: number) {
-  const cmd = medprepCommand([
-    "run",
-    "recipe.yaml",
-    "--manifest",
-    "manifest.csv",
-    "--out",
-    out,
-    "--workers",
-    String(workers),
-    "--quiet",
-  ]);
-  const r = await new Deno.Command(cmd[0], { args: cmd.slice(1), cwd: dir, stderr: "piped" })
+  const args = ["run", "recipe.yaml", "--manifest", "manifest.csv", "--out", out];
+  const r = await medprep([...args, "--workers", String(workers), "--quiet"], { cwd: dir })
     .output();
   assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
   const tree = await readTree(`${dir}/${out}`);
