@@ -137,6 +137,13 @@ export interface HashedReadOptions extends ReadOptions {
   pairedWith?: string;
 }
 
+/** A hashed read's header description, voxel buffer and digests (what a thread transfers). */
+export interface HashedParts {
+  description: NiftiDescription;
+  buffer: ArrayBuffer;
+  files: FileDigest[];
+}
+
 /**
  * Reads a file synchronously and hashes the very bytes it decodes (one read; a file replaced
  * meanwhile cannot pair its hash with the old data): one digest per file, the header file
@@ -147,6 +154,19 @@ export function readNiftiHashedSync(
   path: string,
   options?: HashedReadOptions,
 ): { image: NiftiImage; files: FileDigest[] } {
+  const { description, buffer, files } = readNiftiHashedPartsSync(path, options);
+  return { image: imageFromParts(description, buffer), files };
+}
+
+/**
+ * readNiftiHashedSync's parts before they become an image: plain data and one buffer, so the
+ * read can be moved to another thread (the runner's first subject: runner/first_buffers.ts).
+ * @throws NiftiError naming the file on any problem
+ */
+export function readNiftiHashedPartsSync(
+  path: string,
+  options?: HashedReadOptions,
+): HashedParts {
   const paths = options?.pairedWith === undefined
     ? resolveNiftiPaths(path)
     : /\.hdr(\.gz)?$/i.test(path)
@@ -156,7 +176,7 @@ export function readNiftiHashedSync(
   if (whole) {
     try {
       const { description, buffer } = runSync(readPartsSteps(path, options, paths, whole.stream));
-      return { image: imageFromParts(description, buffer), files: [whole.file.digest()] };
+      return { description, buffer, files: [whole.file.digest()] };
     } finally {
       whole.file.release();
     }
@@ -167,7 +187,7 @@ export function readNiftiHashedSync(
     streams.push(s);
     return s;
   };
-  const { description, buffer, files } = runSync(withStreams(
+  return runSync(withStreams(
     path,
     function* (d, image, consumed) {
       const buffer = yield* readVoxels(d, image, consumed, options);
@@ -177,7 +197,6 @@ export function readNiftiHashedSync(
     paths,
     open,
   ));
-  return { image: imageFromParts(description, buffer), files };
 }
 
 /** The header description and the voxel buffer of a file (what a worker transfers). */

@@ -320,15 +320,16 @@ export async function runBatch(options: RunOptions): Promise<number> {
     log("medprep: interrupted during the statistics pass; no subject was processed");
     return 130;
   }
+  const spareCore = memory.workers < (navigator.hardwareConcurrency ?? 1);
   const execution = await executeJobs(todo, {
     size: memory.workers,
     init: { ...init, dataset: dataset.byStep },
     permissions: (group) =>
       deriveWorkerPermissions(stagingDir, group, stepFilesOf(plan), init.libdeflate),
-    firstBuffers: firstBuffersFor(init),
-    // The main thread, with a core no worker uses, compresses every other chunk of the .nii.gz
-    // outputs (issue 15.1).
-    deflateHelpers: memory.workers < (navigator.hardwareConcurrency ?? 1),
+    // The main thread, with a core no worker uses, reads the first worker's first subject while
+    // the worker starts, and compresses every other chunk of the .nii.gz outputs (issue 15.1).
+    firstBuffers: firstBuffersFor(init, { readFirst: spareCore }),
+    deflateHelpers: spareCore,
     progress: chooseProgressMode(options.quiet ?? false),
     publish: createPublisher(outDir, stagingDir).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,

@@ -32,6 +32,13 @@ export interface BufferPool {
    * `releaseAll`.
    */
   adopt(buffers: readonly ArrayBuffer[]): void;
+  /**
+   * Takes a buffer made elsewhere that already holds the current subject's data (the main
+   * thread's read of a first subject's input) as one acquired by this subject: never handed out
+   * while the subject may use it, free for reuse after `releaseAll` (or `releaseExcept` without
+   * it), like a buffer `acquire` made. Over the cap it is simply not kept.
+   */
+  adoptInUse(buffer: ArrayBuffer): void;
   /** Bytes held by the pool (free and in use). */
   heldBytes(): number;
 }
@@ -95,6 +102,14 @@ export function createBufferPool(maxHeldBytes: number): BufferPool {
       for (const b of buffers) {
         if (b.byteLength >= MIN_POOLED && held() + b.byteLength <= maxHeldBytes) free.push(b);
       }
+    },
+    adoptInUse(buffer) {
+      if (buffer.byteLength < MIN_POOLED || used.includes(buffer)) return;
+      const i = free.indexOf(buffer);
+      if (i >= 0) free.splice(i, 1);
+      else if (held() + buffer.byteLength > maxHeldBytes) return;
+      used.push(buffer);
+      taken.add(buffer);
     },
     heldBytes: held,
   };

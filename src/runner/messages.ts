@@ -6,6 +6,7 @@
 import type { ResolvedRecipe, StepEntry, SubjectRecord } from "../provenance/types.ts";
 import type { DatasetNeed, DatasetStats } from "../steps/dataset_stats.ts";
 import type { HelperBuffers } from "../nifti/deflate_helper.ts";
+import type { HashedParts } from "../nifti/nifti_read.ts";
 
 /** What every worker needs once, before its first job. */
 export interface WorkerInit {
@@ -67,6 +68,16 @@ export interface Job {
   replay?: ReplayTarget;
 }
 
+/**
+ * An input file the main thread read for a worker's first job (runner/first_buffers.ts), with
+ * the options it was read with: the worker uses it only for a read with the same ones.
+ */
+export interface FirstRead extends HashedParts {
+  path: string;
+  maxBytes: number;
+  pairedWith?: string;
+}
+
 /** Main thread → worker. */
 export type ToWorker =
   | { type: "init"; init: WorkerInit }
@@ -75,6 +86,8 @@ export type ToWorker =
     job: Job;
     /** Input buffers the main thread made ready for a worker's first job (transferred). */
     buffers?: ArrayBuffer[];
+    /** Inputs of a worker's first job the main thread already read (buffers transferred). */
+    reads?: FirstRead[];
   };
 
 /** Worker → main thread. */

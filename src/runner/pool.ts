@@ -32,8 +32,8 @@ export interface PoolOptions {
   /** Worker module (default `./worker.ts`); tests inject others. */
   workerUrl?: URL;
   /**
-   * Starts preparing the input buffers of a new worker's first job while the worker starts
-   * (first_buffers.ts); they go to the worker with that job.
+   * Starts preparing the input buffers (or reads) of a new worker's first job while the worker
+   * starts (first_buffers.ts); they go to the worker with that job, transferred.
    */
   firstBuffers?: (job: Job) => FirstBuffers;
   /**
@@ -172,7 +172,7 @@ export function createPool(options: PoolOptions): Pool {
   };
   const kill = (slot: Slot) => {
     slot.dead = true;
-    slot.first?.take(); // stops touching; the buffers are dropped with the slot
+    slot.first?.take(); // stops touching or reading; what was made is dropped with the slot
     slot.first = undefined;
     slot.worker.terminate();
     slot.helper?.stop();
@@ -196,9 +196,18 @@ export function createPool(options: PoolOptions): Pool {
     }
     const job = queue[next++];
     slot.job = job;
-    const buffers = slot.first?.take() ?? [];
+    const { buffers, reads } = slot.first?.take() ?? { buffers: [], reads: [] };
     slot.first = undefined;
-    send(slot, { type: "job", job, ...(buffers.length ? { buffers } : {}) }, buffers);
+    send(
+      slot,
+      {
+        type: "job",
+        job,
+        ...(buffers.length ? { buffers } : {}),
+        ...(reads.length ? { reads } : {}),
+      },
+      [...buffers, ...reads.map((r) => r.buffer)],
+    );
   };
   const spawn = (group: number): Slot => {
     const worker = new Worker(url, {

@@ -58,10 +58,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     return;
   }
   if (message.buffers) pool.adopt(message.buffers);
+  if (message.reads) io.preload(message.reads);
   try {
     const refused = checkJobBudget(message.job, init, plan);
     post({ type: "done", record: refused ?? runSubject(message.job, init, { io, plan }) });
   } finally {
+    io.clearPreloaded();
     pool.releaseAll();
     trimScratchPool(); // float scratch of sizes this subject did not use (issue #10.6)
   }

@@ -2,7 +2,8 @@
 /**
  * Test worker: for each job, tries to read every file listed in `job.metadata.probe`
  * ("|"-separated) and reports the ones it could read as the record's warnings, followed by
- * `buffer <bytes>` for each buffer the job message carried (first_buffers.ts), and
+ * `buffer <bytes>` for each buffer the job message carried (first_buffers.ts), `read <path>
+ * <bytes>` for each read it carried, and
  * `deflate helper` when its init shared a deflate helper's memory.
  */
 import type { FromWorker, ToWorker } from "../../src/runner/messages.ts";
@@ -36,6 +37,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         warnings: [
           ...readable,
           ...(m.buffers ?? []).map((b) => `buffer ${b.byteLength}`),
+          ...(m.reads ?? []).map((r) => `read ${r.path} ${r.buffer.byteLength}`),
           ...(helper ? ["deflate helper"] : []),
         ],
       },

@@ -96,3 +96,23 @@ Deno.test("createBufferPool adopts buffers made elsewhere: handed out when they 
   pool.adopt([new ArrayBuffer(290 * MiB)]);
   assert.equal(pool.heldBytes(), given.byteLength);
 });
+
+Deno.test("createBufferPool adoptInUse: a buffer holding the subject's data is never handed out before it is released", () => {
+  const pool = createBufferPool(300 * MiB);
+  const read = new ArrayBuffer(pooledSize(40 * MiB));
+  pool.adoptInUse(read);
+  assert.equal(pool.heldBytes(), read.byteLength);
+  // A step asking for the same size gets a new buffer, not the one holding the input.
+  const out = pool.acquire(40 * MiB);
+  assert.notEqual(out, read);
+  // Once the input is no longer live, the next step reuses it …
+  pool.releaseExcept(new Set([out]));
+  assert.equal(pool.acquire(40 * MiB), read);
+  // … and after the subject it is a free buffer like any other.
+  pool.releaseAll();
+  assert.equal(pool.heldBytes(), read.byteLength + out.byteLength);
+  // Over the cap it is not kept; tiny ones are not pooled.
+  pool.adoptInUse(new ArrayBuffer(290 * MiB));
+  pool.adoptInUse(new ArrayBuffer(1024));
+  assert.equal(pool.heldBytes(), read.byteLength + out.byteLength);
+});

@@ -142,7 +142,7 @@ Deno.test("createPool hands each new worker's first job the buffers prepared whi
       return {
         take: () => {
           entry.taken++;
-          return [entry.buffer];
+          return { buffers: [entry.buffer], reads: [] };
         },
       };
     },
@@ -165,6 +165,37 @@ Deno.test("createPool hands each new worker's first job the buffers prepared whi
   for (const r of received) assert.equal(sizes.get(r)?.buffer.byteLength, 0, r);
   // Only a worker's first job carries them: at most one job per prepared set.
   assert.ok(records.filter((r) => r.warnings.length > 0).length <= prepared.length);
+});
+
+Deno.test("createPool moves the reads prepared for a worker's first job to it with that job", async () => {
+  const jobs = [0, 1, 2].map((i) => ({ ...job(`j${i}`, i + 2), metadata: { probe: "" } }));
+  const buffer = new ArrayBuffer(3000);
+  const pool = createPool({
+    size: 1,
+    init,
+    permissions,
+    workerUrl: new URL("./_read_worker.ts", import.meta.url),
+    firstBuffers: () => ({
+      take: () => ({
+        buffers: [],
+        reads: [{
+          path: "/in/ct.nii.gz",
+          maxBytes: 1,
+          // deno-lint-ignore no-explicit-any
+          description: { shape: [10, 10, 10] } as any,
+          buffer,
+          files: [],
+        }],
+      }),
+    }),
+  });
+  const records: SubjectRecord[] = [];
+  assert.deepEqual(await pool.run(jobs, (r) => records.push(r)), []);
+  const byId = new Map(records.map((r) => [r.id, r.warnings]));
+  assert.deepEqual(byId.get("j0"), ["read /in/ct.nii.gz 3000"]);
+  assert.deepEqual(byId.get("j1"), []);
+  assert.deepEqual(byId.get("j2"), []);
+  assert.equal(buffer.byteLength, 0); // moved, not copied
 });
 
 Deno.test("createPool gives each worker its own deflate helper when asked, and stops it with the worker", async () => {
