@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { NiftiError } from "../errors.ts";
 import { checkedSize, describeNonRegular } from "./regular_file.ts";
 import { GunzipReader, isGzip, memoryReader, type ReadFn } from "./gzip.ts";
+import { borrowBytes, giveBackBytes } from "./scratch_bytes.ts";
 
 /** A sequential reader of (decompressed) bytes. */
 export interface ByteStream {
@@ -57,8 +58,11 @@ function makeStream(
   whole?: Uint8Array,
 ): ByteStream {
   // The first read takes up to 64 KiB (all of a small file, a whole header): one read call
-  // instead of a 2-byte probe and then the rest (issue 15.3c: syscalls dominate planning).
-  const head = new Uint8Array(Math.max(2, Math.min(HEAD_BYTES, size)));
+  // instead of a 2-byte probe and then the rest (issue 15.3c: syscalls dominate planning). A
+  // full-size one is borrowed and given back at close (scratch_bytes.ts).
+  const headSize = Math.max(2, Math.min(HEAD_BYTES, size));
+  const borrowed = headSize === HEAD_BYTES;
+  const head = borrowed ? borrowBytes(HEAD_BYTES) : new Uint8Array(headSize);
   let headLen = 0;
   while (headLen < 2) {
     const n = raw(head.subarray(headLen));
@@ -87,6 +91,7 @@ function makeStream(
     return filled;
   };
   let scratch: Uint8Array | null = null;
+  let closed = false;
   return {
     file,
     gzip,
@@ -110,6 +115,8 @@ function makeStream(
     },
     close() {
       gz?.close(); // a header-only read leaves a member's native zlib state open (issue #10.6)
+      if (borrowed && !closed) giveBackBytes(head);
+      closed = true;
       close();
     },
   };

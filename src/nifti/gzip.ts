@@ -6,6 +6,7 @@
  */
 import zlib from "node:zlib";
 import { NiftiError } from "../errors.ts";
+import { borrowBytes, giveBackBytes } from "./scratch_bytes.ts";
 
 /** Whether `bytes` start with the gzip magic 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -26,6 +27,8 @@ interface NativeHandle {
     outLen: number,
   ): void;
   onerror: (message: string, errno: number) => void;
+  /** Back to the state of a new stream (zlib's inflateReset / deflateReset). */
+  reset(): void;
   close(): void;
 }
 
@@ -40,7 +43,7 @@ interface HandleOwner {
  */
 export function openHandle(
   stream: unknown,
-): { h: NativeHandle; state: Uint32Array; error: () => string } {
+): { h: NativeHandle; state: Uint32Array; error: () => string; clearError: () => void } {
   const owner = stream as HandleOwner;
   if (!owner._handle || typeof owner._handle.writeSync !== "function" || !owner._writeState) {
     throw new Error("node:zlib in this Deno lacks the native handle medprep's gzip relies on");
@@ -49,7 +52,39 @@ export function openHandle(
   owner._handle.onerror = (m: string) => {
     message = m || "zlib error";
   };
-  return { h: owner._handle, state: owner._writeState, error: () => message };
+  return {
+    h: owner._handle,
+    state: owner._writeState,
+    error: () => message,
+    clearError: () => {
+      message = "";
+    },
+  };
+}
+
+/** An inflate handle with its state and error, as `openHandle` returns it. */
+type Inflater = ReturnType<typeof openHandle>;
+
+/**
+ * One idle raw-inflate handle of this thread, kept for the next gzip member: creating a node:zlib
+ * stream costs 13–29 µs, as much as the rest of a header-only read of a .nii.gz (issue 15.3c:
+ * planning reads every input's header). Reset (zlib's inflateReset), it decodes exactly as a new
+ * one; a handle that reported an error is closed, never kept.
+ */
+let idleInflater: Inflater | null = null;
+
+function takeInflater(): Inflater {
+  const idle = idleInflater;
+  idleInflater = null;
+  if (!idle) return openHandle(zlib.createInflateRaw());
+  idle.h.reset();
+  idle.clearError();
+  return idle;
+}
+
+function leaveInflater(inflater: Inflater): void {
+  if (idleInflater === null && inflater.error() === "") idleInflater = inflater;
+  else inflater.h.close();
 }
 
 /** zlib's CRC-32 (node:zlib's `crc32`, missing from its typings), continued from `value`. */
@@ -60,11 +95,12 @@ export class GunzipReader {
   readonly warnings: string[] = [];
   #file: string;
   #source: ReadFn;
-  #in = new Uint8Array(1 << 18);
+  /** Compressed input, borrowed (scratch_bytes.ts) and given back by `close`. */
+  #in = borrowBytes(1 << 18);
   #start = 0;
   #end = 0;
   #eof = false;
-  #member: ReturnType<typeof openHandle> | null = null;
+  #member: Inflater | null = null;
   #crc = 0;
   #size = 0;
   #done = false;
@@ -133,14 +169,14 @@ export class GunzipReader {
     if (flags & 8) this.#skipString();
     if (flags & 16) this.#skipString();
     if (flags & 2) this.#take(2);
-    this.#member = openHandle(zlib.createInflateRaw());
+    this.#member = takeInflater();
     this.#crc = 0;
     this.#size = 0;
     return true;
   }
 
   #endMember(): void {
-    this.#member?.h.close();
+    if (this.#member) leaveInflater(this.#member);
     this.#member = null;
     const t = this.#take(8);
     const v = new DataView(t.buffer, t.byteOffset, 8);
@@ -189,13 +225,21 @@ export class GunzipReader {
     while (this.read(scratch) > 0) { /* discard */ }
   }
 
-  /** Releases the native inflate state (a reader stopped early, e.g. after a header, holds one). */
+  /**
+   * Releases the native inflate state (a reader stopped early, e.g. after a header, holds one)
+   * and gives its input buffer back; nothing can be read afterwards.
+   */
   close(): void {
     this.#close();
+    if (this.#in.length > 0) giveBackBytes(this.#in);
+    this.#in = new Uint8Array(0);
+    this.#start = this.#end = 0;
+    this.#eof = true;
   }
 
   #close(): void {
-    this.#member?.h.close();
+    // A member stopped early (a header-only read) is reset before its next use.
+    if (this.#member) leaveInflater(this.#member);
     this.#member = null;
     this.#done = true;
   }

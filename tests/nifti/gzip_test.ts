@@ -113,3 +113,44 @@ Deno.test("GunzipReader reports truncation, CRC and length mismatches as NiftiEr
   corrupt.fill(0xff, 12, 30);
   fails(corrupt, /corrupt gzip data|truncated/);
 });
+
+Deno.test("GunzipReader reuses this thread's inflate handle: after a reader stopped early, an error or a clean end, the next member decodes exactly (issue 15.3c)", () => {
+  // Pseudo-random bytes of many sizes (stored, fixed and dynamic blocks), compressed by zlib.
+  let x = 7;
+  const sample = (n: number) =>
+    new Uint8Array(n).map((_, i) => {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      return i % 3 === 0 ? x & 0xff : (i * 31) & 0x3f;
+    });
+  const inputs = [0, 1, 348, 540, 4096, 70_000, 300_000].map(sample);
+  const corrupt = gzipBytes(sample(50_000), 6);
+  corrupt[200] ^= 0xff;
+  for (const [i, data] of inputs.entries()) {
+    // A header-only read of another stream (stopped inside its member) before this one.
+    const early = new GunzipReader("early.gz", memoryReader(gzipBytes(sample(100_000), 1)));
+    early.read(new Uint8Array(348));
+    early.close();
+    // A stream that fails inside its deflate data (the handle reports an error).
+    if (i % 2 === 0) {
+      assert.throws(() => gunzipAll(corrupt), NiftiError);
+    }
+    const gz = i % 3 === 0 ? zlib.gzipSync(data, { level: 9 }) : gzipBytes(data, 1 + (i % 9));
+    const got = gunzipAll(gz, 997);
+    assert.equal(got.data.length, data.length);
+    assert.ok(got.data.every((v, k) => v === data[k]), `input ${i}`);
+    assert.deepEqual(got.warnings, []);
+  }
+  // Two readers open at once each get their own handle.
+  const a = new GunzipReader("a.gz", memoryReader(gzipBytes(inputs[5], 6)));
+  const b = new GunzipReader("b.gz", memoryReader(gzipBytes(inputs[6], 6)));
+  const outA = new Uint8Array(inputs[5].length), outB = new Uint8Array(inputs[6].length);
+  let filledA = 0, filledB = 0;
+  while (filledA < outA.length || filledB < outB.length) {
+    filledA += a.read(outA.subarray(filledA, Math.min(outA.length, filledA + 5000)));
+    filledB += b.read(outB.subarray(filledB, Math.min(outB.length, filledB + 7000)));
+  }
+  a.close();
+  b.close();
+  assert.ok(outA.every((v, k) => v === inputs[5][k]));
+  assert.ok(outB.every((v, k) => v === inputs[6][k]));
+});
