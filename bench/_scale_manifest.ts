@@ -4,7 +4,8 @@
  * generated NIfTI files under bench/.data/scale) through `validate --manifest` and
  * `run --dry-run` (stdout to /dev/null), each a fresh child: wall seconds and peak RSS, next to
  * the same commands on N/10 rows (the per-row cost must stay flat). Goals: ≤ 15 s and ≤ 600 MB
- * for each command at 100,000 rows.
+ * for each command at 100,000 rows. The dry run reads every header, so it also runs on the
+ * same rows as .nii.gz files (most datasets; a gzip header costs more than a plain one).
  * Permissions: read, write (bench/.data), run (/usr/bin/time, bash, deno), env, sys.
  */
 import { writeNiftiSync } from "../src/nifti/nifti_write.ts";
@@ -25,14 +26,19 @@ steps:
   - step: save
 `;
 
+/** The input files' extension: .nii under `in/`, .nii.gz under `in-gz/`. */
+type Ext = "nii" | "nii.gz";
+const folder = (ext: Ext) => (ext === "nii" ? "in" : "in-gz");
+
 /** The files of row i (hard links to one of DISTINCT tiny volumes), created once. */
-function ensureFiles(rows: number): void {
-  Deno.mkdirSync(`${DATA}/in`, { recursive: true });
+function ensureFiles(rows: number, ext: Ext): void {
+  const dir = `${DATA}/${folder(ext)}`;
+  Deno.mkdirSync(dir, { recursive: true });
   const identity = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]];
   for (let i = 0; i < rows; i++) {
     const id = `s${String(i).padStart(6, "0")}`;
     for (const [suffix, label] of [["", false], ["_seg", true]] as const) {
-      const path = `${DATA}/in/${id}${suffix}.nii`;
+      const path = `${dir}/${id}${suffix}.${ext}`;
       try {
         Deno.lstatSync(path);
         continue;
@@ -43,20 +49,21 @@ function ensureFiles(rows: number): void {
           : new Int16Array(512).map((_, k) => (k * 7 + i) % 300);
         writeNiftiSync(path, createVolume({ shape: [8, 8, 8], data, affine: identity }));
       } else {
-        Deno.linkSync(`${DATA}/in/s${String(i % DISTINCT).padStart(6, "0")}${suffix}.nii`, path);
+        Deno.linkSync(`${dir}/s${String(i % DISTINCT).padStart(6, "0")}${suffix}.${ext}`, path);
       }
     }
   }
 }
 
 /** Writes the manifest of the first `rows` rows; returns its path. */
-function writeManifest(rows: number): string {
+function writeManifest(rows: number, ext: Ext): string {
   const lines = ["id,image,label"];
+  const dir = folder(ext);
   for (let i = 0; i < rows; i++) {
     const id = `s${String(i).padStart(6, "0")}`;
-    lines.push(`${id},in/${id}.nii,in/${id}_seg.nii`);
+    lines.push(`${id},${dir}/${id}.${ext},${dir}/${id}_seg.${ext}`);
   }
-  const path = `${DATA}/manifest-${rows}.csv`;
+  const path = `${DATA}/manifest-${rows}${ext === "nii" ? "" : "-gz"}.csv`;
   Deno.writeTextFileSync(path, lines.join("\n") + "\n");
   return path;
 }
@@ -75,7 +82,8 @@ export async function runManifestPart(args: string[]): Promise<number> {
     console.error("Cannot run bench scale: --rows takes an integer ≥ 10");
     return 2;
   }
-  ensureFiles(rows);
+  ensureFiles(rows, "nii");
+  ensureFiles(rows, "nii.gz");
   const recipe = `${DATA}/recipe.yaml`;
   Deno.writeTextFileSync(recipe, RECIPE);
   const load = () => Deno.loadavg()[0].toFixed(2);
@@ -86,13 +94,18 @@ export async function runManifestPart(args: string[]): Promise<number> {
     "command              rows      wall s  peak RSS MB  µs/row   goal (at 100,000 rows)",
   );
   let failed = 0;
-  for (const [name, extra] of [["validate --manifest", []], ["run --dry-run", []]] as const) {
+  const commands = [
+    ["validate --manifest", "nii"],
+    ["run --dry-run", "nii"],
+    ["run --dry-run .gz", "nii.gz"],
+  ] as const;
+  for (const [name, ext] of commands) {
     const perRow: number[] = [], walls: number[] = [];
     for (const n of [rows / 10, rows]) {
-      const manifest = writeManifest(n);
+      const manifest = writeManifest(n, ext);
       const argv = name.startsWith("validate")
-        ? ["validate", recipe, "--manifest", manifest, ...extra]
-        : ["run", recipe, "--manifest", manifest, "--out", `${DATA}/out`, "--dry-run", ...extra];
+        ? ["validate", recipe, "--manifest", manifest]
+        : ["run", recipe, "--manifest", manifest, "--out", `${DATA}/out`, "--dry-run"];
       const r = await measure(argv);
       if (r.code !== 0) {
         console.error(`${name} failed (exit ${r.code}): ${r.stderr.trim().split("\n")[0]}`);

@@ -9,10 +9,11 @@
  *   b  10 → 1,000 tiny subjects through a real `run`: per-subject cost flat, and the provenance /
  *      journal / output-manifest / report writes timed on their own (bench/_scale_subjects.ts;
  *      `--subjects=10,100,1000`)
- *   c  a 100,000-row manifest: `validate --manifest` and `run --dry-run` ≤ 15 s and ≤ 600 MB
+ *   c  a 100,000-row manifest: `validate --manifest` and `run --dry-run` (.nii, and .nii.gz)
+ *      ≤ 15 s and ≤ 600 MB
  *      (bench/_scale_manifest.ts; `--rows N`)
- *   d  `--workers 2` vs `--workers 1` on 20 CT-like 256×256×160 subjects: speed-up ≥ 1.85×
- *      (bench/_scale_workers.ts; `--subjects-d=N`)
+ *   d  `--workers 2` vs `--workers 1` held to one core (taskset) on 20 CT-like 256×256×160
+ *      subjects: speed-up ≥ 1.85× (bench/_scale_workers.ts; `--subjects-d=N`, `--shape=…`)
  *
  * Generated inputs are cached under bench/.data/scale*. Exit code: 0 when every part ran (the
  * verdicts are printed), 1 when a command failed or a goal printed as NOT met, 2 bad arguments.
