@@ -21,6 +21,7 @@
  * Permissions: read, write (bench/.data), run (/usr/bin/time, taskset, deno), env, sys.
  */
 import { mb, measureChild, medprepCommand } from "./_peer.ts";
+import { hasTaskset } from "../tests/cli/_run.ts";
 import { DATA_ROOT, ensureCtLike, loadNow } from "./_scale_data.ts";
 import type { Provenance } from "../src/provenance/types.ts";
 
@@ -82,17 +83,6 @@ async function runOnce(
   const phase = (Date.parse(p.finished) - Date.parse(p.started)) / 1000;
   await Deno.remove(out, { recursive: true }).catch(() => {});
   return { wall: r.wallMs / 1000, rss: r.peakRss, stepMs, phase };
-}
-
-/** Whether `taskset` (util-linux) can run a command. */
-async function hasTaskset(): Promise<boolean> {
-  try {
-    const r = await new Deno.Command("taskset", { args: ["-c", "0", "true"], stderr: "null" })
-      .output();
-    return r.code === 0;
-  } catch {
-    return false;
-  }
 }
 
 /** Runs part (d); returns 1 when the speed-up is below the goal or a run failed. */

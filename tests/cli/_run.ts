@@ -10,6 +10,20 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 export const FFI_FLAG = `--allow-ffi=${[...LIBDEFLATE_CANDIDATES, ...LIBC_CANDIDATES].join(",")}`;
 
 /**
+ * Whether `taskset` (util-linux) can run a command: the tests and benchmarks that hold a run to
+ * one core (the process then sees one CPU) need it.
+ */
+export async function hasTaskset(): Promise<boolean> {
+  try {
+    const r = await new Deno.Command("taskset", { args: ["-c", "0", "true"], stderr: "null" })
+      .output();
+    return r.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The medprep CLI as `deno task medprep` and bin/medprep run it (same config, permissions and
  * GLIBC_TUNABLES), with `args`: the argv of a subprocess (also used by the benchmarks).
  */

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { medprepCommand } from "../cli/_run.ts";
+import { hasTaskset, medprepCommand } from "../cli/_run.ts";
 import { createDataset, readTree } from "./_dataset.ts";
 import type { Provenance } from "../../src/provenance/types.ts";
 
@@ -24,14 +24,6 @@ steps:
   - step: save
     dtype: float32
 `;
-
-async function hasTaskset(): Promise<boolean> {
-  try {
-    return (await new Deno.Command("taskset", { args: ["-c", "0", "true"] }).output()).code === 0;
-  } catch {
-    return false;
-  }
-}
 
 async function run(dir: string, out: string, oneCore: boolean) {
   const args = ["run", "recipe.yaml", "--manifest", "manifest.csv", "--out", out, "--workers", "1"];
