@@ -62,16 +62,31 @@ export interface Staging {
   release(): void;
 }
 
+/** Where a staging directory is made and locked before it gets its name (never swept). */
+const NEW_PREFIX = ".medprep-tmp-new-";
+
 /**
  * Creates `<outDir>/.medprep-tmp-run-<host>-<random>/` and locks it. The lock (flock) is
  * released by the OS when the process dies, which is how `removeStaleStaging` tells a
- * killed run's leftovers from a live run's.
+ * killed run's leftovers from a live run's. The directory is made and its lock taken under
+ * another name first, then renamed (the lock stays with the open file): a run starting at the
+ * same moment in the same folder (shards) never sees it with an unlocked lock file and removes
+ * it as stale. A kill between the mkdir and the rename leaves an empty `.medprep-tmp-new-…`.
  */
 export async function createStaging(outDir: string): Promise<Staging> {
-  const dir = `${outDir}/${STAGING_PREFIX}${hostName()}-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.mkdir(dir, { recursive: true });
-  const lock = await Deno.open(`${dir}/.lock`, { write: true, create: true });
-  await lock.lock(true);
+  const name = `${hostName()}-${crypto.randomUUID().slice(0, 8)}`;
+  const fresh = `${outDir}/${NEW_PREFIX}${name}`;
+  const dir = `${outDir}/${STAGING_PREFIX}${name}`;
+  await Deno.mkdir(fresh, { recursive: true });
+  const lock = await Deno.open(`${fresh}/.lock`, { write: true, create: true });
+  try {
+    await lock.lock(true);
+    await Deno.rename(fresh, dir);
+  } catch (e) {
+    lock.close();
+    removeConfined(outDir, fresh, { recursive: true }); // made just now by this run
+    throw e;
+  }
   return {
     dir,
     release: () => {

@@ -51,3 +51,34 @@ Deno.test("sweepUntilClean removes the staging dir again when it reappears, noth
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("removeStaleStaging of a run starting at the same moment never removes a staging dir being created", async () => {
+  // Two shards start together in one --out (docs/cluster.md): each first removes stale staging
+  // dirs, then creates its own. A dir whose lock file exists but is not locked yet must not
+  // look stale: here the other shard's sweep runs exactly then.
+  const dir = await Deno.makeTempDir();
+  const open = Deno.open;
+  try {
+    let swept = -1;
+    Deno.open = (async (path: string | URL, options?: Deno.OpenOptions) => {
+      const file = await open(path, options);
+      if (String(path).endsWith("/.lock") && options?.create) {
+        Deno.open = open;
+        swept = await removeStaleStaging(dir);
+      }
+      return file;
+    }) as typeof Deno.open;
+    const live = await createStaging(dir);
+    Deno.open = open;
+    assert.equal(swept, 0, "the other shard's sweep found nothing stale");
+    assert.ok(Deno.statSync(live.dir).isDirectory, "the new run's staging dir still exists");
+    assert.ok(Deno.statSync(`${live.dir}/.lock`).isFile);
+    // It is locked: a later sweep leaves it alone until released.
+    assert.equal(await removeStaleStaging(dir), 0);
+    live.release();
+    assert.equal(await removeStaleStaging(dir), 1);
+  } finally {
+    Deno.open = open;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
