@@ -75,7 +75,6 @@ export function dtypeOfCode(code: number): DType | null {
   return DTYPES.find((d) => DTYPE_INFO[d].niftiCode === code) ?? null;
 }
 
-/** The name of a datatype code (`int16`, `complex64`, `unknown-7`). */
 /**
  * Bytes of a file's voxels as the reader allocates them (every frame and extra dimension), or
  * undefined for a type medprep does not read.
@@ -85,6 +84,7 @@ export function voxelByteCount(info: NiftiInfo): number | undefined {
   return dtype ? info.fullShape.reduce((a, b) => a * b, 1) * DTYPE_INFO[dtype].bytes : undefined;
 }
 
+/** The name of a datatype code (`int16`, `complex64`, `unknown-7`). */
 export function datatypeName(code: number): string {
   return dtypeOfCode(code) ?? OTHER_TYPES[code] ?? `unknown-${code}`;
 }
