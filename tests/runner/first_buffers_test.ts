@@ -25,73 +25,19 @@ const I: [number, number, number, number][] = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0
 
 const MiB = 1 << 20;
 
-Deno.test("inputVoxelBytes: every input's voxel bytes from its header; small or unreadable ones left out", () => {
+/**
+ * Runs `body` with a job over a .nii.gz, a .hdr/.img pair, a small .nii, a broken and a missing
+ * file in a temporary folder (removed afterwards).
+ */
+async function withInputs(body: (job: Job, dir: string) => void | Promise<void>): Promise<void> {
   const dir = Deno.makeTempDirSync();
   try {
-    const big = createVolume({ shape: [128, 128, 40], data: new Int16Array(655360), affine: I });
-    const frames = createVolume({ shape: [64, 64, 64], data: new Float32Array(262144), affine: I });
-    const small = createVolume({ shape: [8, 8, 8], data: new Uint8Array(512), affine: I });
-    writeNiftiSync(`${dir}/big.nii.gz`, big);
-    // A .hdr/.img pair (magic "ni1", voxels from byte 0 of the .img).
-    writeNiftiSync(`${dir}/f.nii`, frames);
-    const nii = Deno.readFileSync(`${dir}/f.nii`);
-    const header = nii.slice(0, 348);
-    new DataView(header.buffer).setFloat32(108, 0, true);
-    header.set([0x6e, 0x69, 0x31, 0], 344);
-    Deno.writeFileSync(`${dir}/f.hdr`, header);
-    Deno.writeFileSync(`${dir}/f.img`, nii.slice(352));
-    writeNiftiSync(`${dir}/small.nii`, small);
-    Deno.writeTextFileSync(`${dir}/bad.nii`, "not a nifti");
-    const sizes = inputVoxelBytes({
-      id: "s",
-      row: 2,
-      paths: {
-        image: `${dir}/big.nii.gz`,
-        other: `${dir}/f.hdr`,
-        label: `${dir}/small.nii`,
-        mask: `${dir}/bad.nii`,
-        gone: `${dir}/missing.nii`,
-      },
-    });
-    assert.deepEqual(sizes, [128 * 128 * 40 * 2, 64 * 64 * 64 * 4]);
+    await body(inputsIn(dir), dir);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
-});
+}
 
-Deno.test("prepareFirstBuffers: pool-sized zeroed buffers, touched until taken, within maxBytes", async () => {
-  const sizes = [40 * MiB, 3 * MiB, 30 * MiB];
-  const first = prepareFirstBuffers(sizes, { maxBytes: 50 * MiB });
-  await new Promise((r) => setTimeout(r, 50));
-  const { buffers, reads } = first.take();
-  assert.deepEqual(reads, []);
-  // 40 + 3 MiB (with the pool's headroom) fit 50 MiB; the third would not.
-  assert.deepEqual(buffers.map((b) => b.byteLength), [pooledSize(40 * MiB), pooledSize(3 * MiB)]);
-  for (const [i, b] of buffers.entries()) {
-    assert.ok(fitsRequest(b.byteLength, sizes[i])); // the worker's pool hands it to the reader
-    assert.ok(new Uint8Array(b).every((v) => v === 0));
-  }
-  // After take() nothing touches them any more: a transfer detaches them safely.
-  structuredClone(buffers, { transfer: buffers });
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal(buffers[0].byteLength, 0);
-});
-
-Deno.test("prepareFirstBuffers advises each buffer before touching it", () => {
-  const seen: number[] = [];
-  const first = prepareFirstBuffers([5 * MiB], {
-    maxBytes: 1024 * MiB,
-    advise: (b) => {
-      seen.push(b.byteLength);
-      return true;
-    },
-  });
-  assert.deepEqual(seen, [pooledSize(5 * MiB)]);
-  assert.equal(first.take().buffers.length, 1);
-  assert.deepEqual(prepareFirstBuffers([], { maxBytes: 1 }).take(), { buffers: [], reads: [] });
-});
-
-/** A .nii.gz, a .hdr/.img pair, a small .nii, a broken and a missing file in a temporary folder. */
 function inputsIn(dir: string): Job {
   const ramp = (n: number, make: (n: number) => Int16Array | Float32Array) => {
     const a = make(n);
@@ -137,10 +83,45 @@ function inputsIn(dir: string): Job {
   };
 }
 
+Deno.test("inputVoxelBytes: every input's voxel bytes from its header; small or unreadable ones left out", () =>
+  withInputs((job) => {
+    assert.deepEqual(inputVoxelBytes(job), [128 * 128 * 40 * 2, 64 * 64 * 64 * 4]);
+  }));
+
+Deno.test("prepareFirstBuffers: pool-sized zeroed buffers, touched until taken, within maxBytes", async () => {
+  const sizes = [40 * MiB, 3 * MiB, 30 * MiB];
+  const first = prepareFirstBuffers(sizes, { maxBytes: 50 * MiB });
+  await new Promise((r) => setTimeout(r, 50));
+  const { buffers, reads } = first.take();
+  assert.deepEqual(reads, []);
+  // 40 + 3 MiB (with the pool's headroom) fit 50 MiB; the third would not.
+  assert.deepEqual(buffers.map((b) => b.byteLength), [pooledSize(40 * MiB), pooledSize(3 * MiB)]);
+  for (const [i, b] of buffers.entries()) {
+    assert.ok(fitsRequest(b.byteLength, sizes[i])); // the worker's pool hands it to the reader
+    assert.ok(new Uint8Array(b).every((v) => v === 0));
+  }
+  // After take() nothing touches them any more: a transfer detaches them safely.
+  structuredClone(buffers, { transfer: buffers });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(buffers[0].byteLength, 0);
+});
+
+Deno.test("prepareFirstBuffers advises each buffer before touching it", () => {
+  const seen: number[] = [];
+  const first = prepareFirstBuffers([5 * MiB], {
+    maxBytes: 1024 * MiB,
+    advise: (b) => {
+      seen.push(b.byteLength);
+      return true;
+    },
+  });
+  assert.deepEqual(seen, [pooledSize(5 * MiB)]);
+  assert.equal(first.take().buffers.length, 1);
+  assert.deepEqual(prepareFirstBuffers([], { maxBytes: 1 }).take(), { buffers: [], reads: [] });
+});
+
 Deno.test("prepareFirstRead reads each input as the worker would: same voxels, scaling, geometry and digests", async () => {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const job = inputsIn(dir);
+  await withInputs(async (job) => {
     const advised: number[] = [];
     const first = prepareFirstRead(job, {
       maxBytes: 1024 * MiB,
@@ -169,15 +150,11 @@ Deno.test("prepareFirstRead reads each input as the worker would: same voxels, s
     // one is exact.
     assert.deepEqual(advised, [pooledSize(128 * 128 * 40 * 2), pooledSize(64 * 64 * 64 * 4)]);
     assert.deepEqual(reads.map((r) => r.buffer.byteLength), [...advised, 8 * 8 * 8 * 2]);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("prepareFirstRead stays within maxBytes and reads nothing once taken", async () => {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const job = inputsIn(dir);
+  await withInputs(async (job) => {
     // The first input (1.25 MiB of voxels) fits, the pair's 1 MiB would pass 2 MiB, the small one fits.
     const capped = prepareFirstRead(job, { maxBytes: 2 * MiB });
     await new Promise((r) => setTimeout(r, 50));
@@ -186,15 +163,11 @@ Deno.test("prepareFirstRead stays within maxBytes and reads nothing once taken",
     assert.deepEqual(early.take(), { buffers: [], reads: [] });
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(early.take(), { buffers: [], reads: [] });
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("firstBuffersFor with readFirst reads only the first worker's first job; the others get buffers", async () => {
-  const dir = Deno.makeTempDirSync();
-  try {
-    const job = inputsIn(dir);
+  await withInputs(async (job, dir) => {
     const init = {
       recipe: { version: 1, name: "t", seed: 0, steps: [] },
       outDir: dir,
@@ -212,7 +185,5 @@ Deno.test("firstBuffersFor with readFirst reads only the first worker's first jo
     const plain = firstBuffersFor(init)(job);
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(plain.take().reads, []);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
+  });
 });
