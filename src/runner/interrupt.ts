@@ -71,7 +71,8 @@ const NEW_PREFIX = ".medprep-tmp-new-";
  * killed run's leftovers from a live run's. The directory is made and its lock taken under
  * another name first, then renamed (the lock stays with the open file): a run starting at the
  * same moment in the same folder (shards) never sees it with an unlocked lock file and removes
- * it as stale. A kill between the mkdir and the rename leaves an empty `.medprep-tmp-new-…`.
+ * it as stale. A kill between the mkdir and the rename leaves an empty `.medprep-tmp-new-…`,
+ * which `removeStaleStaging` removes once it is an hour old.
  */
 export async function createStaging(outDir: string): Promise<Staging> {
   const name = `${hostName()}-${crypto.randomUUID().slice(0, 8)}`;
@@ -101,12 +102,18 @@ export async function createStaging(outDir: string): Promise<Staging> {
  * Removes staging directories left in `outDir` by runs on this host that were killed
  * (SIGKILL, power loss): nobody holds their lock any more. Directories of live runs and of
  * other hosts (shards on other nodes; file locks are not trusted across hosts) are left alone.
+ * Also removes the empty `.medprep-tmp-new-…` of a run killed while creating its staging dir.
  */
 export async function removeStaleStaging(outDir: string): Promise<number> {
   const prefix = `${STAGING_PREFIX}${hostName()}-`;
+  const newPrefix = `${NEW_PREFIX}${hostName()}-`;
   let removed = 0;
   try {
     for await (const e of Deno.readDir(outDir)) {
+      if (e.isDirectory && e.name.startsWith(newPrefix)) {
+        if (await removeAbandonedNew(outDir, `${outDir}/${e.name}`)) removed++;
+        continue;
+      }
       if (!e.isDirectory || !e.name.startsWith(prefix)) continue;
       const dir = `${outDir}/${e.name}`;
       let lock: Deno.FsFile;
@@ -124,4 +131,40 @@ export async function removeStaleStaging(outDir: string): Promise<number> {
     }
   } catch { /* no output directory yet */ }
   return removed;
+}
+
+/**
+ * A `.medprep-tmp-new-` dir older than this was abandoned: a live start holds it for a few
+ * system calls (mkdir, create the lock file, lock it, rename). An hour leaves room for clocks
+ * of network file systems that differ from this host's.
+ */
+const ABANDONED_AFTER_MS = 60 * 60_000;
+
+/**
+ * Removes `dir` (a `.medprep-tmp-new-…` of this host) when it holds nothing but an unlocked
+ * `.lock` (or nothing) and neither changed for `ABANDONED_AFTER_MS`; true when removed. Nothing
+ * is removed recursively: a dir with any other entry is left as it is.
+ */
+async function removeAbandonedNew(outDir: string, dir: string): Promise<boolean> {
+  const oldEnough = (info: Deno.FileInfo) =>
+    info.mtime !== null && Date.now() - info.mtime.getTime() >= ABANDONED_AFTER_MS;
+  try {
+    const names: string[] = [];
+    for await (const e of Deno.readDir(dir)) names.push(e.name);
+    if (names.some((n) => n !== ".lock") || !oldEnough(await Deno.lstat(dir))) return false;
+    if (names.length === 0) return removeConfined(outDir, dir);
+    const lockPath = `${dir}/.lock`;
+    const info = await Deno.lstat(lockPath);
+    if (!info.isFile || !oldEnough(info)) return false;
+    const lock = await Deno.open(lockPath, { write: true });
+    try {
+      if (!(await lock.tryLock(true))) return false; // a start is (still) holding it
+      if (!removeConfined(outDir, lockPath)) return false;
+    } finally {
+      lock.close();
+    }
+    return removeConfined(outDir, dir);
+  } catch {
+    return false; // gone meanwhile, or unreadable: left alone
+  }
 }

@@ -82,3 +82,48 @@ Deno.test("removeStaleStaging of a run starting at the same moment never removes
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("removeStaleStaging removes a killed start's empty .medprep-tmp-new- dir once it is old, nothing else", async () => {
+  // A run killed between making its staging dir and renaming it leaves `.medprep-tmp-new-…`
+  // (empty, or with an unlocked .lock). An hour later no live start can still be in that
+  // window; younger ones, locked ones, other hosts' and any with other content are kept.
+  const dir = await Deno.makeTempDir();
+  try {
+    const live = await createStaging(dir);
+    const name = live.dir.split("/").pop()!;
+    const host = name.slice(".medprep-tmp-run-".length, name.lastIndexOf("-"));
+    const old = new Date(Date.now() - 2 * 3600_000);
+    const make = (suffix: string, files: string[], age: Date | null, h = host) => {
+      const d = `${dir}/.medprep-tmp-new-${h}-${suffix}`;
+      Deno.mkdirSync(d);
+      for (const f of files) Deno.writeTextFileSync(`${d}/${f}`, "");
+      if (age) {
+        for (const f of files) Deno.utimeSync(`${d}/${f}`, age, age);
+        Deno.utimeSync(d, age, age);
+      }
+      return d.split("/").pop()!;
+    };
+    make("empty000", [], old);
+    make("lockonly", [".lock"], old);
+    const young = make("young000", [".lock"], null);
+    const other = make("other000", [".lock"], old, "otherhost.example");
+    const full = make("content0", [".lock", "a.nii"], old);
+    const held = make("held0000", [".lock"], null);
+    const heldLock = await Deno.open(`${dir}/${held}/.lock`, { write: true });
+    await heldLock.lock(true);
+    for (const f of [".lock", ""]) Deno.utimeSync(`${dir}/${held}/${f}`, old, old);
+    try {
+      assert.equal(await removeStaleStaging(dir), 2);
+    } finally {
+      heldLock.close();
+    }
+    const left = [];
+    for await (const e of Deno.readDir(dir)) left.push(e.name);
+    assert.deepEqual(left.sort(), [name, young, other, full, held].sort());
+    assert.ok(Deno.statSync(`${dir}/${full}/a.nii`).isFile, "content is never removed");
+    assert.ok(Deno.statSync(`${dir}/${full}/.lock`).isFile, "nor the lock beside it");
+    live.release();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
