@@ -1,6 +1,6 @@
 /**
  * Helpers for benchmarks: run a child process (a Deno script or Debian's system python3)
- * and measure its wall time and peak resident memory (via /usr/bin/time -f %M).
+ * and measure its wall time, peak resident memory and CPU time (via /usr/bin/time -f %M %U %S).
  * Permissions: --allow-run --allow-read.
  */
 
@@ -15,6 +15,8 @@ export interface ChildResult {
   /** Peak RSS of the child in bytes. */
   peakRss: number;
   wallMs: number;
+  /** User + system CPU seconds of the child and its threads (NaN when not reported). */
+  cpuSeconds: number;
 }
 
 /** Runs `cmd` under /usr/bin/time and returns its output, exit code and peak RSS. */
@@ -25,20 +27,21 @@ export async function measureChild(
   const marker = "@@peak-rss-kb=";
   const t0 = performance.now();
   const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", `${marker}%M`, ...cmd],
+    args: ["-f", `${marker}%M cpu=%U+%S`, ...cmd],
     cwd: options.cwd,
     stdout: "piped",
     stderr: "piped",
   }).output();
   const wallMs = performance.now() - t0;
   const stderr = new TextDecoder().decode(out.stderr);
-  const m = stderr.match(new RegExp(`${marker}(\\d+)`));
+  const m = stderr.match(new RegExp(`${marker}(\\d+) cpu=([\\d.]+)\\+([\\d.]+)`));
   return {
     code: out.code,
     stdout: new TextDecoder().decode(out.stdout),
-    stderr: stderr.replace(new RegExp(`.*${marker}\\d+\\n?`), ""),
+    stderr: stderr.replace(new RegExp(`.*${marker}\\d+ cpu=\\S*\\n?`), ""),
     peakRss: m ? Number(m[1]) * 1024 : NaN,
     wallMs,
+    cpuSeconds: m ? Number(m[2]) + Number(m[3]) : NaN,
   };
 }
 

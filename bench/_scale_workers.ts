@@ -14,7 +14,8 @@
  * the steps' summed milliseconds under each (when two workers slow each other's compute, the
  * speed-up is bounded by the cores and memory, not by the main thread). A 1-subject one-core
  * run gives the fixed cost f (start-up, worker start, provenance), and with it the best
- * speed-up two workers could reach on this work: T1 ÷ (f + (T1 − f) ÷ 2). `--shape=512x512x300`
+ * speed-up two workers could reach on this work: T1 ÷ (f + (T1 − f) ÷ 2). The CPU seconds of each
+ * run (/usr/bin/time) split the gap into extra CPU and idle core time. `--shape=512x512x300`
  * (say) uses larger subjects (output 1/8 of the input's voxels); `--reps-d=N` repeats (best of
  * N); `--subjects-d=N` changes the count. Without `taskset` (util-linux) the one-core runs are
  * skipped with a notice and the goal is checked against the unpinned `--workers 1`.
@@ -47,6 +48,8 @@ interface Timing {
   stepMs: number;
   /** Seconds from provenance `started` to `finished` (the working phase). */
   phase: number;
+  /** User + system CPU seconds of the whole process (every thread). */
+  cpu: number;
 }
 
 /** How one run is started: its worker count and whether it is held to one core. */
@@ -82,7 +85,7 @@ async function runOnce(
   const stepMs = p.subjects.reduce((s, x) => s + x.steps.reduce((t, e) => t + e.ms, 0), 0);
   const phase = (Date.parse(p.finished) - Date.parse(p.started)) / 1000;
   await Deno.remove(out, { recursive: true }).catch(() => {});
-  return { wall: r.wallMs / 1000, rss: r.peakRss, stepMs, phase };
+  return { wall: r.wallMs / 1000, rss: r.peakRss, stepMs, phase, cpu: r.cpuSeconds };
 }
 
 /** Runs part (d); returns 1 when the speed-up is below the goal or a run failed. */
@@ -149,14 +152,14 @@ export async function runWorkersPart(args: string[]): Promise<number> {
     }
   }
   console.log(
-    "run                   wall s  working phase s  steps' summed ms  peak RSS MB",
+    "run                   wall s  working phase s  steps' summed ms  peak RSS MB  CPU s",
   );
   for (const c of configs) {
     const t = best.get(c)!;
     console.log(
       `${c.label.padEnd(20)} ${t.wall.toFixed(2).padStart(7)} ${t.phase.toFixed(2).padStart(16)} ${
         t.stepMs.toFixed(0).padStart(17)
-      } ${mb(t.rss).padStart(12)}`,
+      } ${mb(t.rss).padStart(12)} ${t.cpu.toFixed(2).padStart(6)}`,
     );
   }
   const t1 = best.get(base)!, t2 = best.get(configs[configs.length - 1])!;
@@ -183,6 +186,18 @@ export async function runWorkersPart(args: string[]): Promise<number> {
       `the goal (≥ ${GOAL}×); two workers' steps took ${
         (t2.stepMs / t1.stepMs).toFixed(2)
       }× the time of one's (above 1: cores or memory shared, not a wait on the main thread)`,
+  );
+  // Where two workers lose against one on one core: more CPU for the same work (a second worker
+  // start, shared memory), or a core left idle (the serial start-up, the last subject alone).
+  const idle = 2 * t2.wall - t2.cpu;
+  console.log(
+    `CPU: 2 workers used ${t2.cpu.toFixed(2)} s against ${t1.cpu.toFixed(2)} s ` +
+      `(${((t2.cpu / t1.cpu - 1) * 100).toFixed(1)}% more); of their 2 × ${
+        t2.wall.toFixed(2)
+      } core-seconds ${idle.toFixed(2)} were idle (start-up before the workers run, the last ` +
+      `subject alone); with no idle core and the same CPU the speed-up would be ${
+        (t1.wall / (t2.cpu / 2)).toFixed(2)
+      }×`,
   );
   if (pinned) {
     const all = best.get(configs[1])!;
