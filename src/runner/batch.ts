@@ -34,7 +34,7 @@ import { printDryRun } from "./dry_run.ts";
 import { planResume } from "./dry_run_resume.ts";
 import { chooseProgressMode } from "./progress.ts";
 import { findReusable } from "./resume.ts";
-import { readPreviousRun, settlePreviousRun } from "./previous_run.ts";
+import { readPreviousRun, refuseReplayOverRecorded, settlePreviousRun } from "./previous_run.ts";
 import { resolvePairs } from "./pairs.ts";
 import { createJournal, journalPathOf } from "../provenance/journal.ts";
 import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
@@ -244,6 +244,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const started = new Date().toISOString();
   // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
   const found = await readPreviousRun(provenancePath);
+  if (options.replay) refuseReplayOverRecorded(found, planned, outDir);
   // Issue 12.9: manifest.csv / dataset.json may replace only what an earlier run here recorded,
   // checked before --force removes anything; a damaged provenance cannot vouch for them, so
   // after its own message --resume / --force replace them with a warning.

@@ -6,7 +6,13 @@
  * only regular files whose size and sha256 still match. A damaged provenance file or journal
  * is never ignored silently: `--resume` warns and rebuilds the subjects it held, a plain run
  * refuses (exit 2), `--force` warns and replaces it.
+ *
+ * The other provenance files in `--out` (a whole run's, the shards', replays', and their
+ * journals) record outputs in the same folder: a run is refused when one of them holds another
+ * recipe, even with `--force` (which removes only what this run's own provenance file records),
+ * and a replay never overwrites an output one of them records.
  */
+import { basename, dirname } from "node:path";
 import { ManifestError } from "../errors.ts";
 import { sha256File } from "../nifti/hash.ts";
 import type { ProvenanceHeader } from "../provenance/header.ts";
@@ -34,25 +40,86 @@ export interface PreviousRun {
   sources: PreviousSource[];
   /** Files that exist but cannot be used, with what is wrong. */
   problems: { file: string; message: string }[];
+  /**
+   * The other provenance files and journals in `--out` (other shards, a whole run, replays)
+   * that could be read; a damaged one is its own run's business and is not listed.
+   */
+  siblings: PreviousSource[];
 }
+
+/** Names of the provenance files and journals runs leave in `--out` (shard.ts, batch.ts). */
+const PROVENANCE_FILE =
+  /^provenance(\.shard-\d+-of-\d+|\.replay-.+-copy\d+)?(\.json|\.journal\.jsonl)$/;
 
 /** Reads the provenance file at `provenancePath` and its journal (either may be absent). */
 export async function readPreviousRun(provenancePath: string): Promise<PreviousRun> {
-  const previous: PreviousRun = { sources: [], problems: [] };
-  const prov = await readProvenanceFile(provenancePath);
-  if (prov.provenance) {
-    const { subjects, runFiles, ...header } = prov.provenance;
-    previous.sources.push({ file: provenancePath, header, records: subjects, runFiles });
-  } else if (prov.problem) previous.problems.push({ file: provenancePath, message: prov.problem });
+  const previous: PreviousRun = { sources: [], problems: [], siblings: [] };
   const journalPath = journalPathOf(provenancePath);
-  const journal = await readJournal(journalPath);
-  if (journal.journal) {
-    const { header, records } = journal.journal;
-    previous.sources.push({ file: journalPath, header, records });
-  } else if (journal.problem) {
-    previous.problems.push({ file: journalPath, message: journal.problem });
+  for (
+    const [file, source, problem] of await Promise.all([
+      readSource(provenancePath),
+      readSource(journalPath),
+    ])
+  ) {
+    if (source) previous.sources.push(source);
+    else if (problem) previous.problems.push({ file, message: problem });
+  }
+  const dir = dirname(provenancePath);
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !PROVENANCE_FILE.test(e.name)) continue;
+      if (e.name !== basename(provenancePath) && e.name !== basename(journalPath)) {
+        names.push(e.name);
+      }
+    }
+  } catch { /* no output folder yet */ }
+  for (const name of names.sort()) {
+    const [, source] = await readSource(`${dir}/${name}`);
+    if (source) previous.siblings.push(source);
   }
   return previous;
+}
+
+/** A provenance file or journal read back (null and why when it is damaged, null when absent). */
+async function readSource(
+  file: string,
+): Promise<[string, PreviousSource | null, string | null]> {
+  if (file.endsWith(".jsonl")) {
+    const journal = await readJournal(file);
+    if (!journal.journal) return [file, null, journal.problem];
+    const { header, records } = journal.journal;
+    return [file, { file, header, records }, null];
+  }
+  const prov = await readProvenanceFile(file);
+  if (!prov.provenance) return [file, null, prov.problem];
+  const { subjects, runFiles, ...header } = prov.provenance;
+  return [file, { file, header, records: subjects, runFiles }, null];
+}
+
+/**
+ * Refuses a replay whose outputs would overwrite a file another provenance file in `--out`
+ * records (the run it replays, another replay): the replayed bytes may differ (other inputs).
+ * @throws ManifestError (exit 2, nothing written)
+ */
+export function refuseReplayOverRecorded(
+  previous: PreviousRun,
+  planned: readonly { path: string }[],
+  outDir: string,
+): void {
+  const paths = new Set(planned.map((o) => o.path));
+  for (const sibling of previous.siblings) {
+    for (const record of sibling.records) {
+      const hit = record.outputs.find((o) => paths.has(o.path));
+      if (hit) {
+        throw usage(
+          `Cannot replay into "${outDir}": "${hit.path}" is an output of subject ` +
+            `"${record.id}" recorded in "${sibling.file}", and a replay may make other bytes; ` +
+            "replay into another --out",
+        );
+      }
+    }
+  }
 }
 
 /** Whether two runs used the same recipe (same file bytes and same resolved recipe). */
@@ -80,6 +147,15 @@ export async function settlePreviousRun(
   options: { resume: boolean; force: boolean; outDir: string; log: (line: string) => void },
 ): Promise<PreviousRun> {
   const { outDir, log } = options;
+  // Checked before --force removes anything: --force never reaches another file's records.
+  const other = previous.siblings.find((s) => !sameRecipe(s.header, current));
+  if (other) {
+    throw usage(
+      `Cannot run ${describeRecipe(current)} into "${outDir}": it holds the outputs of ` +
+        `${describeRecipe(other.header)}, recorded in "${other.file}"; use another --out ` +
+        "(--force removes only what this run's own provenance file records)",
+    );
+  }
   for (const { file, message } of previous.problems) {
     if (options.force) {
       log(`medprep: warning: "${file}" is damaged (${message}); --force replaces it`);
@@ -116,7 +192,7 @@ export async function settlePreviousRun(
       await Deno.remove(reportPathOf(source.file)).catch(() => {});
     }
   }
-  return { sources: previous.sources, problems: [] };
+  return { sources: previous.sources, problems: [], siblings: previous.siblings };
 }
 
 /** Why `rel` may not be removed as a recorded output of `outDir`, or null when it may. */

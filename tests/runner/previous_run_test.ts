@@ -87,6 +87,7 @@ Deno.test("settlePreviousRun refuses another recipe or seed, and --force clears 
         records: [record("s", [["old.nii", "old"]])],
       }],
       problems: [],
+      siblings: [],
     };
     await Deno.writeTextFile(`${out}/provenance.json`, "{}");
     const opts = { resume: true, force: false, outDir: out, log: () => {} };
@@ -134,6 +135,7 @@ Deno.test("readPreviousRun + settlePreviousRun: a damaged file warns (--resume) 
     assert.deepEqual(await settlePreviousRun(previous, header("r"), opts), {
       sources: [],
       problems: [],
+      siblings: [],
     });
     assert.equal(lines.length, 2);
     assert.match(

@@ -92,6 +92,7 @@ Deno.test("findReusable keeps verified subjects and gives one reason for each re
         { file: "journal", header: header(), records: [e, f, g] },
       ],
       problems: [],
+      siblings: [],
     };
     const plan = await findReusable(previous, jobs, planned, {
       header: header(),
@@ -107,7 +108,7 @@ Deno.test("findReusable keeps verified subjects and gives one reason for each re
     ]);
     const only = (h: RunHeader) =>
       findReusable(
-        { sources: [{ file: "p", header: h, records: [a] }], problems: [] },
+        { sources: [{ file: "p", header: h, records: [a] }], problems: [], siblings: [] },
         [jobs[0]],
         planned,
         {
