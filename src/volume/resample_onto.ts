@@ -13,6 +13,7 @@ import type { Interpolation } from "./interpolate.ts";
 import { composeStages, createCoordinateMap, isIntegralChain, matrixOf } from "./transform.ts";
 import { numericData, type Volume } from "./volume.ts";
 import { warp } from "./warp.ts";
+import { gatherWide, OUTSIDE, voxelIndices, type WideArray } from "./wide_nearest.ts";
 
 /** How `resampleOnto` samples. */
 export interface OntoOptions {
@@ -48,10 +49,11 @@ export function resampleOnto(volume: Volume, target: Grid, options: OntoOptions)
   if (keep && stages.length === 0 && sameShape) {
     (out as Float64Array).set(volume.data as Float64Array);
   } else if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
-    // 64-bit integers (nearest) through float64 (exact up to 2^53), then back.
-    const tmp = new Float64Array(n);
-    warp(source(volume), createCoordinateMap(shape, stages), tmp, { interpolation, fill: fillRaw });
-    for (let i = 0; i < n; i++) out[i] = BigInt(Math.round(tmp[i])) as never;
+    // 64-bit integers (nearest: `keep`): indices are sampled, values copied (wide_nearest.ts).
+    const index = new Float64Array(n);
+    const indices = { ...source(volume), data: voxelIndices(volume.data.length) };
+    warp(indices, createCoordinateMap(shape, stages), index, { interpolation, fill: OUTSIDE });
+    gatherWide(index, volume.data as WideArray, out, BigInt(fillRaw));
   } else {
     const { slope, inter } = volume;
     const scaling = keep ? { fill: fillRaw } : { fill: options.fill, slope, inter };

@@ -9,6 +9,7 @@ import { createCoordinateMap, isIntegralChain } from "../../volume/transform.ts"
 import { createVolume, numericData, type Volume, withoutCalibration } from "../../volume/volume.ts";
 import type { Interpolation } from "../../volume/interpolate.ts";
 import { warpAll, type WarpJob } from "../../volume/warp.ts";
+import { gatherWide, OUTSIDE, voxelIndices, type WideArray } from "../../volume/wide_nearest.ts";
 import type { Item } from "../step.ts";
 import type { Grid } from "../../volume/grid.ts";
 import type { AugmentTransform } from "./augment_transform.ts";
@@ -87,24 +88,36 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
   const integral = isIntegralChain(sample.chain);
   const calls = [...options.before, ...options.after];
   const jobs: WarpJob[] = [];
-  const wide: { tmp: Float64Array; out: VoxelArray; dtype: Volume["dtype"] }[] = [];
+  const wide: { index: Float64Array; source: WideArray; out: WideArray; fill: bigint }[] = [];
   const used: Record<string, Interpolation> = {};
-  const sampled = (role: string, src: NumberArray, vol: Volume, dtype: Volume["dtype"], o: {
-    interpolation: Interpolation;
-    fill: number;
-    slope?: number;
-    inter?: number;
-  }): VoxelArray => {
+  // `src` undefined: the volume's own values (not converted at all for 64-bit integers).
+  const sampled = (
+    role: string,
+    src: NumberArray | undefined,
+    vol: Volume,
+    dtype: Volume["dtype"],
+    o: {
+      interpolation: Interpolation;
+      fill: number;
+      slope?: number;
+      inter?: number;
+    },
+  ): VoxelArray => {
     const n = sample.grid.shape[0] * sample.grid.shape[1] * sample.grid.shape[2] * vol.frames;
-    const source = { data: src, shape: vol.shape, frames: vol.frames };
+    const geometry = { shape: vol.shape, frames: vol.frames };
     const interpolation = integral ? "nearest" : o.interpolation;
     used[role] = interpolation;
     const out = createVoxelArray(dtype, n);
     if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
-      const tmp = new Float64Array(n);
-      jobs.push({ source, out: tmp, options: { ...o, interpolation } });
-      wide.push({ tmp, out, dtype });
-    } else jobs.push({ source, out, options: { ...o, interpolation } });
+      // Stored 64-bit integers (nearest only): indices are sampled, values copied exactly.
+      const index = new Float64Array(n);
+      const indices = { ...geometry, data: voxelIndices(vol.data.length) };
+      jobs.push({ source: indices, out: index, options: { interpolation, fill: OUTSIDE } });
+      wide.push({ index, source: vol.data as WideArray, out, fill: BigInt(o.fill) });
+    } else {
+      const source = { ...geometry, data: src ?? numericData(vol) };
+      jobs.push({ source, out, options: { ...o, interpolation } });
+    }
     return out;
   };
   const plans: Plan[] = items.map((item) => {
@@ -126,7 +139,7 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
         ? vol.dtype
         : floatTypeFor(vol.dtype);
       return {
-        data: sampled(item.role, numericData(vol), vol, dtype, o),
+        data: sampled(item.role, undefined, vol, dtype, o),
         finish: (d) => ({ ...item, volume: rebuild(d!, vol.slope, vol.inter) }),
         fill,
       };
@@ -155,9 +168,7 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
     };
   });
   if (jobs.length > 0) warpAll(jobs, createCoordinateMap(sample.grid.shape, sample.chain));
-  for (const w of wide) {
-    for (let i = 0; i < w.tmp.length; i++) w.out[i] = BigInt(encodeValue(w.tmp[i], w.dtype));
-  }
+  for (const w of wide) gatherWide(w.index, w.source, w.out, w.fill);
   const fills: Record<string, number> = {};
   items.forEach((it, q) => (fills[it.role] = plans[q].fill));
   return { items: plans.map((p) => p.finish(p.data)), fills, interpolation: used };
