@@ -5,8 +5,12 @@
  * aside, then hard-linked: an exclusive create); its owner also holds an OS file lock on it,
  * released by the OS when the process dies. A lock of this host that nobody holds and whose
  * pid is not alive is stale and taken over with a message; a lock of another host is never
- * judged from here: the run is refused with how to remove it. Permissions: --allow-read,
- * --allow-write (the output folder), --allow-sys (host name; optional).
+ * judged from here: the run is refused with how to remove it. A lock path that is anything but
+ * a regular file with one name (a symbolic link, a hard link of another file, a FIFO, a folder)
+ * is never opened for writing nor followed: the run is refused (exit 2) saying what it is. Deno
+ * cannot open without following links (no O_NOFOLLOW), so an existing lock is checked with
+ * lstat, opened, and written only when the open file is the very file lstat saw. Permissions:
+ * --allow-read, --allow-write (the output folder), --allow-sys (host name; optional).
  */
 import { ManifestError } from "../errors.ts";
 import { assertStillResolved } from "./confine.ts";
@@ -80,9 +84,65 @@ function overlaps(a: string, b: string): boolean {
   return ma[2] !== mb[2];
 }
 
-/** Opens `path` and takes its OS lock if nobody holds it; null when somebody does. */
+/** What the entry `info` at `path` is when it cannot be a lock file medprep made, or undefined. */
+function notALockFile(path: string, info: Deno.FileInfo): string | undefined {
+  if (info.isSymlink) {
+    let target = "";
+    try {
+      target = ` to "${Deno.readLinkSync(path)}"`;
+    } catch { /* unreadable: the kind alone */ }
+    return `it is a symbolic link${target}`;
+  }
+  if (info.isDirectory) return "it is a folder";
+  if (!info.isFile) return "it is not a regular file (a FIFO, socket or device)";
+  if ((info.nlink ?? 1) > 1) {
+    return `it has ${info.nlink} hard links (the same file has another name)`;
+  }
+  return undefined;
+}
+
+/** Refuses (exit 2) when the existing `path` is not a plain lock file; false when absent. */
+function assertLockFile(path: string): boolean {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+  const what = notALockFile(path, info);
+  if (what) {
+    throw refuse(
+      path,
+      `${what}; medprep never opens a lock file through a link or of another kind: remove it ` +
+        "and run again",
+    );
+  }
+  return true;
+}
+
+/** Whether `a` and `b` describe the same file (device and inode). */
+function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.ino !== null && a.ino === b.ino && a.dev === b.dev;
+}
+
+/**
+ * Opens the lock file `path` (checked with lstat first) and takes its OS lock if nobody holds
+ * it; null when somebody does. Throws when `path` changed between the check and the open (the
+ * caller looks again), so the file returned is the regular file at `path`, never a link's target.
+ */
 function tryHold(path: string): Deno.FsFile | null {
+  if (!assertLockFile(path)) throw new Deno.errors.NotFound(path);
   const file = Deno.openSync(path, { read: true, write: true });
+  try {
+    const opened = file.statSync();
+    if (!opened.isFile || (opened.nlink ?? 1) > 1 || !sameFile(opened, Deno.lstatSync(path))) {
+      throw new Error(`"${path}" changed while it was opened`);
+    }
+  } catch (e) {
+    file.close();
+    throw e;
+  }
   try {
     if (file.tryLockSync(true)) return file;
   } catch {
@@ -95,7 +155,7 @@ function tryHold(path: string): Deno.FsFile | null {
 
 function sameInode(file: Deno.FsFile, path: string): boolean {
   try {
-    return file.statSync().ino === Deno.statSync(path).ino;
+    return sameFile(file.statSync(), Deno.lstatSync(path));
   } catch {
     return false;
   }
@@ -159,6 +219,7 @@ export function acquireOutputLock(
       Deno.removeSync(aside);
     }
     if (held) break;
+    if (!assertLockFile(path)) continue; // removed meanwhile: try again
     const other = readInfo(path);
     if (other && other.host !== info.host) {
       throw refuse(
@@ -170,8 +231,9 @@ export function acquireOutputLock(
     let candidate: Deno.FsFile | null;
     try {
       candidate = tryHold(path);
-    } catch {
-      continue; // removed meanwhile: try again
+    } catch (e) {
+      if (e instanceof ManifestError) throw e;
+      continue; // removed or replaced meanwhile: look again
     }
     if (!candidate || (other && pidAlive(other.pid) === true)) {
       candidate?.close();
@@ -209,6 +271,12 @@ export function acquireOutputLock(
   // Runs whose scope overlaps (a whole run and any shard, shards of another count).
   for (const e of Deno.readDirSync(outDir)) {
     if (e.name === name || !overlaps(e.name, name)) continue;
+    try {
+      if (!assertLockFile(`${outDir}/${e.name}`)) continue; // gone
+    } catch (refusal) {
+      release();
+      throw refusal;
+    }
     const other = readInfo(`${outDir}/${e.name}`);
     let live = other !== null && other.host !== info.host;
     if (!live) {
@@ -216,7 +284,13 @@ export function acquireOutputLock(
         const probe = tryHold(`${outDir}/${e.name}`);
         live = probe === null || (other !== null && pidAlive(other.pid) === true);
         probe?.close();
-      } catch { /* gone */ }
+      } catch (error) {
+        if (error instanceof ManifestError) {
+          release();
+          throw error;
+        }
+        /* gone or replaced meanwhile */
+      }
     }
     if (live) {
       release();
