@@ -98,11 +98,21 @@ export async function createStaging(outDir: string): Promise<Staging> {
   };
 }
 
+/** The random part of a staging directory's name: 8 lowercase hex digits (`createStaging`). */
+const RANDOM_PART = /^[0-9a-f]{8}$/;
+
 /**
  * Removes staging directories left in `outDir` by runs on this host that were killed
  * (SIGKILL, power loss): nobody holds their lock any more. Directories of live runs and of
  * other hosts (shards on other nodes; file locks are not trusted across hosts) are left alone.
  * Also removes the empty `.medprep-tmp-new-…` of a run killed while creating its staging dir.
+ *
+ * Only what looks exactly like medprep's own is swept (a user's `.medprep-tmp-run-<host>-backup/`
+ * is not): the name `.medprep-tmp-run-<this host>-<8 hex digits>`, the folder itself not a link,
+ * holding a `.lock` that is a regular file (never opened through a link) nobody holds, and
+ * otherwise only regular files — a staging folder never holds a folder or a link. Its files are
+ * then removed one by one and the folder last (not recursively): whatever appears meanwhile
+ * stays, and so does the folder.
  */
 export async function removeStaleStaging(outDir: string): Promise<number> {
   const prefix = `${STAGING_PREFIX}${hostName()}-`;
@@ -115,22 +125,57 @@ export async function removeStaleStaging(outDir: string): Promise<number> {
         continue;
       }
       if (!e.isDirectory || !e.name.startsWith(prefix)) continue;
-      const dir = `${outDir}/${e.name}`;
-      let lock: Deno.FsFile;
-      try {
-        lock = await Deno.open(`${dir}/.lock`, { write: true });
-      } catch {
-        continue; // being created right now, or not ours
-      }
-      try {
-        if (!(await lock.tryLock(true))) continue; // a live run holds it
-        if (removeConfined(outDir, dir, { recursive: true })) removed++;
-      } finally {
-        lock.close();
-      }
+      if (!RANDOM_PART.test(e.name.slice(prefix.length))) continue; // not a name medprep makes
+      if (await removeDeadStaging(outDir, `${outDir}/${e.name}`)) removed++;
     }
   } catch { /* no output directory yet */ }
   return removed;
+}
+
+/**
+ * Opens `path` for locking only when it is a regular file with one name, and the file opened is
+ * the one lstat saw (Deno cannot open without following links); null otherwise.
+ */
+async function openLockFile(path: string): Promise<Deno.FsFile | null> {
+  let lock: Deno.FsFile;
+  try {
+    const seen = await Deno.lstat(path);
+    if (!seen.isFile || (seen.nlink ?? 1) > 1) return null;
+    lock = await Deno.open(path, { write: true });
+  } catch {
+    return null; // being created right now, or gone
+  }
+  try {
+    const [opened, now] = [await lock.stat(), await Deno.lstat(path)];
+    if (opened.ino !== null && opened.ino === now.ino && opened.dev === now.dev) return lock;
+  } catch { /* gone meanwhile */ }
+  lock.close();
+  return null;
+}
+
+/** Removes the staging dir `dir` of a dead run of this host (see `removeStaleStaging`). */
+async function removeDeadStaging(outDir: string, dir: string): Promise<boolean> {
+  try {
+    if (!(await Deno.lstat(dir)).isDirectory) return false;
+    const files: string[] = [];
+    for await (const e of Deno.readDir(dir)) {
+      const info = await Deno.lstat(`${dir}/${e.name}`);
+      if (!info.isFile) return false; // a folder or a link: not what medprep puts there
+      if (e.name !== ".lock") files.push(`${dir}/${e.name}`);
+    }
+    const lock = await openLockFile(`${dir}/.lock`);
+    if (!lock) return false; // no lock yet (being created), or not a plain file: not ours
+    try {
+      if (!(await lock.tryLock(true))) return false; // a live run holds it
+      for (const f of files) removeConfined(outDir, f);
+      removeConfined(outDir, `${dir}/.lock`);
+    } finally {
+      lock.close();
+    }
+    return removeConfined(outDir, dir); // not empty when something appeared meanwhile: kept
+  } catch {
+    return false; // gone meanwhile, or unreadable: left alone
+  }
 }
 
 /**
@@ -156,7 +201,8 @@ async function removeAbandonedNew(outDir: string, dir: string): Promise<boolean>
     const lockPath = `${dir}/.lock`;
     const info = await Deno.lstat(lockPath);
     if (!info.isFile || !oldEnough(info)) return false;
-    const lock = await Deno.open(lockPath, { write: true });
+    const lock = await openLockFile(lockPath);
+    if (!lock) return false;
     try {
       if (!(await lock.tryLock(true))) return false; // a start is (still) holding it
       if (!removeConfined(outDir, lockPath)) return false;

@@ -13,7 +13,7 @@ const VICTIM = "precious\n";
 /** Runs one subject into `<ds>/out` after `prepare(out, dir)`; returns the result. */
 async function withOut(
   prepare: (out: string, dir: string) => Promise<void>,
-  check: (r: Awaited<ReturnType<typeof runMedprep>>, out: string, dir: string) => Promise<void>,
+  check: (r: Awaited<ReturnType<typeof runMedprep>>, out: string, dir: string) => unknown,
   extra: string[] = [],
 ) {
   const ds = await createDataset({ count: 1, recipe: simpleRecipe() });
@@ -68,13 +68,13 @@ Deno.test("a .medprep.lock that is a FIFO or a folder is refused with what it is
   await withOut(async (out) => {
     const made = await new Deno.Command("mkfifo", { args: [`${out}/.medprep.lock`] }).output();
     assert.equal(made.code, 0);
-  }, async (r) => {
+  }, (r) => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /\.medprep\.lock.*not a regular file/);
   });
   await withOut(async (out) => {
     await Deno.mkdir(`${out}/.medprep.lock`);
-  }, async (r) => {
+  }, (r) => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /\.medprep\.lock.*a folder/);
   });
