@@ -109,16 +109,22 @@ export async function createJournal(
     JSON.stringify({ journal: MAGIC, started: start.started, header: start.header }),
     ...records.map((subject) => JSON.stringify({ subject })),
   ];
+  // The file made here stays open and is appended to: the name is never opened again, so a
+  // link put at it meanwhile is never followed, and `remove` deletes the name only while it is
+  // still this file.
+  let made: Deno.FsFile | undefined;
   try {
-    using f = await Deno.open(tmp, { write: true, createNew: true });
-    writeAll(f, encoder.encode(lines.join("\n") + "\n"));
-    f.syncSync();
+    made = await Deno.open(tmp, { write: true, append: true, createNew: true });
+    writeAll(made, encoder.encode(lines.join("\n") + "\n"));
+    made.syncSync();
     await Deno.rename(tmp, path);
   } catch (e) {
+    made?.close();
     await Deno.remove(tmp).catch(() => {});
     throw new Error(`Cannot write "${path}": ${e instanceof Error ? e.message : String(e)}`);
   }
-  const file = await Deno.open(path, { append: true });
+  const file = made;
+  const identity = file.statSync();
   // open: appends accepted; fileOpen: the descriptor not closed yet (a sync may be in flight).
   let open = true, fileOpen = true, failed = false;
   let syncing: Promise<void> | null = null, dirty = false;
@@ -167,6 +173,16 @@ export async function createJournal(
     async remove() {
       close();
       while (syncing) await syncing;
+      let now: Deno.FileInfo;
+      try {
+        now = await Deno.lstat(path);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return;
+        throw e;
+      }
+      if (identity.ino === null || now.ino !== identity.ino || now.dev !== identity.dev) {
+        return; // not the file this journal made: left alone
+      }
       await Deno.remove(path).catch((e) => {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       });
