@@ -19,7 +19,7 @@ import { compareIds, deriveRunStatus } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance, SubjectRecord } from "../provenance/types.ts";
 import { createStaging, removeStaleStaging, sweepUntilClean } from "./interrupt.ts";
-import { resolveOutDir } from "./confine.ts";
+import { createOutDirGuard, OutDirMovedError, resolveOutDir } from "./confine.ts";
 import { diskFullLine } from "./disk_space.ts";
 import { acquireOutputLock } from "./lock.ts";
 import { createPublisher } from "./staging.ts";
@@ -241,6 +241,9 @@ export async function runBatch(options: RunOptions): Promise<number> {
   }
 
   using _lock = acquireOutputLock(outDir, shard, { warn: log });
+  // Before every write or removal of the main process from here on: --out must still be the
+  // folder resolved and locked (not moved, not a link put in its place; confine.ts).
+  const guard = createOutDirGuard(outDir);
   const started = new Date().toISOString();
   // --- earlier runs in --out, --resume, the journal (issues 10.4, 11.8, 11.9) ---
   const found = await readPreviousRun(provenancePath);
@@ -272,13 +275,15 @@ export async function runBatch(options: RunOptions): Promise<number> {
   for (const r of rebuilt) log(`medprep: --resume rebuilds "${r.id}": ${r.reason}`);
   const todo = jobs.filter((j) => !reused.has(j.id));
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
-  await Deno.mkdir(outDir, { recursive: true });
+  guard();
   const journal = await createJournal(journalPathOf(provenancePath), { header, started }, [
     ...reused.values(),
   ]);
   // ---
 
+  guard();
   await removeStaleStaging(outDir);
+  guard();
   const staging = await createStaging(outDir);
   const stagingDir = staging.dir;
   // Issue 13: dataset statistics (over: dataset, spacing: median) over every subject `where` selects.
@@ -332,11 +337,13 @@ export async function runBatch(options: RunOptions): Promise<number> {
     firstBuffers: firstBuffersFor(init, { readFirst: spareCore }),
     deflateHelpers: spareCore,
     progress: chooseProgressMode(options.quiet ?? false),
-    publish: createPublisher(outDir, stagingDir).publish,
+    publish: createPublisher(outDir, stagingDir, { guard }).publish,
     onRecord: (r) => r.status === "done" || r.status === "failed" ? journal.append(r) : undefined,
   });
   try {
     const { interrupted } = execution;
+    // --out was moved or replaced by a link: its journal and outputs stay where it went.
+    if (execution.stopped !== undefined) throw new OutDirMovedError(execution.stopped);
     const records = [...reused.values(), ...execution.records];
     // Only this run's staged files are removed; final names hold only published subjects.
     const undone = records.some((r) => r.status !== "done");
@@ -352,18 +359,22 @@ export async function runBatch(options: RunOptions): Promise<number> {
     };
     // Issue 12.9: the output manifest and dataset.json of every run (not of a replay).
     if (!options.replay) {
+      guard();
       provenance.runFiles = [
         ...await writeOutputManifest(outDir, provenance, basename(provenancePath)),
         ...(dataset.file ? [dataset.file] : []), // dataset-stats.json (issue 13.2)
       ];
     }
+    guard();
     await writeJsonAtomic(provenancePath, provenance);
     // Issue 14.2: report.html beside it (not for a replay); a failure to write it only warns.
     if (!options.replay) {
+      guard();
       await writeReport(provenancePath, provenance).catch((e) =>
         console.error(`medprep: warning: ${e instanceof Error ? e.message : String(e)}`)
       );
     }
+    guard();
     await journal.remove(); // compacted into the provenance file
     const code = summarizeRun(provenance, provenancePath, {
       log,

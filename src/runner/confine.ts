@@ -26,15 +26,56 @@ export function resolveOutDir(path: string): string {
   }
 }
 
+const STOPPED = "medprep writes and removes nothing more there";
+
+/** `--out` no longer leads to the folder the run resolved: nothing more may be written there. */
+export class OutDirMovedError extends Error {
+  override name = "OutDirMovedError";
+}
+
 /**
- * Throws unless `outDir` (from `resolveOutDir`, created since) is still its own real path: a
- * link put in its place meanwhile would redirect every write.
+ * Throws OutDirMovedError unless `outDir` (from `resolveOutDir`, created since) is still its
+ * own real path: a link put in its place meanwhile would redirect every write. Deno has no
+ * openat, so this is a check-then-act: it runs right before each write or removal of the main
+ * process, which leaves the window between the check and that one system call.
  */
 export function assertStillResolved(outDir: string): void {
-  const real = Deno.realPathSync(outDir);
-  if (real !== outDir) {
-    throw new Error(`Cannot write to "${outDir}": it now leads to "${real}" (a symbolic link)`);
+  let real: string;
+  try {
+    real = Deno.realPathSync(outDir);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound ? "it no longer exists" : (e as Error).message;
+    throw new OutDirMovedError(`Cannot write to "${outDir}" (--out): ${why}; ${STOPPED}`);
   }
+  if (real !== outDir) {
+    throw new OutDirMovedError(
+      `Cannot write to "${outDir}" (--out): it now leads to "${real}" (a symbolic link was ` +
+        `put in its place); ${STOPPED}`,
+    );
+  }
+}
+
+/**
+ * A check to call before each write or removal in `outDir` (resolved and existing): it throws
+ * OutDirMovedError once `outDir` leads elsewhere (`assertStillResolved`) or is another folder
+ * than now (moved away and a new one made at its name). One realpath and one stat per call.
+ */
+export function createOutDirGuard(outDir: string): () => void {
+  assertStillResolved(outDir);
+  const first = Deno.statSync(outDir);
+  return () => {
+    assertStillResolved(outDir);
+    let now: Deno.FileInfo | null = null;
+    try {
+      now = Deno.statSync(outDir);
+    } catch { /* gone since the realpath */ }
+    if (!now || now.ino !== first.ino || now.dev !== first.dev) {
+      throw new OutDirMovedError(
+        `Cannot write to "${outDir}" (--out): it is no longer the folder this run started in ` +
+          `(moved or replaced); ${STOPPED}`,
+      );
+    }
+  };
 }
 
 /** Why `rel` (relative to the output folder) does not name a file inside it, or undefined. */
@@ -76,8 +117,12 @@ export function findLinkOnPath(
   return undefined;
 }
 
-/** Throws unless `rel` names a file inside `outDir` reached without any symbolic link. */
+/**
+ * Throws unless `rel` names a file inside `outDir` reached without any symbolic link, and
+ * `outDir` is still its resolved real path (else OutDirMovedError).
+ */
 export function assertConfined(outDir: string, rel: string): void {
+  assertStillResolved(outDir);
   const why = escapeReason(rel);
   if (why) throw new Error(`Cannot write "${outDir}/${rel}": ${why}`);
   const link = findLinkOnPath(outDir, rel);
@@ -142,8 +187,9 @@ export function createParents(outDir: string, rel: string): string[] {
 }
 
 /**
- * Removes `path` only when it lies inside `outDir` (lexically) and no folder on the way is a
- * symbolic link; a link at `path` itself is removed as a link, never followed.
+ * Removes `path` only when it lies inside `outDir` (lexically), `outDir` is still its resolved
+ * real path and no folder on the way is a symbolic link; a link at `path` itself is removed as
+ * a link, never followed.
  * @returns true when something was removed
  */
 export function removeConfined(
@@ -152,6 +198,11 @@ export function removeConfined(
   options: { recursive?: boolean } = {},
 ): boolean {
   if (!path.startsWith(`${outDir}/`)) return false;
+  try {
+    assertStillResolved(outDir);
+  } catch {
+    return false; // --out was moved or replaced by a link: nothing there is this run's
+  }
   const rel = path.slice(outDir.length + 1);
   if (escapeReason(rel) || findLinkOnPath(outDir, rel)) return false;
   const info = lstatOrNull(path);

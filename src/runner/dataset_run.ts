@@ -11,6 +11,7 @@ import { type Plan, rolesOf } from "../recipe/plan.ts";
 import { stringifyStable, writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { ResolvedRecipe, RunFileRecord } from "../provenance/types.ts";
 import type { DatasetStats } from "../steps/dataset_stats.ts";
+import { assertStillResolved } from "./confine.ts";
 import type { Job } from "./messages.ts";
 import {
   checkStatsFile,
@@ -62,7 +63,10 @@ async function writeStatsFile(
         "is there; move it or choose another --out",
     }]);
   }
-  if (existing !== sha256) await writeJsonAtomic(path, file);
+  if (existing !== sha256) {
+    assertStillResolved(outDir); // --out moved or replaced by a link meanwhile: stop
+    await writeJsonAtomic(path, file);
+  }
   return { path: DATASET_STATS_FILE, sha256 };
 }
 

@@ -17,6 +17,11 @@ export interface Execution {
   interrupted: boolean;
   /** A subject failed for lack of disk space: no further subject was started. */
   diskFull: boolean;
+  /**
+   * Why the run stopped when `publish` threw (`--out` moved or replaced by a link): the
+   * workers were stopped and nothing was published or recorded after it.
+   */
+  stopped?: string;
   /** Stops listening for signals (call after the provenance is written). */
   release(): void;
 }
@@ -32,7 +37,10 @@ export async function executeJobs(
   jobs: readonly Job[],
   options: PoolOptions & {
     progress: ProgressMode;
-    /** Publishes a finished subject's outputs (synchronously, before it counts as done). */
+    /**
+     * Publishes a finished subject's outputs (synchronously, before it counts as done); when it
+     * throws, the run stops (`Execution.stopped`).
+     */
     publish?: (record: SubjectRecord) => SubjectRecord;
     /** Called with each record once published (the provenance journal). */
     onRecord?: (record: SubjectRecord) => void;
@@ -42,6 +50,7 @@ export async function executeJobs(
   const progress = createProgress(jobs.length, options.progress);
   const pool = createPool(options);
   let interrupted = false, finishing = false, diskFull = false;
+  let stopped: string | undefined;
   const release = listenForInterrupt((signal) => {
     if (finishing) return;
     interrupted = true;
@@ -51,7 +60,19 @@ export async function executeJobs(
   let pending: Job[];
   try {
     pending = await pool.run(jobs, (received) => {
-      const record = options.publish ? options.publish(received) : received;
+      if (stopped !== undefined) {
+        records.push(received); // neither published nor recorded
+        return;
+      }
+      let record: SubjectRecord;
+      try {
+        record = options.publish ? options.publish(received) : received;
+      } catch (e) {
+        stopped = e instanceof Error ? e.message : String(e);
+        records.push(received);
+        pool.stop();
+        return;
+      }
       records.push(record);
       options.onRecord?.(record);
       if (record.status === "interrupted") return; // not finished: neither done nor failed
@@ -81,5 +102,5 @@ export async function executeJobs(
   for (const job of pending) {
     records.push({ ...abortedRecord(job, "interrupted", ""), status: "pending", error: undefined });
   }
-  return { records, interrupted, diskFull, release };
+  return { records, interrupted, diskFull, ...(stopped !== undefined ? { stopped } : {}), release };
 }

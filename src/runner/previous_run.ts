@@ -21,6 +21,7 @@ import { readProvenanceFile } from "../provenance/read_provenance.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
 import type { RunFileRecord, SubjectRecord } from "../provenance/types.ts";
 import { reportPathOf } from "../report/write_report.ts";
+import { assertStillResolved } from "./confine.ts";
 import { removeRunFiles } from "./run_files.ts";
 
 /** What identifies the run that wrote a record: medprep's code and the recipe. */
@@ -159,6 +160,7 @@ export async function settlePreviousRun(
   for (const { file, message } of previous.problems) {
     if (options.force) {
       log(`medprep: warning: "${file}" is damaged (${message}); --force replaces it`);
+      assertStillResolved(outDir);
       await Deno.remove(file).catch(() => {});
     } else if (options.resume) {
       log(`medprep: warning: ignoring "${file}": ${message}; its subjects are rebuilt`);
@@ -186,9 +188,11 @@ export async function settlePreviousRun(
     );
     for (const k of kept) log(`medprep: --force kept "${k.path}": ${k.reason}`);
     await removeRunFiles(outDir, source.runFiles ?? []); // its manifest.csv, dataset.json
+    assertStillResolved(outDir);
     await Deno.remove(source.file).catch(() => {});
     // Its report.html described that run (issue 14.2); the new run writes its own.
     if (!source.file.endsWith(".jsonl")) {
+      assertStillResolved(outDir);
       await Deno.remove(reportPathOf(source.file)).catch(() => {});
     }
   }
@@ -243,11 +247,13 @@ export async function removeRecordedOutputs(
       kept.push({ path: output.path, reason });
       continue;
     }
+    assertStillResolved(outDir); // --out moved or replaced by a link meanwhile: stop
     await Deno.remove(`${outDir}/${output.path}`);
     removed.push(output.path);
     // Folders the run made for its outputs go too, once empty (never --out itself).
     const parts = output.path.split("/").slice(0, -1);
     for (let n = parts.length; n > 0; n--) {
+      assertStillResolved(outDir);
       const ok = await Deno.remove(`${outDir}/${parts.slice(0, n).join("/")}`).then(
         () => true,
         () => false,

@@ -8,6 +8,7 @@
 import { ManifestError } from "../errors.ts";
 import { sha256File } from "../nifti/hash.ts";
 import type { RunFileRecord } from "../provenance/types.ts";
+import { assertStillResolved } from "./confine.ts";
 
 async function state(path: string, want?: RunFileRecord): Promise<"absent" | "ours" | "foreign"> {
   let st: Deno.FileInfo;
@@ -58,6 +59,7 @@ export async function removeRunFiles(
   const removed: string[] = [];
   for (const r of recorded) {
     if (r.path.includes("/") || (await state(`${outDir}/${r.path}`, r)) !== "ours") continue;
+    assertStillResolved(outDir);
     await Deno.remove(`${outDir}/${r.path}`);
     removed.push(r.path);
   }

@@ -9,7 +9,13 @@
  */
 import { sha256Bytes } from "../nifti/hash.ts";
 import type { SubjectRecord } from "../provenance/types.ts";
-import { assertConfined, createParents, removeConfined } from "./confine.ts";
+import {
+  assertConfined,
+  assertStillResolved,
+  createParents,
+  OutDirMovedError,
+  removeConfined,
+} from "./confine.ts";
 
 /** Where the output with final name `rel` is staged (same name in worker and main thread). */
 export function stagedPathOf(stagingDir: string, rel: string): string {
@@ -23,17 +29,28 @@ export interface Publisher {
    * Moves a done subject's staged outputs to their final names and returns the record; when
    * that is impossible, removes what it moved and staged and returns the record as failed.
    * Records of other statuses only have their staged files removed.
+   * @throws OutDirMovedError when `--out` no longer leads to the run's folder (checked first):
+   * the run must stop, nothing is moved or removed
    */
   publish(record: SubjectRecord): SubjectRecord;
 }
 
-/** A publisher for the run staging into `stagingDir` inside the real output folder `outDir`. */
-export function createPublisher(outDir: string, stagingDir: string): Publisher {
+/**
+ * A publisher for the run staging into `stagingDir` inside the real output folder `outDir`;
+ * `guard` (default `assertStillResolved`) runs before each subject is published or discarded.
+ */
+export function createPublisher(
+  outDir: string,
+  stagingDir: string,
+  options: { guard?: () => void } = {},
+): Publisher {
+  const guard = options.guard ?? (() => assertStillResolved(outDir));
   const discard = (record: SubjectRecord) => {
     for (const o of record.outputs) removeConfined(outDir, stagedPathOf(stagingDir, o.path));
   };
   return {
     publish(record) {
+      guard();
       if (record.status !== "done") {
         discard(record);
         return record;
@@ -50,6 +67,7 @@ export function createPublisher(outDir: string, stagingDir: string): Publisher {
         }
         return record;
       } catch (e) {
+        if (e instanceof OutDirMovedError) throw e; // nothing there may be touched any more
         // Only what this run just moved or created is removed; staged leftovers too.
         for (const path of moved) removeConfined(outDir, path);
         for (const dir of created.reverse()) removeConfined(outDir, dir);
