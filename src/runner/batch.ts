@@ -34,7 +34,13 @@ import { printDryRun } from "./dry_run.ts";
 import { planResume } from "./dry_run_resume.ts";
 import { chooseProgressMode } from "./progress.ts";
 import { findReusable } from "./resume.ts";
-import { readPreviousRun, refuseReplayOverRecorded, settlePreviousRun } from "./previous_run.ts";
+import {
+  latestRecords,
+  readPreviousRun,
+  refuseReplayOverRecorded,
+  removeSupersededOutputs,
+  settlePreviousRun,
+} from "./previous_run.ts";
 import { resolvePairs } from "./pairs.ts";
 import { createJournal, journalPathOf } from "../provenance/journal.ts";
 import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
@@ -275,8 +281,16 @@ export async function runBatch(options: RunOptions): Promise<number> {
   for (const r of rebuilt) log(`medprep: --resume rebuilds "${r.id}": ${r.reason}`);
   const todo = jobs.filter((j) => !reused.has(j.id));
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
+  // What earlier runs of this recipe made here stays recorded: the subjects this run does not
+  // select (--subject, --limit, a shorter manifest) are carried over as they were recorded.
+  const earlier = latestRecords(previous, header);
+  const selected = new Set(jobs.map((j) => j.id));
+  const carried = options.replay
+    ? []
+    : [...earlier.values()].filter((r) => r.status === "done" && !selected.has(r.id));
   guard();
   const journal = await createJournal(journalPathOf(provenancePath), { header, started }, [
+    ...carried,
     ...reused.values(),
   ]);
   // ---
@@ -344,7 +358,9 @@ export async function runBatch(options: RunOptions): Promise<number> {
     const { interrupted } = execution;
     // --out was moved or replaced by a link: its journal and outputs stay where it went.
     if (execution.stopped !== undefined) throw new OutDirMovedError(execution.stopped);
-    const records = [...reused.values(), ...execution.records];
+    const records = [...carried, ...reused.values(), ...execution.records];
+    guard();
+    await removeSupersededOutputs(earlier, execution.records, outDir, log);
     // Only this run's staged files are removed; final names hold only published subjects.
     const undone = records.some((r) => r.status !== "done");
     await sweepUntilClean(outDir, stagingDir, interrupted || undone ? {} : { maxPasses: 1 });

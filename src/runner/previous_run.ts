@@ -263,3 +263,51 @@ export async function removeRecordedOutputs(
   }
   return { removed, kept };
 }
+
+/**
+ * The latest record of each subject in the sources of this run's recipe (a journal after its
+ * provenance file): what `--out` holds from earlier runs of the same recipe.
+ */
+export function latestRecords(
+  previous: PreviousRun,
+  current: RunHeader,
+): Map<string, SubjectRecord> {
+  const latest = new Map<string, SubjectRecord>();
+  for (const source of previous.sources) {
+    if (!sameRecipe(source.header, current)) continue; // removed by --force
+    for (const record of source.records) latest.set(record.id, record);
+  }
+  return latest;
+}
+
+/**
+ * After a subject was made again under other output names (its inputs' stems changed), removes
+ * the outputs its earlier record lists that the new record does not, each only while it is still
+ * the recorded file (a file changed since is kept, with a note). A subject that failed this time
+ * keeps whatever it had (its final names hold what was there before the run).
+ */
+export async function removeSupersededOutputs(
+  earlier: ReadonlyMap<string, SubjectRecord>,
+  records: readonly SubjectRecord[],
+  outDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const superseded: SubjectRecord[] = [];
+  for (const record of records) {
+    const old = earlier.get(record.id);
+    if (record.status !== "done" || !old) continue;
+    const now = new Set(record.outputs.map((o) => o.path));
+    const gone = old.outputs.filter((o) => !now.has(o.path));
+    if (gone.length > 0) superseded.push({ ...old, outputs: gone });
+  }
+  if (superseded.length === 0) return;
+  const { removed, kept } = await removeRecordedOutputs(superseded, outDir);
+  if (removed.length > 0) {
+    log(
+      `medprep: removed ${removed.length} earlier output(s) of subjects made again under other names`,
+    );
+  }
+  for (const k of kept) {
+    log(`medprep: kept "${k.path}" (an earlier output no longer made): ${k.reason}`);
+  }
+}
