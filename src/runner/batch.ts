@@ -41,6 +41,7 @@ import {
   removeSupersededOutputs,
   settlePreviousRun,
 } from "./previous_run.ts";
+import { indexInputFiles } from "./same_file.ts";
 import { resolvePairs } from "./pairs.ts";
 import { createJournal, journalPathOf } from "../provenance/journal.ts";
 import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
@@ -273,6 +274,11 @@ export async function runBatch(options: RunOptions): Promise<number> {
     force: options.force ?? false,
     outDir,
     log,
+    inputs: indexInputFiles(
+      manifest.rows.flatMap((r) =>
+        Object.values(r.paths).flatMap((p) => p ? [[p, { id: r.id, row: r.row }] as const] : [])
+      ),
+    ),
   });
   if (damaged) await checkRun(); // only --resume / --force get here
   const { reused, rebuilt } = options.resume

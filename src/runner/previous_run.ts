@@ -3,7 +3,9 @@
  * provenance file and the journal of a run that was killed. A different recipe (another
  * recipe sha256 or resolved recipe) is refused (exit 2) unless `--force`, which first removes
  * exactly the files those records list as outputs — inside `--out`, never through a symlink,
- * only regular files whose size and sha256 still match. A damaged provenance file or journal
+ * only regular files whose size and sha256 still match, never a file that is an input of a
+ * subject of the current manifest (same file on disk, same_file.ts: it stays, with a note, and
+ * is from then on a file of the user's). A damaged provenance file or journal
  * is never ignored silently: `--resume` warns and rebuilds the subjects it held, a plain run
  * refuses (exit 2), `--force` warns and replaces it.
  *
@@ -23,6 +25,13 @@ import type { RunFileRecord, SubjectRecord } from "../provenance/types.ts";
 import { reportPathOf } from "../report/write_report.ts";
 import { assertStillResolved } from "./confine.ts";
 import { removeRunFiles } from "./run_files.ts";
+import type { InputFiles } from "./same_file.ts";
+
+/** The subject of the current manifest a file is an input of. */
+export type InputOf = { id: string; row: number };
+
+const inputReason = (hit: InputOf) =>
+  `it is an input of subject "${hit.id}" (row ${hit.row}) of this manifest`;
 
 /** What identifies the run that wrote a record: medprep's code and the recipe. */
 export type RunHeader = Pick<ProvenanceHeader, "tool" | "recipe">;
@@ -145,7 +154,14 @@ const usage = (message: string) => new ManifestError([{ path: "--out", message }
 export async function settlePreviousRun(
   previous: PreviousRun,
   current: RunHeader,
-  options: { resume: boolean; force: boolean; outDir: string; log: (line: string) => void },
+  options: {
+    resume: boolean;
+    force: boolean;
+    outDir: string;
+    log: (line: string) => void;
+    /** The inputs of every subject of the current manifest: `--force` never removes one. */
+    inputs?: InputFiles<InputOf>;
+  },
 ): Promise<PreviousRun> {
   const { outDir, log } = options;
   // Checked before --force removes anything: --force never reaches another file's records.
@@ -182,7 +198,7 @@ export async function settlePreviousRun(
     );
   }
   for (const source of foreign) {
-    const { removed, kept } = await removeRecordedOutputs(source.records, outDir);
+    const { removed, kept } = await removeRecordedOutputs(source.records, outDir, options.inputs);
     log(
       `medprep: --force removed ${removed.length} file(s) of ${describeRecipe(source.header)}`,
     );
@@ -204,6 +220,7 @@ async function refuseRemoval(
   outDir: string,
   rel: string,
   want: { sha256: string; size?: number },
+  inputs?: InputFiles<InputOf>,
 ): Promise<string | null> {
   const parts = rel.split("/");
   if (rel.startsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")) {
@@ -224,24 +241,27 @@ async function refuseRemoval(
       return "changed since that run wrote it";
     }
   }
+  const input = inputs?.find(path);
+  if (input) return inputReason(input);
   if ((await sha256File(path)) !== want.sha256) return "changed since that run wrote it";
   return null;
 }
 
 /**
- * Removes the outputs `records` list, each only if it is still the file that was recorded;
- * then the folders that became empty. Returns what was removed and what was kept and why.
+ * Removes the outputs `records` list, each only if it is still the file that was recorded and
+ * none of `inputs`; then the folders that became empty. Returns what was removed and what was kept and why.
  */
 export async function removeRecordedOutputs(
   records: readonly SubjectRecord[],
   outDir: string,
+  inputs?: InputFiles<InputOf>,
 ): Promise<{ removed: string[]; kept: { path: string; reason: string }[] }> {
   const removed: string[] = [], kept: { path: string; reason: string }[] = [];
   const seen = new Set<string>();
   for (const output of records.flatMap((r) => r.outputs)) {
     if (seen.has(output.path)) continue;
     seen.add(output.path);
-    const reason = await refuseRemoval(outDir, output.path, output);
+    const reason = await refuseRemoval(outDir, output.path, output, inputs);
     if (reason === "no such file") continue;
     if (reason) {
       kept.push({ path: output.path, reason });
