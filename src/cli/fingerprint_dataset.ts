@@ -2,7 +2,7 @@
  * `fingerprint --manifest F` (no recipe): the dataset fingerprint (runner/fingerprint_dataset.ts)
  * printed as text, or as JSON with `--json`, ending with a suggested recipe in YAML
  * (runner/fingerprint_suggest.ts) that `--recipe-out FILE` also writes (never over an existing
- * file without `--force`). Exit 0, 1 when some subject could not be read (the rest is still
+ * file without `--force`, never over an input, runner/same_file.ts). Exit 0, 1 when some subject could not be read (the rest is still
  * reported), 2 for bad arguments, 130 interrupted. Permissions: --allow-read, --allow-write
  * (only --recipe-out).
  */
@@ -13,6 +13,7 @@ import { writeTextAtomic } from "../manifest/manifest_write.ts";
 import { matchesWhere } from "../manifest/where.ts";
 import { parseWhereOptions } from "../recipe/select_where.ts";
 import { stringifyStable } from "../provenance/stable_json.ts";
+import { findSameFile } from "../runner/same_file.ts";
 import {
   type DatasetFingerprint,
   fingerprintJobs,
@@ -133,6 +134,17 @@ export async function runDatasetFingerprint(options: DatasetFingerprintOptions):
     ]);
   }
   const recipeOut = options.recipeOut && resolve(options.recipeOut);
+  // Never an input (the manifest, a subject's file), whatever path leads to it, even --force.
+  const same = recipeOut && findSameFile(recipeOut, [
+    ...(options.input ? [] : [resolve(source)]),
+    ...manifest.rows.flatMap((r) => Object.values(r.paths)),
+  ]);
+  if (same) {
+    throw new UsageError([{
+      path: "--recipe-out",
+      message: `Cannot write "${recipeOut}": it is the same file as the input "${same}"`,
+    }]);
+  }
   if (recipeOut && !options.force && await Deno.lstat(recipeOut).then(() => true, () => false)) {
     throw new UsageError([{
       path: "--recipe-out",

@@ -27,6 +27,7 @@ import { writeNiftiSync, writeNiftiWithGeometrySync } from "../nifti/nifti_write
 import type { NiftiHeader } from "../nifti/nifti_header.ts";
 import { readNpy } from "../npy/npy_read.ts";
 import { type Interpolation, INTERPOLATIONS } from "../volume/interpolate.ts";
+import { findSameFile } from "../runner/same_file.ts";
 import type { Volume } from "../volume/volume.ts";
 
 /** What `restore` takes from the command line. */
@@ -88,8 +89,19 @@ export async function restorePrediction(
     interpolation: options.interpolation,
   });
   const output = resolve(options.output ?? defaultOutput(prediction));
-  if (output === resolve(prediction) || output === resolve(plan.input.path)) {
-    throw usage("--output", `Cannot write "${output}": it is the prediction or the original input`);
+  // Never an input, whatever path leads to it (a symlinked folder, a hard link), even with --force.
+  const inputs = read.provenance.subjects.flatMap((s) =>
+    [...s.inputs, ...s.inputs.flatMap((i) => i.pairedFile ?? []), ...(s.files ?? [])]
+      .map((i) => i.path)
+  );
+  const same = output === resolve(prediction) || output === resolve(plan.input.path)
+    ? output
+    : findSameFile(output, [prediction, options.provenance, plan.input.path, ...inputs]);
+  if (same !== undefined) {
+    throw usage(
+      "--output",
+      `Cannot write "${output}": it is the same file as the input "${same}" (the prediction, the provenance or an original input); choose another --output`,
+    );
   }
   let exists = false;
   try {

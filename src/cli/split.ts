@@ -18,6 +18,7 @@ import {
 import { nnunetSplits, splitFolds, splitProblems } from "../manifest/split.ts";
 import { rowIssue } from "../manifest/manifest_entries.ts";
 import { didYouMean } from "../recipe/did_you_mean.ts";
+import { findSameFile } from "../runner/same_file.ts";
 import type { CommandFactory } from "./command.ts";
 
 function integer(min: number) {
@@ -88,15 +89,24 @@ export const createSplitCommand: CommandFactory = (done) =>
         });
       }
       const splits = resolve(opts.splits as string ?? `${dirname(out)}/splits_final.json`);
-      if (splits === out) {
+      if (splits === out || findSameFile(splits, [out])) {
         usage.push({ path: "--splits", message: "Cannot write both files to one path" });
       }
+      // Never an input (the manifest, a subject's file), whatever path leads to it, even --force.
+      const inputs = [resolve(source), ...manifest.rows.flatMap((r) => Object.values(r.paths))];
       for (const target of [out, splits]) {
-        if (target === resolve(source)) {
-          usage.push({ path: "--out", message: `Cannot overwrite the input manifest "${source}"` });
+        const flag = target === out ? "--out" : "--splits";
+        const same = target === resolve(source) ? target : findSameFile(target, inputs);
+        if (same !== undefined) {
+          usage.push({
+            path: flag,
+            message: same === inputs[0]
+              ? `Cannot overwrite the input manifest "${source}" (it is the same file as "${target}")`
+              : `Cannot write "${target}": it is the same file as the input "${same}"`,
+          });
         } else if (!opts.force && await exists(target)) {
           usage.push({
-            path: target === out ? "--out" : "--splits",
+            path: flag,
             message: `Cannot write "${target}": it exists; give --force to replace it`,
           });
         }

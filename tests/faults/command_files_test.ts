@@ -80,3 +80,86 @@ Deno.test("run --force keeps a file of the old run that is an input of the curre
     await Deno.remove(ds.dir, { recursive: true });
   }
 });
+
+Deno.test("restore --force never writes over an original input through a symlinked folder or a hard link (exit 2)", async () => {
+  const ds = await createDataset({ count: 1, recipe: RECIPE });
+  try {
+    const out = `${ds.dir}/out`;
+    const run = await cli(["run", ds.recipe, "--manifest", ds.manifest, "--out", out, "--quiet"]);
+    assert.equal(run.code, 0, run.stderr);
+    await Deno.symlink(`${ds.dir}/in`, `${ds.dir}/inlink`);
+    await Deno.link(`${ds.dir}/in/sub-01_seg.nii.gz`, `${ds.dir}/hard.nii.gz`);
+    const before = await readTree(`${ds.dir}/in`);
+    const base = [
+      "restore",
+      `${out}/sub-01_image.nii.gz`,
+      "--provenance",
+      `${out}/provenance.json`,
+      "--subject",
+      "sub-01",
+      "--force",
+    ];
+    for (const target of [`${ds.dir}/inlink/sub-01_ct.nii.gz`, `${ds.dir}/hard.nii.gz`]) {
+      const r = await cli([...base, "-o", target]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /Cannot write .*: it is the same file as the input "[^"]*sub-01_(ct|seg)/,
+      );
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr); // one line
+    }
+    assert.deepEqual(await readTree(`${ds.dir}/in`), before);
+    // An ordinary output is still written.
+    const ok = await cli([...base, "-o", `${ds.dir}/restored.nii.gz`]);
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
+
+Deno.test("split --force never writes over the input manifest or an input through a symlinked folder (exit 2)", async () => {
+  const ds = await createDataset({ count: 4 });
+  try {
+    await Deno.symlink(ds.dir, `${ds.dir}/link`);
+    const before = await readTree(`${ds.dir}/in`);
+    const manifest = await Deno.readTextFile(ds.manifest);
+    const cases: [string[], RegExp][] = [
+      [["--out", `${ds.dir}/link/manifest.csv`], /Cannot overwrite the input manifest/],
+      [
+        ["--out", `${ds.dir}/folds.csv`, "--splits", `${ds.dir}/link/in/sub-01_ct.nii.gz`],
+        /--splits: Cannot write "[^"]*": it is the same file as the input "[^"]*sub-01_ct/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(["split", ds.manifest, "--folds", "2", ...args, "--force"]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      await assert.rejects(Deno.stat(`${ds.dir}/folds.csv`), Deno.errors.NotFound);
+    }
+    assert.equal(await Deno.readTextFile(ds.manifest), manifest);
+    assert.deepEqual(await readTree(`${ds.dir}/in`), before);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
+
+Deno.test("fingerprint --recipe-out --force never writes over an input through a symlinked folder (exit 2)", async () => {
+  const ds = await createDataset({ count: 2 });
+  try {
+    await Deno.symlink(ds.dir, `${ds.dir}/link`);
+    const manifest = await Deno.readTextFile(ds.manifest);
+    const r = await cli([
+      "fingerprint",
+      "--manifest",
+      ds.manifest,
+      "--recipe-out",
+      `${ds.dir}/link/manifest.csv`,
+      "--force",
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /it is the same file as the input/);
+    assert.equal(await Deno.readTextFile(ds.manifest), manifest);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
