@@ -13,6 +13,7 @@ import type { ResolvedRecipe, RunFileRecord } from "../provenance/types.ts";
 import type { DatasetStats } from "../steps/dataset_stats.ts";
 import { assertStillResolved } from "./confine.ts";
 import type { Job } from "./messages.ts";
+import { findUserFiles, recordedAs } from "./run_files.ts";
 import {
   checkStatsFile,
   computeDatasetStats,
@@ -50,20 +51,14 @@ async function writeStatsFile(
 ): Promise<RunFileRecord> {
   const path = `${outDir}/${DATASET_STATS_FILE}`;
   const sha256 = sha256Bytes(stringifyStable(file));
-  let existing: string | undefined;
-  try {
-    existing = (await Deno.lstat(path)).isFile ? await sha256File(path) : "not a file";
-  } catch { /* absent */ }
-  const ours = existing === undefined || existing === sha256 ||
-    recorded.some((r) => r.path === DATASET_STATS_FILE && r.sha256 === existing);
-  if (!ours) {
-    throw new ManifestError([{
-      path: "--out",
-      message: `Cannot write "${path}": a file medprep did not write (or that changed since) ` +
-        "is there; move it or choose another --out",
-    }]);
-  }
-  if (existing !== sha256) {
+  const same = (p: string) => sha256File(p).then((h) => h === sha256, () => false);
+  const recordedHere = recordedAs(recorded, DATASET_STATS_FILE);
+  const issues = await findUserFiles(outDir, [{
+    name: DATASET_STATS_FILE,
+    vouch: async (p) => await same(p) || await recordedHere(p),
+  }]);
+  if (issues.length > 0) throw new ManifestError(issues);
+  if (!(await same(path))) {
     assertStillResolved(outDir); // --out moved or replaced by a link meanwhile: stop
     await writeJsonAtomic(path, file);
   }

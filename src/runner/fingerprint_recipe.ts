@@ -5,9 +5,12 @@
  * `<out>/dataset-stats.partial-I-of-N.json`; `--merge DIR` combines the partials exactly (the
  * same bytes as the whole computation) into `DIR/dataset-stats.json`. A recipe with chained
  * dataset steps needs one sharded round per pass (`--stats` gives the earlier passes).
+ * A statistics file is written only where no file is or over medprep's statistics file of the
+ * same kind for this recipe prefix (a rerun, the next `--merge` round); a user's file there is
+ * refused before any work (exit 2), as `run` refuses it (run_files.ts).
  */
 import { resolve } from "node:path";
-import { UsageError } from "../errors.ts";
+import { ManifestError, UsageError } from "../errors.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
 import { readRecipe } from "../recipe/validate.ts";
@@ -19,6 +22,7 @@ import { planMemory } from "./budget_run.ts";
 import { resolveOutDir } from "./confine.ts";
 import { DATASET_STATS_FILE } from "./dataset_run.ts";
 import { resolvePairs } from "./pairs.ts";
+import { findUserFiles } from "./run_files.ts";
 import { chooseProgressMode } from "./progress.ts";
 import { parseShard, selectShard } from "./shard.ts";
 import {
@@ -55,6 +59,23 @@ export interface FingerprintRecipeOptions {
 
 const argError = (path: string, message: string) => new UsageError([{ path, message }]);
 
+/**
+ * Refuses (exit 2) to write `name` in `dir` over a file that is not medprep's statistics file
+ * of kind `kind` for the recipe prefix `key`.
+ */
+async function checkStatsTarget(dir: string, name: string, kind: string, key: string) {
+  const vouch = async (path: string) => {
+    try {
+      const file = JSON.parse(await Deno.readTextFile(path));
+      return file?.kind === kind && file?.recipe?.sha256 === key;
+    } catch {
+      return false;
+    }
+  };
+  const issues = await findUserFiles(dir, [{ name, vouch }]);
+  if (issues.length > 0) throw new ManifestError(issues);
+}
+
 /** The partial file name of shard I of N. */
 export function partialFileName(index: number, count: number): string {
   return `dataset-stats.partial-${index}-of-${count}.json`;
@@ -68,6 +89,7 @@ export async function runFingerprintRecipe(options: FingerprintRecipeOptions): P
   const { recipe, plan } = await readRecipe(recipePath);
   const resolved = resolveRecipe(recipe);
   const passes = planStatsPasses(plan);
+  const key = recipePrefixKey(plan, resolved);
   if (passes.length === 0) {
     throw argError(
       "<recipe>",
@@ -88,6 +110,7 @@ export async function runFingerprintRecipe(options: FingerprintRecipeOptions): P
       throw argError("--merge", `${(e as Error).message} (in "${options.merge}")`);
     }
     const outDir = options.out ? resolveOutDir(options.out) : dir;
+    await checkStatsTarget(outDir, DATASET_STATS_FILE, "medprep-dataset-stats", key);
     await Deno.mkdir(outDir, { recursive: true });
     await writeJsonAtomic(`${outDir}/${DATASET_STATS_FILE}`, merged);
     log(`medprep: merged ${partials.length} shard(s) into ${outDir}/${DATASET_STATS_FILE}`);
@@ -138,6 +161,7 @@ export async function runFingerprintRecipe(options: FingerprintRecipeOptions): P
     log,
   };
   if (!options.shard) {
+    await checkStatsTarget(outDir, DATASET_STATS_FILE, "medprep-dataset-stats", key);
     const { file, interrupted } = await computeDatasetStats(plan, resolved, jobs, passOptions);
     if (interrupted) return 130;
     await writeJsonAtomic(`${outDir}/${DATASET_STATS_FILE}`, file);
@@ -155,7 +179,7 @@ export async function runFingerprintRecipe(options: FingerprintRecipeOptions): P
     given = JSON.parse(await Deno.readTextFile(resolve(options.stats))) as DatasetStatsFile;
     if (
       given.kind !== "medprep-dataset-stats" ||
-      given.recipe?.sha256 !== recipePrefixKey(plan, resolved)
+      given.recipe?.sha256 !== key
     ) {
       throw argError("--stats", `Cannot use "${options.stats}": not the statistics of this recipe`);
     }
@@ -171,12 +195,19 @@ export async function runFingerprintRecipe(options: FingerprintRecipeOptions): P
   const earlierFailed = given?.failed ?? [];
   const ids = new Set(selectShard(matching.map((r) => r.id).sort(compareIds), shard));
   jobs = jobs.filter((j) => ids.has(j.id) && !earlierFailed.some((f) => f.id === j.id));
+  const path = `${outDir}/${partialFileName(shard.index, shard.count)}`;
+  await checkStatsTarget(
+    outDir,
+    partialFileName(shard.index, shard.count),
+    "medprep-dataset-stats-partial",
+    key,
+  );
   const r = await runStatsPass(pass, jobs, given ? statsByStep(given) : {}, passOptions);
   if (r.interrupted) return 130;
   const partial: DatasetPartialFile = {
     kind: "medprep-dataset-stats-partial",
     version: 1,
-    recipe: { sha256: recipePrefixKey(plan, resolved), name: resolved.name },
+    recipe: { sha256: key, name: resolved.name },
     shard,
     given: given?.steps ?? [],
     pass,
@@ -184,7 +215,6 @@ export async function runFingerprintRecipe(options: FingerprintRecipeOptions): P
     inputs: r.inputs,
     failed: [...earlierFailed, ...r.failed],
   };
-  const path = `${outDir}/${partialFileName(shard.index, shard.count)}`;
   await writeJsonAtomic(path, partial);
   log(`medprep: wrote ${path}`);
   return r.failed.length > 0 ? 1 : 0;

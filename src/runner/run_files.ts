@@ -3,22 +3,59 @@
  * (provenance/output_manifest.ts) — are this run's files like its outputs: medprep replaces or
  * removes one only while it is the file an earlier run in `--out` recorded (`runFiles` in its
  * provenance, same sha256); a file of the same name that medprep did not write (a user's own
- * manifest.csv in `--out`) stops the run before anything is written (exit 2).
+ * manifest.csv in `--out`) stops the run before anything is written (exit 2). `findUserFiles` is
+ * the same check for every file a command replaces in place (merge-provenance, report,
+ * fingerprint), each with what vouches for its file.
  */
-import { ManifestError } from "../errors.ts";
+import { type Issue, ManifestError } from "../errors.ts";
 import { sha256File } from "../nifti/hash.ts";
 import type { RunFileRecord } from "../provenance/types.ts";
 import { assertStillResolved } from "./confine.ts";
 
-async function state(path: string, want?: RunFileRecord): Promise<"absent" | "ours" | "foreign"> {
+/**
+ * Whether the regular file at `path` (it exists) is one medprep may replace: one it wrote and
+ * can prove it wrote (recorded with its sha256, or medprep's own kind of file for the same recipe).
+ */
+export type Vouch = (path: string) => Promise<boolean>;
+
+/** A file recorded in `recorded` under `name` with the sha256 it still has. */
+export function recordedAs(recorded: readonly RunFileRecord[], name: string): Vouch {
+  const want = recorded.findLast((r) => r.path === name);
+  return async (path) => want !== undefined && (await sha256File(path)) === want.sha256;
+}
+
+async function state(path: string, vouch: Vouch): Promise<"absent" | "ours" | "foreign"> {
   let st: Deno.FileInfo;
   try {
     st = await Deno.lstat(path);
   } catch {
     return "absent";
   }
-  if (!st.isFile || !want) return "foreign";
-  return (await sha256File(path)) === want.sha256 ? "ours" : "foreign";
+  if (!st.isFile) return "foreign"; // a link, a folder: never written through or over
+  return (await vouch(path)) ? "ours" : "foreign";
+}
+
+/**
+ * The one check of every command that writes a file medprep may replace (a run's manifest.csv,
+ * dataset.json and dataset-stats.json; merge-provenance's files; report's report.html;
+ * fingerprint's statistics): each `target` in `dir` must be absent or vouched for; a file
+ * medprep did not write (a user's) gives an issue naming it, to refuse before any work (exit 2).
+ */
+export async function findUserFiles(
+  dir: string,
+  targets: readonly { name: string; vouch: Vouch }[],
+  hint = "move it or choose another --out",
+): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  for (const { name, vouch } of targets) {
+    if ((await state(`${dir}/${name}`, vouch)) !== "foreign") continue;
+    issues.push({
+      path: "--out",
+      message: `Cannot write "${dir}/${name}": a file medprep did not write (or that changed ` +
+        `since) is there; ${hint}`,
+    });
+  }
+  return issues;
 }
 
 /**
@@ -34,19 +71,14 @@ export async function checkRunFiles(
 ): Promise<void> {
   const issues = [];
   for (const name of names) {
-    const want = recorded.findLast((r) => r.path === name);
-    if ((await state(`${outDir}/${name}`, want)) !== "foreign") continue;
-    if (replace) {
+    const found = await findUserFiles(outDir, [{ name, vouch: recordedAs(recorded, name) }]);
+    if (found.length > 0 && replace) {
       replace(
         `medprep: warning: "${outDir}/${name}" is not recorded by a readable provenance; it is replaced`,
       );
       continue;
     }
-    issues.push({
-      path: "--out",
-      message: `Cannot write "${outDir}/${name}": a file medprep did not write (or that changed ` +
-        "since) is there; move it or choose another --out",
-    });
+    issues.push(...found);
   }
   if (issues.length > 0) throw new ManifestError(issues);
 }
@@ -58,9 +90,10 @@ export async function removeRunFiles(
 ): Promise<string[]> {
   const removed: string[] = [];
   for (const r of recorded) {
-    if (r.path.includes("/") || (await state(`${outDir}/${r.path}`, r)) !== "ours") continue;
+    const path = `${outDir}/${r.path}`;
+    if (r.path.includes("/") || (await state(path, recordedAs([r], r.path))) !== "ours") continue;
     assertStillResolved(outDir);
-    await Deno.remove(`${outDir}/${r.path}`);
+    await Deno.remove(path);
     removed.push(r.path);
   }
   return removed;

@@ -143,6 +143,31 @@ Deno.test("split --force never writes over the input manifest or an input throug
   }
 });
 
+Deno.test("fingerprint RECIPE never replaces a user's dataset-stats.json (exit 2, before any work); replaces its own", async () => {
+  const ds = await createDataset({ count: 2, recipe: STATS_RECIPE });
+  try {
+    const out = `${ds.dir}/stats`;
+    await Deno.mkdir(out);
+    await Deno.writeTextFile(`${out}/dataset-stats.json`, '{"mine": true}\n');
+    const args = ["fingerprint", ds.recipe, "--manifest", ds.manifest, "--out", out, "--quiet"];
+    const r = await cli(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Cannot write "[^"]*dataset-stats\.json": a file medprep did not write/);
+    assert.equal(await Deno.readTextFile(`${out}/dataset-stats.json`), '{"mine": true}\n');
+    await Deno.remove(`${out}/dataset-stats.json`);
+    for (let n = 0; n < 2; n++) {
+      const again = await cli(args);
+      assert.equal(again.code, 0, again.stderr);
+    }
+    assert.equal(
+      JSON.parse(await Deno.readTextFile(`${out}/dataset-stats.json`)).kind,
+      "medprep-dataset-stats",
+    );
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
+
 Deno.test("fingerprint --recipe-out --force never writes over an input through a symlinked folder (exit 2)", async () => {
   const ds = await createDataset({ count: 2 });
   try {
