@@ -1,13 +1,18 @@
 /**
  * `report OUT_DIR [--provenance FILE]`: rebuilds `OUT_DIR/report.html` from the run's
- * provenance (a shard's file gives `report.shard-I-of-N.html`). Exit 0 written, 2 when there
- * is no usable provenance file. Permissions: --allow-read, --allow-write (OUT_DIR).
+ * provenance (a shard's file gives `report.shard-I-of-N.html`). The report is written in
+ * OUT_DIR only, never beside a FILE elsewhere, and only where no file is or over a report
+ * medprep wrote for the same recipe (`isReportOf`); a user's file there is refused. Exit 0
+ * written, 2 when there is no usable provenance file or the report's name holds a user's file.
+ * Permissions: --allow-read, --allow-write (OUT_DIR).
  */
+import { basename } from "node:path";
 import { Command } from "commander";
 import { UsageError } from "../errors.ts";
 import type { CommandFactory } from "./command.ts";
 import { readProvenanceFile } from "../provenance/read_provenance.ts";
-import { writeReport } from "../report/write_report.ts";
+import { isReportOf, reportPathOf, writeReport } from "../report/write_report.ts";
+import { findUserFiles } from "../runner/run_files.ts";
 
 async function shardFilesOf(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -20,12 +25,14 @@ async function shardFilesOf(dir: string): Promise<string[]> {
 }
 
 /**
- * Rebuilds the report of the provenance file `file` (default `<dir>/provenance.json`); returns
- * the report's path.
- * @throws UsageError when the provenance file is missing or damaged
+ * Rebuilds the report of the provenance file `file` (default `<dir>/provenance.json`) in `dir`;
+ * returns the report's path.
+ * @throws UsageError when the provenance file is missing or damaged, or a user's file has the
+ * report's name
  */
 export async function rebuildReport(dir: string, file?: string): Promise<string> {
-  const path = file ?? `${dir.replace(/\/+$/, "") || "/"}/provenance.json`;
+  const outDir = dir.replace(/\/+$/, "") || "/";
+  const path = file ?? `${outDir}/provenance.json`;
   const read = await readProvenanceFile(path);
   if (!read.provenance) {
     let hint = "";
@@ -42,7 +49,18 @@ export async function rebuildReport(dir: string, file?: string): Promise<string>
       message: `Cannot build a report from "${path}": ${read.problem ?? "no such file"}${hint}`,
     }]);
   }
-  return await writeReport(path, read.provenance);
+  // Named after a provenance file's name (a shard's report), or report.html.
+  const name = /^provenance[^/]*\.json$/.test(basename(path))
+    ? basename(reportPathOf(path))
+    : "report.html";
+  const provenance = read.provenance;
+  const issues = await findUserFiles(
+    outDir,
+    [{ name, vouch: (p) => isReportOf(p, provenance) }],
+    "move it, or give another OUT_DIR",
+  );
+  if (issues.length > 0) throw new UsageError(issues.map((i) => ({ ...i, path: "OUT_DIR" })));
+  return await writeReport(path, provenance, `${outDir}/${name}`);
 }
 
 /** `report OUT_DIR` */

@@ -21,6 +21,11 @@ export interface ReportExtras {
   datasetStatsSource?: string;
 }
 
+/** The recipe name a report is titled with (`<title>medprep report: NAME</title>`). */
+export function reportNameOf(p: Provenance): string {
+  return p.recipe.resolved?.name ?? "recipe";
+}
+
 /** Provenance keys of the run record that the report shows in their own sections. */
 const KNOWN_KEYS = new Set([
   "tool",
@@ -221,7 +226,7 @@ export function renderReportHtml(provenance: Provenance, extras: ReportExtras = 
   const failures = subjects.filter((s) => s.error);
   const outputs = subjects.flatMap((s) => s.outputs);
   const previewCount = outputs.filter((o) => o.previewOf).length;
-  const name = p.recipe.resolved?.name ?? "recipe";
+  const name = reportNameOf(p);
   const git = p.tool.git
     ? `${p.tool.git.commit}${p.tool.git.dirty ? " (uncommitted changes)" : ""}`
     : "unknown (not a git checkout)";

@@ -1,12 +1,14 @@
 /**
  * Writing `<out>/report.html` beside a provenance file (same rules: run-level, rewritten by every
  * run, atomic; a shard's report is named like its provenance file). Dataset statistics come
- * from `<out>/dataset-stats.json` when the run wrote one. Permissions: --allow-read,
- * --allow-write (the output folder).
+ * from `<out>/dataset-stats.json` when the run wrote one. A report medprep wrote is known by its
+ * start and title (`isReportOf`), so commands may rebuild it and never replace a user's file of
+ * that name. Permissions: --allow-read, --allow-write (the output folder).
  */
 import { writeTextAtomic } from "../manifest/manifest_write.ts";
 import type { Provenance } from "../provenance/types.ts";
-import { renderReportHtml, type ReportExtras } from "./report_html.ts";
+import { escapeHtml } from "./html.ts";
+import { renderReportHtml, type ReportExtras, reportNameOf } from "./report_html.ts";
 
 /** The report of provenance file `provenancePath`: `provenance.json` → `report.html`. */
 export function reportPathOf(provenancePath: string): string {
@@ -31,11 +33,31 @@ export async function readDatasetStats(outDir: string): Promise<ReportExtras> {
 }
 
 /**
- * Writes the report of `provenance` (read from / written to `provenancePath`) and returns its
- * path.
+ * Whether the file at `path` is a report medprep wrote for a run of the recipe `provenance`
+ * names: it starts as `renderReportHtml` starts and bears that recipe's title.
  */
-export async function writeReport(provenancePath: string, provenance: Provenance): Promise<string> {
-  const path = reportPathOf(provenancePath);
+export async function isReportOf(path: string, provenance: Provenance): Promise<boolean> {
+  try {
+    using file = await Deno.open(path);
+    const head = new Uint8Array(4096);
+    const n = (await file.read(head)) ?? 0;
+    const text = new TextDecoder().decode(head.subarray(0, n));
+    return text.startsWith("<!DOCTYPE html>\n") &&
+      text.includes(`<title>medprep report: ${escapeHtml(reportNameOf(provenance))}</title>`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes the report of `provenance` (read from / written to `provenancePath`) to `path`
+ * (default: beside it, `reportPathOf`) and returns its path.
+ */
+export async function writeReport(
+  provenancePath: string,
+  provenance: Provenance,
+  path = reportPathOf(provenancePath),
+): Promise<string> {
   const outDir = path.slice(0, path.lastIndexOf("/")) || ".";
   const extras = provenance.shard ? {} : await readDatasetStats(outDir);
   await writeTextAtomic(path, renderReportHtml(provenance, extras));

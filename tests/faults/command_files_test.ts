@@ -188,3 +188,29 @@ Deno.test("fingerprint --recipe-out --force never writes over an input through a
     await Deno.remove(ds.dir, { recursive: true });
   }
 });
+
+Deno.test("report OUT_DIR --provenance FILE writes OUT_DIR's report, never beside FILE or over a user's report.html (exit 2)", async () => {
+  const ds = await createDataset({ count: 1, recipe: RECIPE });
+  try {
+    const out = `${ds.dir}/out`;
+    const run = await cli(["run", ds.recipe, "--manifest", ds.manifest, "--out", out, "--quiet"]);
+    assert.equal(run.code, 0, run.stderr);
+    await Deno.mkdir(`${ds.dir}/else`);
+    await Deno.copyFile(`${out}/provenance.json`, `${ds.dir}/else/notes.json`);
+    await Deno.writeTextFile(`${ds.dir}/else/notes.html`, "my notes\n");
+    const o = `${ds.dir}/o`;
+    await Deno.mkdir(o);
+    const r = await cli(["report", o, "--provenance", `${ds.dir}/else/notes.json`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await Deno.readTextFile(`${ds.dir}/else/notes.html`), "my notes\n");
+    assert.match(await Deno.readTextFile(`${o}/report.html`), /medprep report: first/);
+    // A report.html medprep did not write is never replaced.
+    await Deno.writeTextFile(`${out}/report.html`, "my report\n");
+    const mine = await cli(["report", out]);
+    assert.equal(mine.code, 2, mine.stderr);
+    assert.match(mine.stderr, /Cannot write "[^"]*report\.html": /);
+    assert.equal(await Deno.readTextFile(`${out}/report.html`), "my report\n");
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
