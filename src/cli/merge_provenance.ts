@@ -2,22 +2,44 @@
  * `merge-provenance DIR`: combines the `provenance.shard-I-of-N.json` files of a sharded run
  * into `DIR/provenance.json`, reporting missing shards and subjects missing from every shard
  * or present in two (exit 1 when there is any problem; the merged file is still written), and
- * writes the merged run's output manifest (`manifest.csv`, `dataset.json`).
+ * writes the merged run's output manifest (`manifest.csv`, `dataset.json`) and `report.html`.
+ * Each of these four files is written only where none is or over what an earlier merge of the
+ * same shards wrote: a provenance.json of the same recipe, no shard's, whose every recorded
+ * output a shard records too; the manifest.csv / dataset.json its `runFiles` record (same
+ * sha256); a report.html medprep wrote for that recipe (`isReportOf`). Any other file there is a
+ * user's: nothing is written and the command exits 2.
  * Permissions: --allow-read, --allow-write (DIR).
  */
+import { basename } from "node:path";
 import { Command } from "commander";
 import type { CommandFactory } from "./command.ts";
 import { mergeProvenance } from "../provenance/merge.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import type { Provenance } from "../provenance/types.ts";
 import { findProvenanceProblem } from "../provenance/provenance_shape.ts";
-import { writeReport } from "../report/write_report.ts";
+import { isReportOf, reportPathOf, writeReport } from "../report/write_report.ts";
 import { runFileNames, writeOutputManifest } from "../provenance/output_manifest.ts";
 import { readProvenanceFile } from "../provenance/read_provenance.ts";
-import { checkRunFiles } from "../runner/run_files.ts";
+import { findUserFiles, recordedAs } from "../runner/run_files.ts";
+import { sameRecipe } from "../runner/previous_run.ts";
 import { ManifestError } from "../errors.ts";
 
 const SHARD_FILE = /^provenance\.shard-(\d+)-of-(\d+)\.json$/;
+
+/**
+ * Whether `earlier` (the provenance.json in DIR) is a merged provenance this merge may replace:
+ * not a shard's, the same recipe as the shards, and every output it records (path and sha256)
+ * recorded by the merged shards too — replacing it loses no record of a file.
+ */
+function isEarlierMerge(earlier: Provenance, merged: Provenance): boolean {
+  if (earlier.shard || !sameRecipe(earlier, merged)) return false;
+  const outputs = new Set(
+    merged.subjects.flatMap((s) => s.outputs.map((o) => `${o.path}\0${o.sha256}`)),
+  );
+  return earlier.subjects.every((s) =>
+    s.outputs.every((o) => outputs.has(`${o.path}\0${o.sha256}`))
+  );
+}
 
 /** Reads every shard file of `dir`, in name order. */
 export async function readShardFiles(
@@ -68,23 +90,26 @@ export const createMergeProvenanceCommand: CommandFactory = (done) =>
       }
       const { merged, problems } = mergeProvenance(shards, ["medprep", ...Deno.args]);
       const target = `${dir}/provenance.json`;
-      // Issue 12.9: manifest.csv + dataset.json of the merged run, replacing only the ones a
-      // merge (recorded in the provenance.json it replaces) wrote; each shard keeps its own.
-      const previous = await readProvenanceFile(target);
-      const names = runFileNames("provenance.json");
       delete merged.runFiles;
-      try {
-        await checkRunFiles(
-          dir,
-          [names.manifest, names.dataset],
-          previous.provenance?.runFiles ?? [],
-        );
-        merged.runFiles = await writeOutputManifest(dir, merged);
-      } catch (e) {
-        problems.push(
-          e instanceof ManifestError ? e.issues.map((i) => i.message).join("; ") : String(e),
-        );
-      }
+      // Issue 12.9: manifest.csv + dataset.json of the merged run. Nothing is written unless
+      // each file it writes is absent or vouched for by the shards (module comment).
+      const previous = await readProvenanceFile(target);
+      const earlier = previous.provenance;
+      const mergedBefore = earlier ? isEarlierMerge(earlier, merged) : false;
+      const recorded = earlier && mergedBefore ? earlier.runFiles ?? [] : [];
+      const names = runFileNames("provenance.json");
+      const issues = await findUserFiles(
+        dir,
+        [
+          { name: "provenance.json", vouch: () => Promise.resolve(mergedBefore) },
+          { name: basename(reportPathOf(target)), vouch: (p) => isReportOf(p, merged) },
+          { name: names.manifest, vouch: recordedAs(recorded, names.manifest) },
+          { name: names.dataset, vouch: recordedAs(recorded, names.dataset) },
+        ],
+        "move it; merge-provenance replaces only the files an earlier merge of these shards wrote",
+      );
+      if (issues.length > 0) throw new ManifestError(issues.map((i) => ({ ...i, path: "DIR" })));
+      merged.runFiles = await writeOutputManifest(dir, merged);
       await writeJsonAtomic(target, merged);
       await writeReport(target, merged); // report.html of the whole run (issue 14.2)
       for (const p of problems) console.error(`medprep: ${p}`);

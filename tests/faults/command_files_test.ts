@@ -143,6 +143,44 @@ Deno.test("split --force never writes over the input manifest or an input throug
   }
 });
 
+Deno.test("merge-provenance writes nothing over a user's provenance.json, report.html or manifest.csv (exit 2); replaces its own", async () => {
+  const ds = await createDataset({ count: 2, recipe: RECIPE });
+  try {
+    const out = `${ds.dir}/out`;
+    for (const shard of ["1/2", "2/2"]) {
+      const r = await cli([
+        "run",
+        ds.recipe,
+        "--manifest",
+        ds.manifest,
+        "--out",
+        out,
+        "--shard",
+        shard,
+        "--quiet",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    for (const name of ["provenance.json", "report.html", "manifest.csv"]) {
+      await Deno.writeTextFile(`${out}/${name}`, `my own ${name}\n`);
+      const before = await readTree(out);
+      const r = await cli(["merge-provenance", out]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`Cannot write "[^"]*/${name.replace(".", "\\.")}": `));
+      assert.deepEqual(await readTree(out), before, name);
+      await Deno.remove(`${out}/${name}`);
+    }
+    // Its own merge is replaced by the next merge.
+    for (let n = 0; n < 2; n++) {
+      const r = await cli(["merge-provenance", out]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.match(await Deno.readTextFile(`${out}/report.html`), /medprep report: first/);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
+
 Deno.test("fingerprint RECIPE never replaces a user's dataset-stats.json (exit 2, before any work); replaces its own", async () => {
   const ds = await createDataset({ count: 2, recipe: STATS_RECIPE });
   try {
