@@ -12,6 +12,7 @@ import { findConfinementIssues } from "./confine.ts";
 import { planJob } from "./plan.ts";
 import type { Job } from "./messages.ts";
 import { checkedSize } from "../nifti/regular_file.ts";
+import { indexInputFiles } from "./same_file.ts";
 
 export type { PlannedOutput } from "../recipe/output_names.ts";
 
@@ -45,8 +46,9 @@ class Listings {
 
 /**
  * Inputs that are also an output of the run (the run would overwrite its own input): by name,
- * and by real path for the outputs that exist already (an output that does not exist cannot be
- * an existing input, so a fresh output folder costs no realpath per input).
+ * and as the same file on disk (same_file.ts: links, hard links) for the outputs that exist
+ * already (an output that does not exist cannot be an existing input, so a fresh output folder
+ * costs no stat per input).
  */
 export function findInputOutputClashes(
   jobs: readonly Job[],
@@ -58,21 +60,15 @@ export function findInputOutputClashes(
   for (const job of jobs) {
     for (const [role, p] of Object.entries(job.paths)) if (p) named.set(p, { job, role });
   }
-  let real: Map<string, { job: Job; role: string }> | undefined;
-  const realInputs = () => {
-    if (!real) {
-      real = new Map();
-      for (const [p, hit] of named) real.set(realOrSelf(p), hit);
-    }
-    return real;
-  };
+  // The same file on disk (a link, a hard link), for outputs that exist (same_file.ts).
+  const onDisk = indexInputFiles(named);
   const dir = realOrSelf(outDir);
   const listings = new Listings();
   const issues: Issue[] = [];
   for (const o of outputs) {
     const at = `${dir}/${o.path}`;
     const hit = named.get(`${outDir}/${o.path}`) ?? named.get(at) ??
-      (listings.has(at) ? realInputs().get(realOrSelf(at)) : undefined);
+      (listings.has(at) ? onDisk.find(at) : undefined);
     if (hit) {
       issues.push({
         file,
