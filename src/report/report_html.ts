@@ -22,7 +22,7 @@ export interface ReportExtras {
 }
 
 /** The recipe name a report is titled with (`<title>medprep report: NAME</title>`). */
-export function reportNameOf(p: Provenance): string {
+export function reportNameOf(p: Pick<Provenance, "recipe">): string {
   return p.recipe.resolved?.name ?? "recipe";
 }
 

@@ -36,7 +36,10 @@ export async function readDatasetStats(outDir: string): Promise<ReportExtras> {
  * Whether the file at `path` is a report medprep wrote for a run of the recipe `provenance`
  * names: it starts as `renderReportHtml` starts and bears that recipe's title.
  */
-export async function isReportOf(path: string, provenance: Provenance): Promise<boolean> {
+export async function isReportOf(
+  path: string,
+  provenance: Pick<Provenance, "recipe">,
+): Promise<boolean> {
   try {
     using file = await Deno.open(path);
     const head = new Uint8Array(4096);

@@ -6,7 +6,7 @@
  * written).
  */
 import { basename, resolve } from "node:path";
-import { UsageError } from "../errors.ts";
+import { ManifestError, UsageError } from "../errors.ts";
 import { didYouMean } from "../recipe/did_you_mean.ts";
 import { readManifest } from "../manifest/manifest.ts";
 import { bindManifest } from "../recipe/bind_manifest.ts";
@@ -24,7 +24,7 @@ import { diskFullLine } from "./disk_space.ts";
 import { acquireOutputLock } from "./lock.ts";
 import { createPublisher } from "./staging.ts";
 import { runFileNames, writeOutputManifest } from "../provenance/output_manifest.ts";
-import { checkRunFiles } from "./run_files.ts";
+import { checkRunFiles, findUserFiles } from "./run_files.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import { firstBuffersFor } from "./first_buffers.ts";
@@ -47,7 +47,7 @@ import { createJournal, journalPathOf } from "../provenance/journal.ts";
 import { parseShard, provenanceFileName, selectShard } from "./shard.ts";
 import { selectReplay } from "./replay.ts";
 import { summarizeRun } from "./summary.ts";
-import { writeReport } from "../report/write_report.ts";
+import { isReportOf, reportPathOf, writeReport } from "../report/write_report.ts";
 import { planMemory } from "./budget_run.ts";
 import { prepareRunDataset, readStatsFile } from "./dataset_run.ts";
 import { findDatasetSteps } from "./stats_pass.ts";
@@ -268,6 +268,16 @@ export async function runBatch(options: RunOptions): Promise<number> {
       recordedRunFiles,
       damaged ? log : undefined,
     );
+  // report.html likewise: only over a report medprep wrote for this recipe or the one recorded
+  // here (which --force replaces), refused before any work.
+  const report = basename(reportPathOf(provenancePath));
+  const reportIssues = options.replay ? [] : await findUserFiles(outDir, [{
+    name: report,
+    vouch: async (p) =>
+      await isReportOf(p, header) ||
+      (await Promise.all(found.sources.map((s) => isReportOf(p, s.header)))).some(Boolean),
+  }]);
+  if (reportIssues.length > 0) throw new ManifestError(reportIssues);
   if (!damaged) await checkRun();
   const previous = await settlePreviousRun(found, header, {
     resume: options.resume ?? false,

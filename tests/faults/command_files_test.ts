@@ -252,3 +252,26 @@ Deno.test("report OUT_DIR --provenance FILE writes OUT_DIR's report, never besid
     await Deno.remove(ds.dir, { recursive: true });
   }
 });
+
+Deno.test("run never replaces a user's report.html in --out (exit 2, before any work); --force replaces the old recipe's", async () => {
+  const ds = await createDataset({ count: 1, recipe: RECIPE });
+  try {
+    const out = `${ds.dir}/out`;
+    await Deno.mkdir(out);
+    await Deno.writeTextFile(`${out}/report.html`, "my report\n");
+    const args = ["run", ds.recipe, "--manifest", ds.manifest, "--out", out, "--quiet"];
+    const mine = await cli(args);
+    assert.equal(mine.code, 2, mine.stderr);
+    assert.match(mine.stderr, /Cannot write "[^"]*report\.html": a file medprep did not write/);
+    assert.deepEqual([...(await readTree(out)).keys()], ["report.html"]);
+    await Deno.remove(`${out}/report.html`);
+    assert.equal((await cli(args)).code, 0);
+    assert.equal((await cli(args)).code, 0); // its own report is rebuilt
+    await Deno.writeTextFile(`${ds.dir}/r2.yaml`, RECIPE.replace("name: first", "name: second"));
+    const other = await cli(["run", `${ds.dir}/r2.yaml`, ...args.slice(2), "--force"]);
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(await Deno.readTextFile(`${out}/report.html`), /medprep report: second/);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
