@@ -2,13 +2,15 @@
  * The one output planner: every file a run writes, rendered by the sink for every subject,
  * role and copy, each name checked before anything is read — no value may add a path segment
  * or a `.`/`..` segment, hold a control character, or leave the output directory — and no two
- * outputs may share a name, compared as a case-insensitive file system would (`sub`, `SUB`).
+ * outputs may share a name, compared as a case-insensitive file system would (`sub`, `SUB`),
+ * nor take a name the run writes itself (provenance.json, dataset.json, …: reserved_names.ts).
  * `validate --manifest`, `run --dry-run` and `run` all use it.
  */
 import type { Issue } from "../errors.ts";
 import { deriveStem } from "../nifti/nifti_paths.ts";
 import type { SinkFile } from "../steps/step.ts";
 import { outputRolesOf, type Plan } from "./plan.ts";
+import { reservedNameOf } from "./reserved_names.ts";
 
 /** One subject as the planner needs it (a manifest row or a runner job). */
 export interface SubjectFiles {
@@ -99,6 +101,20 @@ export function planOutputs(
   const seen = new Map<string, PlannedOutput>();
   const fail = (o: Pick<PlannedOutput, "row">, message: string) =>
     issues.push({ file: options.file, path: `row ${o.row}`, message });
+  // A name the run writes itself (reserved_names.ts): one would overwrite the other.
+  const reserved = (o: PlannedOutput) => {
+    const name = reservedNameOf(o.path);
+    if (name === undefined) return false;
+    const what = o.previewOf ? `preview "${o.path}"` : JSON.stringify(o.path);
+    const as = name === o.path ? "" : ` (its folder "${name}")`;
+    fail(
+      o,
+      `Cannot write ${what} for ${describe(o)}: medprep keeps that name${as} for its own ` +
+        "files in the output folder (provenance, manifest, dataset.json, report, …, in any " +
+        "letter case); change the save name",
+    );
+    return true;
+  };
   for (const subject of subjects) {
     const roles: { role: string; stem: string }[] = [];
     let bad = false;
@@ -145,6 +161,7 @@ export function planOutputs(
         broken = file.role; // one message per role
         continue;
       }
+      if (reserved(output)) continue;
       const key = foldKey(file.path);
       const prev = seen.get(key);
       if (prev) {
@@ -165,6 +182,7 @@ export function planOutputs(
       const preview = file.sidecarOf ? undefined : definition.previewName?.(params, file.path);
       if (preview !== undefined) {
         const shown: PlannedOutput = { ...output, path: preview, previewOf: file.path };
+        if (reserved(shown)) continue;
         const other = seen.get(foldKey(preview));
         if (other) {
           fail(
