@@ -24,7 +24,7 @@ import { diskFullLine } from "./disk_space.ts";
 import { acquireOutputLock } from "./lock.ts";
 import { createPublisher } from "./staging.ts";
 import { runFileNames, writeOutputManifest } from "../provenance/output_manifest.ts";
-import { checkRunFiles, findUserFiles } from "./run_files.ts";
+import { checkOutputNames, checkRunFiles, findUserFiles } from "./run_files.ts";
 import { executeJobs } from "./execute.ts";
 import { deriveWorkerPermissions } from "./pool.ts";
 import { firstBuffersFor } from "./first_buffers.ts";
@@ -36,6 +36,7 @@ import { chooseProgressMode } from "./progress.ts";
 import { findReusable } from "./resume.ts";
 import {
   latestRecords,
+  type PreviousSource,
   readPreviousRun,
   refuseReplayOverRecorded,
   removeSupersededOutputs,
@@ -261,13 +262,25 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const runNames = runFileNames(basename(provenancePath));
   const damaged = found.problems.length > 0;
   const recordedRunFiles = found.sources.flatMap((s) => s.runFiles ?? []);
-  const checkRun = () =>
-    options.replay ? undefined : checkRunFiles(
-      outDir,
-      [runNames.manifest, runNames.dataset],
-      recordedRunFiles,
-      damaged ? log : undefined,
-    );
+  const outputsOf = (sources: readonly PreviousSource[]) =>
+    new Set(sources.flatMap((s) => s.records.flatMap((r) => r.outputs.map((o) => o.path))));
+  const checkRun = async () => {
+    if (!options.replay) {
+      await checkRunFiles(
+        outDir,
+        [runNames.manifest, runNames.dataset],
+        recordedRunFiles,
+        damaged ? log : undefined,
+      );
+    }
+    // Likewise every output name: something there that no provenance in --out records is a
+    // user's (a file, link or folder), never replaced.
+    checkOutputNames(outDir, planned, {
+      recorded: outputsOf(found.sources),
+      others: outputsOf(found.siblings),
+      replace: damaged ? log : undefined,
+    });
+  };
   // report.html likewise: only over a report medprep wrote for this recipe or the one recorded
   // here (which --force replaces), refused before any work.
   const report = basename(reportPathOf(provenancePath));

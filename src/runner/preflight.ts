@@ -12,6 +12,7 @@ import { findConfinementIssues } from "./confine.ts";
 import { planJob } from "./plan.ts";
 import type { Job } from "./messages.ts";
 import { checkedSize } from "../nifti/regular_file.ts";
+import { Listings } from "./listings.ts";
 import { indexInputFiles } from "./same_file.ts";
 
 export type { PlannedOutput } from "../recipe/output_names.ts";
@@ -21,26 +22,6 @@ function realOrSelf(path: string): string {
     return Deno.realPathSync(path);
   } catch {
     return path;
-  }
-}
-
-/** Whether `path` exists, from one listing per folder (no failing stat per planned output). */
-class Listings {
-  readonly #names = new Map<string, Set<string> | null>();
-
-  has(path: string): boolean {
-    const slash = path.lastIndexOf("/");
-    const dir = path.slice(0, slash), name = path.slice(slash + 1);
-    let names = this.#names.get(dir);
-    if (names === undefined) {
-      try {
-        names = new Set([...Deno.readDirSync(dir)].map((e) => e.name));
-      } catch {
-        names = null;
-      }
-      this.#names.set(dir, names);
-    }
-    return names !== null && names.has(name);
   }
 }
 
@@ -63,7 +44,7 @@ export function findInputOutputClashes(
   // The same file on disk (a link, a hard link), for outputs that exist (same_file.ts).
   const onDisk = indexInputFiles(named);
   const dir = realOrSelf(outDir);
-  const listings = new Listings();
+  const listings = new Listings(dir);
   const issues: Issue[] = [];
   for (const o of outputs) {
     const at = `${dir}/${o.path}`;

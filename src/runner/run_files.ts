@@ -11,6 +11,8 @@ import { type Issue, ManifestError } from "../errors.ts";
 import { sha256File } from "../nifti/hash.ts";
 import type { RunFileRecord } from "../provenance/types.ts";
 import { assertStillResolved } from "./confine.ts";
+import type { PlannedOutput } from "../recipe/output_names.ts";
+import { Listings } from "./listings.ts";
 
 /**
  * Whether the regular file at `path` (it exists) is one medprep may replace: one it wrote and
@@ -97,4 +99,47 @@ export async function removeRunFiles(
     removed.push(r.path);
   }
   return removed;
+}
+
+/**
+ * Checks that nothing (file, link, folder) is at a planned output name unless a provenance or
+ * journal in `outDir` records that name as an output: `recorded` holds what the run's own
+ * provenance and journal record, `others` what the other provenance files there record (other
+ * shards, a whole or merged run, replays). One listing per folder; a fresh `--out` costs one.
+ * With `replace` (the run's provenance is damaged), such names are only warned about.
+ * @throws ManifestError (exit 2): one issue naming the first such name and how many more
+ */
+export function checkOutputNames(
+  outDir: string,
+  planned: readonly PlannedOutput[],
+  options: {
+    recorded: ReadonlySet<string>;
+    others: ReadonlySet<string>;
+    replace?: (line: string) => void;
+  },
+): void {
+  const listings = new Listings(outDir);
+  const found = planned.filter((o) =>
+    !options.recorded.has(o.path) && !options.others.has(o.path) &&
+    listings.has(`${outDir}/${o.path}`)
+  );
+  if (found.length === 0) return;
+  const o = found[0];
+  const more = found.length > 1 ? ` (and ${found.length - 1} more)` : "";
+  if (options.replace) {
+    options.replace(
+      `medprep: warning: "${outDir}/${o.path}"${more} is not recorded by a readable provenance; ` +
+        "it is replaced",
+    );
+    return;
+  }
+  throw new ManifestError([{
+    path: "--out",
+    message:
+      `Cannot write "${outDir}/${o.path}" for row ${o.row} (subject ${
+        JSON.stringify(o.id)
+      }): something medprep did not write is there${more}, recorded as an output by no ` +
+      "provenance in --out; medprep never replaces it, not even with --force (which removes " +
+      "only files a provenance records that still match); move it or choose another --out",
+  }]);
 }

@@ -10,11 +10,14 @@ Deno.test("a failed subject never deletes a file it did not write at its output 
   const ds = await createDataset({ count: 3, recipe: simpleRecipe() });
   try {
     const out = `${ds.dir}/out`;
-    await Deno.mkdir(out);
+    const args = ["run", ds.recipe, "--manifest", ds.manifest, "--out", out];
+    // A name no provenance records is refused before any work (user_files_test.ts); here the
+    // name is an earlier run's output that someone replaced.
+    assert.equal((await runMedprep(args)).code, 0);
     const unrelated = new TextEncoder().encode("someone else's file");
     await Deno.writeFile(`${out}/sub-02_image.nii.gz`, unrelated);
     await Deno.writeFile(`${ds.dir}/in/sub-02_ct.nii.gz`, new Uint8Array([31, 139, 8, 0, 1]));
-    const r = await runMedprep(["run", ds.recipe, "--manifest", ds.manifest, "--out", out]);
+    const r = await runMedprep(args);
     assert.equal(r.code, 1, r.stderr);
     assert.deepEqual(await Deno.readFile(`${out}/sub-02_image.nii.gz`), unrelated);
     assert.deepEqual(await listFiles(out), [
@@ -25,6 +28,7 @@ Deno.test("a failed subject never deletes a file it did not write at its output 
       "sub-01_image.nii.gz",
       "sub-01_label.nii.gz",
       "sub-02_image.nii.gz",
+      "sub-02_label.nii.gz", // the earlier run's, left alone too
       "sub-03_image.nii.gz",
       "sub-03_label.nii.gz",
     ]);
