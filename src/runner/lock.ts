@@ -5,9 +5,10 @@
  * aside, then hard-linked: an exclusive create); its owner also holds an OS file lock on it,
  * released by the OS when the process dies. A lock of this host that nobody holds and whose
  * pid is not alive is stale and taken over with a message; a lock of another host is never
- * judged from here: the run is refused with how to remove it. A lock path that is anything but
- * a regular file with one name (a symbolic link, a hard link of another file, a FIFO, a folder)
- * is never opened for writing nor followed: the run is refused (exit 2) saying what it is. Deno
+ * judged from here: the run is refused with how to remove it. A lock path that is a symbolic
+ * link, a FIFO or a folder is never opened nor followed, and a stale lock with another name (a
+ * hard link) is never written: the run is refused (exit 2) saying what it is (a live run's lock
+ * has two names for an instant while it is made; it is locked then, so it is seen as live). Deno
  * cannot open without following links (no O_NOFOLLOW), so an existing lock is checked with
  * lstat, opened, and written only when the open file is the very file lstat saw. Permissions:
  * --allow-read, --allow-write (the output folder), --allow-sys (host name; optional).
@@ -95,10 +96,17 @@ function notALockFile(path: string, info: Deno.FileInfo): string | undefined {
   }
   if (info.isDirectory) return "it is a folder";
   if (!info.isFile) return "it is not a regular file (a FIFO, socket or device)";
-  if ((info.nlink ?? 1) > 1) {
-    return `it has ${info.nlink} hard links (the same file has another name)`;
-  }
   return undefined;
+}
+
+/**
+ * Why the lock file `file` (opened, its OS lock taken: no live run holds it) may not be written,
+ * or undefined. A second name is normal only while a live run makes its lock (aside, then
+ * linked, both locked); one that nobody holds is another file's name (a user's hard link).
+ */
+function notWritable(file: Deno.FsFile): string | undefined {
+  const nlink = file.statSync().nlink ?? 1;
+  return nlink > 1 ? `it has ${nlink} hard links (the same file has another name)` : undefined;
 }
 
 /** Refuses (exit 2) when the existing `path` is not a plain lock file; false when absent. */
@@ -136,7 +144,7 @@ function tryHold(path: string): Deno.FsFile | null {
   const file = Deno.openSync(path, { read: true, write: true });
   try {
     const opened = file.statSync();
-    if (!opened.isFile || (opened.nlink ?? 1) > 1 || !sameFile(opened, Deno.lstatSync(path))) {
+    if (!opened.isFile || !sameFile(opened, Deno.lstatSync(path))) {
       throw new Error(`"${path}" changed while it was opened`);
     }
   } catch (e) {
@@ -247,6 +255,14 @@ export function acquireOutputLock(
     if (!sameInode(candidate, path)) {
       candidate.close(); // released and removed by its owner meanwhile: try again
       continue;
+    }
+    const unwritable = notWritable(candidate);
+    if (unwritable) {
+      candidate.close();
+      throw refuse(
+        path,
+        `${unwritable}; medprep never writes a lock file of another name: remove it and run again`,
+      );
     }
     candidate.truncateSync(0);
     candidate.writeSync(new TextEncoder().encode(text));
