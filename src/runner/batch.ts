@@ -292,16 +292,19 @@ export async function runBatch(options: RunOptions): Promise<number> {
   }]);
   if (reportIssues.length > 0) throw new ManifestError(reportIssues);
   if (!damaged) await checkRun();
+  // The inputs of every subject of the manifest: never removed (by --force, or as an earlier
+  // output no longer made).
+  const inputs = indexInputFiles(
+    manifest.rows.flatMap((r) =>
+      Object.values(r.paths).flatMap((p) => p ? [[p, { id: r.id, row: r.row }] as const] : [])
+    ),
+  );
   const previous = await settlePreviousRun(found, header, {
     resume: options.resume ?? false,
     force: options.force ?? false,
     outDir,
     log,
-    inputs: indexInputFiles(
-      manifest.rows.flatMap((r) =>
-        Object.values(r.paths).flatMap((p) => p ? [[p, { id: r.id, row: r.row }] as const] : [])
-      ),
-    ),
+    inputs,
   });
   if (damaged) await checkRun(); // only --resume / --force get here
   const { reused, rebuilt } = options.resume
@@ -389,7 +392,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     if (execution.stopped !== undefined) throw new OutDirMovedError(execution.stopped);
     const records = [...carried, ...reused.values(), ...execution.records];
     guard();
-    await removeSupersededOutputs(earlier, execution.records, outDir, log);
+    await removeSupersededOutputs(earlier, execution.records, outDir, log, inputs);
     // Only this run's staged files are removed; final names hold only published subjects.
     const undone = records.some((r) => r.status !== "done");
     await sweepUntilClean(outDir, stagingDir, interrupted || undone ? {} : { maxPasses: 1 });

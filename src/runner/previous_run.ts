@@ -303,7 +303,7 @@ export function latestRecords(
 /**
  * After a subject was made again under other output names (its inputs' stems changed), removes
  * the outputs its earlier record lists that the new record does not, each only while it is still
- * the recorded file (a file changed since is kept, with a note). A subject that failed this time
+ * the recorded file and no input of the manifest (else it is kept, with a note). A subject that failed this time
  * keeps whatever it had (its final names hold what was there before the run).
  */
 export async function removeSupersededOutputs(
@@ -311,6 +311,7 @@ export async function removeSupersededOutputs(
   records: readonly SubjectRecord[],
   outDir: string,
   log: (line: string) => void,
+  inputs?: InputFiles<InputOf>,
 ): Promise<void> {
   const superseded: SubjectRecord[] = [];
   for (const record of records) {
@@ -321,7 +322,7 @@ export async function removeSupersededOutputs(
     if (gone.length > 0) superseded.push({ ...old, outputs: gone });
   }
   if (superseded.length === 0) return;
-  const { removed, kept } = await removeRecordedOutputs(superseded, outDir);
+  const { removed, kept } = await removeRecordedOutputs(superseded, outDir, inputs);
   if (removed.length > 0) {
     log(
       `medprep: removed ${removed.length} earlier output(s) of subjects made again under other names`,
