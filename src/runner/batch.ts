@@ -314,12 +314,16 @@ export async function runBatch(options: RunOptions): Promise<number> {
   const todo = jobs.filter((j) => !reused.has(j.id));
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
   // What earlier runs of this recipe made here stays recorded: the subjects this run does not
-  // select (--subject, --limit, a shorter manifest) are carried over as they were recorded.
+  // select (--subject, --limit, a shorter manifest) are carried over as they were recorded,
+  // unless this run writes one of their output names (then that file is no longer theirs).
   const earlier = latestRecords(previous, header);
   const selected = new Set(jobs.map((j) => j.id));
+  const written = new Set(planned.map((o) => o.path));
   const carried = options.replay
     ? []
-    : [...earlier.values()].filter((r) => r.status === "done" && !selected.has(r.id));
+    : [...earlier.values()].filter((r) =>
+      r.status === "done" && !selected.has(r.id) && !r.outputs.some((o) => written.has(o.path))
+    );
   guard();
   const journal = await createJournal(journalPathOf(provenancePath), { header, started }, [
     ...carried,

@@ -114,3 +114,27 @@ Deno.test("a rebuilt subject whose output names changed leaves no stale output o
     await Deno.remove(ds.dir, { recursive: true });
   }
 });
+
+Deno.test("an earlier subject whose output names another subject now writes is not carried over", async () => {
+  const ds = await createDataset({ count: 3, recipe });
+  try {
+    const out = `${ds.dir}/out`;
+    const base = { quiet: true, command: ["t"], recipe: ds.recipe, out };
+    assert.equal(await runBatch({ ...base, manifest: ds.manifest }), 0);
+    // sub-03 is gone; "renamed" reads its files, so it writes sub-03's output names.
+    const renamed = `${ds.dir}/renamed.csv`;
+    Deno.writeTextFileSync(
+      renamed,
+      Deno.readTextFileSync(ds.manifest).replace(/^sub-03,/m, "renamed,"),
+    );
+    assert.equal(await runBatch({ ...base, manifest: renamed, subjects: ["renamed"] }), 0);
+    const subjects = readProvenance(out).subjects;
+    assert.deepEqual(subjects.map((s) => s.id), ["renamed", "sub-01", "sub-02"]);
+    const paths = subjects.flatMap((s) => s.outputs.map((o) => o.path));
+    assert.equal(new Set(paths).size, paths.length, "no file is recorded twice");
+    const { onDisk, recorded } = accounted(out);
+    assert.deepEqual(onDisk, recorded);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
