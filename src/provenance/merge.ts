@@ -67,13 +67,18 @@ export function mergeProvenance(
   for (let i = 1; i <= count; i++) {
     if (!seenShards.has(i)) problems.push(`Shard ${i} of ${count} is missing`);
   }
-  const byId = new Map<string, { record: SubjectRecord; file: string }>();
+  // A subject in two files (it moved to another shard when the manifest changed; the shard it
+  // left still records its earlier record): the shard it is assigned to now has it.
+  const byId = new Map<string, { record: SubjectRecord; file: string; owns: boolean }>();
   for (const { file, provenance: p } of sorted) {
+    const owned = new Set(p.shard?.assigned ?? []);
     for (const s of p.subjects) {
       const prev = byId.get(s.id);
-      if (prev) {
+      const owns = owned.has(s.id);
+      if (!prev || (owns && !prev.owns)) byId.set(s.id, { record: s, file, owns });
+      else if (owns === prev.owns) {
         problems.push(`Subject "${s.id}" is in both "${prev.file}" and "${file}"`);
-      } else byId.set(s.id, { record: s, file });
+      }
     }
   }
   const all = new Set(sorted.flatMap((s) => s.provenance.shard?.all ?? []));

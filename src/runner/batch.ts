@@ -315,14 +315,19 @@ export async function runBatch(options: RunOptions): Promise<number> {
   if (reused.size > 0) log(`medprep: --resume keeps ${reused.size} finished subject(s)`);
   // What earlier runs of this recipe made here stays recorded: the subjects this run does not
   // select (--subject, --limit, a shorter manifest) are carried over as they were recorded,
-  // unless this run writes one of their output names (then that file is no longer theirs).
+  // unless this run writes one of their output names (then that file is no longer theirs) or,
+  // for a shard, the subject is now another shard's and its provenance file records it
+  // (merge-provenance takes a subject from the shard it is assigned to).
   const earlier = latestRecords(previous, header);
   const selected = new Set(jobs.map((j) => j.id));
   const written = new Set(planned.map((o) => o.path));
+  const elsewhere = new Set(found.siblings.flatMap((s) => s.records.map((r) => r.id)));
   const carried = options.replay
     ? []
     : [...earlier.values()].filter((r) =>
-      r.status === "done" && !selected.has(r.id) && !r.outputs.some((o) => written.has(o.path))
+      r.status === "done" && !selected.has(r.id) &&
+      !r.outputs.some((o) => written.has(o.path)) &&
+      (!shard || assigned.has(r.id) || !elsewhere.has(r.id))
     );
   guard();
   const journal = await createJournal(journalPathOf(provenancePath), { header, started }, [
@@ -396,7 +401,7 @@ export async function runBatch(options: RunOptions): Promise<number> {
     if (execution.stopped !== undefined) throw new OutDirMovedError(execution.stopped);
     const records = [...carried, ...reused.values(), ...execution.records];
     guard();
-    await removeSupersededOutputs(earlier, execution.records, outDir, log, inputs);
+    await removeSupersededOutputs(earlier, records, outDir, log, inputs);
     // Only this run's staged files are removed; final names hold only published subjects.
     const undone = records.some((r) => r.status !== "done");
     await sweepUntilClean(outDir, stagingDir, interrupted || undone ? {} : { maxPasses: 1 });

@@ -302,7 +302,8 @@ export function latestRecords(
 
 /**
  * After a subject was made again under other output names (its inputs' stems changed), removes
- * the outputs its earlier record lists that the new record does not, each only while it is still
+ * the outputs its earlier record lists that no record of this run (`records`: made, kept or
+ * carried over) lists, each only while it is still
  * the recorded file and no input of the manifest (else it is kept, with a note). A subject that failed this time
  * keeps whatever it had (its final names hold what was there before the run).
  */
@@ -314,10 +315,11 @@ export async function removeSupersededOutputs(
   inputs?: InputFiles<InputOf>,
 ): Promise<void> {
   const superseded: SubjectRecord[] = [];
+  // A name another subject of this run now writes (or keeps) is that subject's file.
+  const now = new Set(records.flatMap((r) => r.outputs.map((o) => o.path)));
   for (const record of records) {
     const old = earlier.get(record.id);
-    if (record.status !== "done" || !old) continue;
-    const now = new Set(record.outputs.map((o) => o.path));
+    if (record.status !== "done" || !old || old === record) continue;
     const gone = old.outputs.filter((o) => !now.has(o.path));
     if (gone.length > 0) superseded.push({ ...old, outputs: gone });
   }

@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { runBatch } from "../../src/runner/batch.ts";
 import type { Provenance } from "../../src/provenance/types.ts";
 import { createDataset } from "../runner/_dataset.ts";
-import { captureStderr } from "./_resume.ts";
+import { captureStderr, medprep } from "./_resume.ts";
+import { sha256Bytes } from "../../src/nifti/hash.ts";
 
 const recipe = `version: 1
 name: stale
@@ -132,6 +133,72 @@ Deno.test("an earlier subject whose output names another subject now writes is n
     assert.deepEqual(subjects.map((s) => s.id), ["renamed", "sub-01", "sub-02"]);
     const paths = subjects.flatMap((s) => s.outputs.map((o) => o.path));
     assert.equal(new Set(paths).size, paths.length, "no file is recorded twice");
+    const { onDisk, recorded } = accounted(out);
+    assert.deepEqual(onDisk, recorded);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
+
+Deno.test("an earlier output no longer made is never removed when this run wrote the same name for another subject", async () => {
+  const ds = await createDataset({ count: 2, recipe });
+  try {
+    const out = `${ds.dir}/out`;
+    const base = { quiet: true, command: ["t"], recipe: ds.recipe, out };
+    const first = `${ds.dir}/first.csv`, second = `${ds.dir}/second.csv`;
+    Deno.writeTextFileSync(first, "id,image,label\nA,in/sub-01_ct.nii.gz,in/sub-01_seg.nii.gz\n");
+    // A moves to sub-02's files; B now reads A's old files: B's outputs take A's old names.
+    Deno.writeTextFileSync(
+      second,
+      "id,image,label\nA,in/sub-02_ct.nii.gz,in/sub-02_seg.nii.gz\n" +
+        "B,in/sub-01_ct.nii.gz,in/sub-01_seg.nii.gz\n",
+    );
+    assert.equal(await runBatch({ ...base, manifest: first }), 0);
+    assert.equal(await runBatch({ ...base, manifest: second }), 0);
+    const { onDisk, recorded } = accounted(out);
+    assert.deepEqual(onDisk, recorded);
+    assert.equal(recorded.length, 4);
+    // Swapped back and forth: still every recorded output on disk.
+    Deno.writeTextFileSync(
+      first,
+      "id,image,label\nA,in/sub-01_ct.nii.gz,in/sub-01_seg.nii.gz\n" +
+        "B,in/sub-02_ct.nii.gz,in/sub-02_seg.nii.gz\n",
+    );
+    assert.equal(await runBatch({ ...base, manifest: first }), 0);
+    const again = accounted(out);
+    assert.deepEqual(again.onDisk, again.recorded);
+    assert.equal(again.recorded.length, 4);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
+
+Deno.test("subjects moving between shards: the merge takes each from the shard it is assigned to; every file accounted for", async () => {
+  const byId = recipe.replace("{stem}_{role}", "{id}_{role}");
+  const ds = await createDataset({ count: 4, recipe: byId });
+  try {
+    const out = `${ds.dir}/out`;
+    const base = { quiet: true, command: ["t"], recipe: ds.recipe, out };
+    for (const shard of ["1/2", "2/2"]) {
+      assert.equal(await runBatch({ ...base, manifest: ds.manifest, shard }), 0);
+    }
+    // A new id sorted first moves every subject to the other shard.
+    const more = `${ds.dir}/more.csv`;
+    const rows = Deno.readTextFileSync(ds.manifest).trim().split("\n");
+    Deno.writeTextFileSync(more, [...rows, rows[1].replace(/^sub-01/, "new-01")].join("\n") + "\n");
+    for (const shard of ["1/2", "2/2"]) {
+      assert.equal(await runBatch({ ...base, manifest: more, shard }), 0);
+    }
+    const cli = await medprep(["merge-provenance", out]).output();
+    assert.equal(cli.code, 0, new TextDecoder().decode(cli.stderr));
+    const merged = readProvenance(out).subjects;
+    assert.deepEqual(merged.map((s) => s.id), ["new-01", "sub-01", "sub-02", "sub-03", "sub-04"]);
+    for (const s of merged) {
+      for (const o of s.outputs) {
+        const bytes = Deno.readFileSync(`${out}/${o.path}`);
+        assert.equal(sha256Bytes(bytes), o.sha256, `${o.path} is the file recorded`);
+      }
+    }
     const { onDisk, recorded } = accounted(out);
     assert.deepEqual(onDisk, recorded);
   } finally {
