@@ -17,6 +17,7 @@ import { readRecipe } from "../recipe/validate.ts";
 import { selectWhere } from "../recipe/select_where.ts";
 import { resolveRecipe } from "../provenance/header.ts";
 import { compareIds } from "../provenance/merge.ts";
+import { readProvenanceFile } from "../provenance/read_provenance.ts";
 import { writeJsonAtomic } from "../provenance/stable_json.ts";
 import { planMemory } from "./budget_run.ts";
 import { resolveOutDir } from "./confine.ts";
@@ -59,11 +60,36 @@ export interface FingerprintRecipeOptions {
 
 const argError = (path: string, message: string) => new UsageError([{ path, message }]);
 
+/** The provenance file in `dir` that records `name` among its run's files, if any. */
+async function runRecording(dir: string, name: string): Promise<string | undefined> {
+  let names: string[] = [];
+  try {
+    names = [...Deno.readDirSync(dir)].filter((e) =>
+      e.isFile && /^provenance.*\.json$/.test(e.name)
+    )
+      .map((e) => e.name).sort();
+  } catch { /* no folder yet */ }
+  for (const file of names) {
+    const { provenance } = await readProvenanceFile(`${dir}/${file}`);
+    if (provenance?.runFiles?.some((r) => r.path === name)) return `${dir}/${file}`;
+  }
+  return undefined;
+}
+
 /**
  * Refuses (exit 2) to write `name` in `dir` over a file that is not medprep's statistics file
- * of kind `kind` for the recipe prefix `key`.
+ * of kind `kind` for the recipe prefix `key`, or that a run there recorded as the statistics it
+ * used (its provenance's `runFiles`): that file belongs to the run.
  */
 async function checkStatsTarget(dir: string, name: string, kind: string, key: string) {
+  const recorder = await runRecording(dir, name);
+  if (recorder) {
+    throw new ManifestError([{
+      path: "--out",
+      message: `Cannot write "${dir}/${name}": it holds the statistics the run recorded in ` +
+        `"${recorder}" used; write the statistics into another --out`,
+    }]);
+  }
   const vouch = async (path: string) => {
     try {
       const file = JSON.parse(await Deno.readTextFile(path));

@@ -206,6 +206,33 @@ Deno.test("fingerprint RECIPE never replaces a user's dataset-stats.json (exit 2
   }
 });
 
+Deno.test("fingerprint RECIPE never replaces the dataset-stats.json a run in that folder recorded (exit 2)", async () => {
+  const ds = await createDataset({ count: 3, recipe: STATS_RECIPE });
+  try {
+    const out = `${ds.dir}/out`;
+    const run = await cli(["run", ds.recipe, "--manifest", ds.manifest, "--out", out, "--quiet"]);
+    assert.equal(run.code, 0, run.stderr);
+    const before = await Deno.readTextFile(`${out}/dataset-stats.json`);
+    // Statistics of another dataset (two of the three subjects) into the run's folder.
+    const rows = (await Deno.readTextFile(ds.manifest)).trim().split("\n");
+    await Deno.writeTextFile(`${ds.dir}/two.csv`, rows.slice(0, 3).join("\n") + "\n");
+    const r = await cli([
+      "fingerprint",
+      ds.recipe,
+      "--manifest",
+      `${ds.dir}/two.csv`,
+      "--out",
+      out,
+      "--quiet",
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /provenance\.json/);
+    assert.equal(await Deno.readTextFile(`${out}/dataset-stats.json`), before);
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
+
 Deno.test("fingerprint --recipe-out --force never writes over an input through a symlinked folder (exit 2)", async () => {
   const ds = await createDataset({ count: 2 });
   try {
