@@ -307,6 +307,19 @@ export async function runBatch(options: RunOptions): Promise<number> {
     inputs,
   });
   if (damaged) await checkRun(); // only --resume / --force get here
+  // What --force kept is no longer any provenance's file here: never written over.
+  const keptByForce = new Set(previous.keptByForce ?? []);
+  const overKept = planned.find((o) => keptByForce.has(o.path));
+  if (overKept) {
+    throw new ManifestError([{
+      path: "--out",
+      message:
+        `Cannot write "${outDir}/${overKept.path}" for row ${overKept.row} (subject ${
+          JSON.stringify(overKept.id)
+        }): --force kept it (not the file the old run recorded, or an input) and medprep never ` +
+        "writes over a file it cannot vouch for; move it and run again",
+    }]);
+  }
   const { reused, rebuilt } = options.resume
     ? await findReusable(previous, jobs, planned, { header, outDir })
     : { reused: new Map<string, SubjectRecord>(), rebuilt: [] };

@@ -55,6 +55,8 @@ export interface PreviousRun {
    * that could be read; a damaged one is its own run's business and is not listed.
    */
   siblings: PreviousSource[];
+  /** Outputs of another recipe that `--force` kept (changed since recorded, or an input). */
+  keptByForce?: string[];
 }
 
 /** Names of the provenance files and journals runs leave in `--out` (shard.ts, batch.ts). */
@@ -197,8 +199,10 @@ export async function settlePreviousRun(
         `to remove those ${n} file(s) first`,
     );
   }
+  const keptByForce: string[] = [];
   for (const source of foreign) {
     const { removed, kept } = await removeRecordedOutputs(source.records, outDir, options.inputs);
+    keptByForce.push(...kept.map((k) => k.path));
     log(
       `medprep: --force removed ${removed.length} file(s) of ${describeRecipe(source.header)}`,
     );
@@ -212,7 +216,12 @@ export async function settlePreviousRun(
       await Deno.remove(reportPathOf(source.file)).catch(() => {});
     }
   }
-  return { sources: previous.sources, problems: [], siblings: previous.siblings };
+  return {
+    sources: previous.sources,
+    problems: [],
+    siblings: previous.siblings,
+    ...(keptByForce.length > 0 ? { keptByForce } : {}),
+  };
 }
 
 /** Why `rel` may not be removed as a recorded output of `outDir`, or null when it may. */

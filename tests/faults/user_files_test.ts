@@ -147,3 +147,27 @@ Deno.test("outputs recorded by another provenance file in --out (shards) are not
     assert.equal(whole.code, 0, whole.stderr);
   }, { count: 3, recipe: simpleRecipe() });
 });
+
+Deno.test("a file --force keeps (changed since the old run wrote it) is never written over by the new recipe", async () => {
+  const ds = await createDataset({ count: 2, recipe: simpleRecipe() });
+  try {
+    const out = `${ds.dir}/out`;
+    const args = ["run", ds.recipe, "--manifest", ds.manifest, "--out", out];
+    assert.equal((await runMedprep(args)).code, 0);
+    const edited = `${out}/sub-01_image.nii.gz`;
+    await Deno.writeTextFile(edited, "edited by hand");
+    // Another recipe writing the same names.
+    const other = `${ds.dir}/other.yaml`;
+    await Deno.writeTextFile(
+      other,
+      (await Deno.readTextFile(ds.recipe)).replace(/name: .*/, "name: other"),
+    );
+    const r = await runMedprep(["run", other, "--manifest", ds.manifest, "--out", out, "--force"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--force kept "sub-01_image\.nii\.gz"/);
+    assert.match(r.stderr, /Cannot write "[^"]*sub-01_image\.nii\.gz"/);
+    assert.equal(await Deno.readTextFile(edited), "edited by hand");
+  } finally {
+    await Deno.remove(ds.dir, { recursive: true });
+  }
+});
