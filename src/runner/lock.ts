@@ -129,6 +129,22 @@ function assertLockFile(path: string): boolean {
   return true;
 }
 
+/**
+ * Removes the `.medprep-tmp-lock-…` names in `outDir` of the lock file `file` (nobody holds it):
+ * what a run killed between linking its lock into place and removing the aside name leaves.
+ */
+function dropLeftAsides(outDir: string, file: Deno.FsFile): void {
+  const opened = file.statSync();
+  if ((opened.nlink ?? 1) < 2) return;
+  for (const e of Deno.readDirSync(outDir)) {
+    if (!e.isFile || !e.name.startsWith(".medprep-tmp-lock-")) continue;
+    const aside = `${outDir}/${e.name}`;
+    try {
+      if (sameFile(Deno.lstatSync(aside), opened)) Deno.removeSync(aside);
+    } catch { /* gone meanwhile */ }
+  }
+}
+
 /** Whether `a` and `b` describe the same file (device and inode). */
 function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
   return a.ino !== null && a.ino === b.ino && a.dev === b.dev;
@@ -256,6 +272,9 @@ export function acquireOutputLock(
       candidate.close(); // released and removed by its owner meanwhile: try again
       continue;
     }
+    // A run killed between linking its lock and removing the aside name left both: that name
+    // is medprep's own temporary file, so it goes and the lock has one name again.
+    dropLeftAsides(outDir, candidate);
     const unwritable = notWritable(candidate);
     if (unwritable) {
       candidate.close();

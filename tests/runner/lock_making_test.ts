@@ -37,10 +37,35 @@ Deno.test("a lock another run is making (two names for an instant, locked) is a 
     const child = new Deno.Command("true").spawn();
     await child.status;
     const stale = JSON.stringify({ pid: child.pid, host: Deno.hostname(), started: "x" });
-    Deno.writeTextFileSync(aside, stale);
-    const before = Deno.readTextFileSync(aside);
+    // The other name is a user's file now (not medprep's aside name).
+    const users = `${dir}/users-file`;
+    Deno.renameSync(aside, users);
+    Deno.writeTextFileSync(users, stale);
+    const before = Deno.readTextFileSync(users);
     assert.throws(() => acquireOutputLock(dir, null, quiet), /hard link/);
-    assert.equal(Deno.readTextFileSync(aside), before);
+    assert.equal(Deno.readTextFileSync(users), before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a lock left with its aside name by a run killed in between is taken over, the aside removed", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "medprep-lock-" }));
+  try {
+    const child = new Deno.Command("true").spawn();
+    await child.status;
+    const aside = `${dir}/.medprep-tmp-lock-0123abcd`;
+    Deno.writeTextFileSync(
+      aside,
+      JSON.stringify({ pid: child.pid, host: Deno.hostname(), started: "x" }),
+    );
+    Deno.linkSync(aside, `${dir}/.medprep.lock`);
+    const warned: string[] = [];
+    const lock = acquireOutputLock(dir, null, { warn: (l) => warned.push(l) });
+    assert.match(warned.join("\n"), /taking over the stale lock/);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [".medprep.lock"]);
+    assert.equal(JSON.parse(Deno.readTextFileSync(`${dir}/.medprep.lock`)).pid, Deno.pid);
+    lock.release();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
