@@ -53,6 +53,8 @@ async function writeStatsFile(
   const sha256 = sha256Bytes(stringifyStable(file));
   const same = (p: string) => sha256File(p).then((h) => h === sha256, () => false);
   const recordedHere = recordedAs(recorded, DATASET_STATS_FILE);
+  // A file there is judged only while --out is still this run's folder (else: moved, exit 1).
+  assertStillResolved(outDir);
   const issues = await findUserFiles(outDir, [{
     name: DATASET_STATS_FILE,
     vouch: async (p) => await same(p) || await recordedHere(p),
