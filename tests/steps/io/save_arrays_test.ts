@@ -90,7 +90,7 @@ for sid in ["s1", "s2"]:
         last = d if d.ndim == 4 else d[..., None]
         a = np.load(os.path.join(inp["npy"], sid + "_" + role + ".npy"))
         scaled = img.dataobj.slope != 1 or img.dataobj.inter != 0
-        want_dtype = "float32" if scaled else str(img.get_data_dtype())
+        want_dtype = "float64" if scaled else str(img.get_data_dtype())
         expect(a.shape == first.shape, sid + role + " npy shape " + str(a.shape) + " vs " + str(first.shape))
         expect(str(a.dtype) == want_dtype, sid + role + " npy dtype " + str(a.dtype) + " vs " + want_dtype)
         expect(np.array_equal(a.astype(np.float64), first), sid + role + " npy values")
