@@ -40,6 +40,7 @@ const KNOWN_KEYS = new Set([
   "status",
   "dataset",
   "subjects",
+  "runFiles", // the run's manifest.csv / dataset.json / dataset-stats.json, not statistics
 ]);
 
 const triple = (v: readonly number[] | undefined) =>
