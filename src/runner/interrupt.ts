@@ -3,6 +3,7 @@
  * terminate workers, then write provenance and exit 130); listeners are removed by `dispose`.
  */
 import { removeConfined } from "./confine.ts";
+import { sameFile } from "./same_file.ts";
 
 /** Signals that interrupt a run (SIGTERM only where the platform has it). */
 const SIGNALS: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
@@ -147,7 +148,7 @@ async function openLockFile(path: string): Promise<Deno.FsFile | null> {
   }
   try {
     const [opened, now] = [await lock.stat(), await Deno.lstat(path)];
-    if (opened.ino !== null && opened.ino === now.ino && opened.dev === now.dev) return lock;
+    if (sameFile(opened, now)) return lock;
   } catch { /* gone meanwhile */ }
   lock.close();
   return null;

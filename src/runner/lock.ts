@@ -15,6 +15,7 @@
  */
 import { ManifestError } from "../errors.ts";
 import { assertStillResolved } from "./confine.ts";
+import { sameFile } from "./same_file.ts";
 import type { Shard } from "./shard.ts";
 
 /** What a lock file holds. */
@@ -143,11 +144,6 @@ function dropLeftAsides(outDir: string, file: Deno.FsFile): void {
       if (sameFile(Deno.lstatSync(aside), opened)) Deno.removeSync(aside);
     } catch { /* gone meanwhile */ }
   }
-}
-
-/** Whether `a` and `b` describe the same file (device and inode). */
-function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
-  return a.ino !== null && a.ino === b.ino && a.dev === b.dev;
 }
 
 /**

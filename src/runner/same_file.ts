@@ -7,6 +7,14 @@
  * (`run --force`, `restore`, `split`, `fingerprint --recipe-out`). Permissions: --allow-read.
  */
 
+/**
+ * Whether `a` and `b` describe the same file (device and inode; never where the system reports
+ * no inode).
+ */
+export function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.ino !== null && a.ino === b.ino && a.dev === b.dev;
+}
+
 function identityOf(path: string): string | undefined {
   try {
     const st = Deno.statSync(path);
