@@ -18,6 +18,23 @@ ${save ? `    name: "${save}"\n` : ""}    compression: 1
 `;
 }
 
+/**
+ * A recipe `name` (seed 1) resampling image and label to `spacing` mm, then saving; `save` adds
+ * the save step's lines (e.g. `    name: "{stem}_{role}.nii.gz"\n`).
+ */
+export function spacingRecipe(name: string, spacing: number, save = ""): string {
+  return `version: 1
+name: ${name}
+seed: 1
+steps:
+  - step: load
+    labels: [label]
+  - step: resample-to-spacing
+    spacing: [${spacing}, ${spacing}, ${spacing}]
+  - step: save
+${save}`;
+}
+
 /** A slow recipe (B-spline upsampling, gzip level 9): leaves time to interrupt a run. */
 export const HEAVY_RECIPE = `version: 1
 name: heavy

@@ -6,20 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { createDataset, readTree } from "../runner/_dataset.ts";
-import { runMedprep } from "./_faults.ts";
+import { runMedprep, spacingRecipe } from "./_faults.ts";
 
-const RECIPE = `version: 1
-name: first
-seed: 1
-steps:
-  - step: load
-    labels: [label]
-  - step: resample-to-spacing
-    spacing: [2, 2, 2]
-  - step: save
-    name: "{id}_{role}.nii.gz"
-    compression: 1
-`;
+const RECIPE = spacingRecipe("first", 2, '    name: "{id}_{role}.nii.gz"\n    compression: 1\n');
 
 const STATS_RECIPE = `version: 1
 name: stats

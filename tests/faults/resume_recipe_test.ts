@@ -8,29 +8,18 @@ import { runBatch, type RunOptions } from "../../src/runner/batch.ts";
 import { ManifestError } from "../../src/errors.ts";
 import { createDataset, readTree } from "../runner/_dataset.ts";
 import { captureStderr, medprep } from "./_resume.ts";
-
-const recipe = (name: string, spacing: number, save = "") =>
-  `version: 1
-name: ${name}
-seed: 1
-steps:
-  - step: load
-    labels: [label]
-  - step: resample-to-spacing
-    spacing: [${spacing}, ${spacing}, ${spacing}]
-  - step: save
-${save}`;
+import { spacingRecipe } from "./_faults.ts";
 
 /** runBatch with the (new) --force flag. */
 const run = (o: RunOptions & { force?: boolean }) => runBatch(o);
 
 Deno.test("a different recipe into the same --out exits 2 naming both recipes; files untouched", async () => {
-  const ds = await createDataset({ count: 3, recipe: recipe("first", 2) });
+  const ds = await createDataset({ count: 3, recipe: spacingRecipe("first", 2) });
   try {
     const out = `${ds.dir}/out`;
     await Deno.writeTextFile(
       `${ds.dir}/second.yaml`,
-      recipe("second", 3, '    name: "{id}-{role}.nii.gz"\n'),
+      spacingRecipe("second", 3, '    name: "{id}-{role}.nii.gz"\n'),
     );
     assert.equal(
       await runBatch({
@@ -70,11 +59,14 @@ Deno.test("a different recipe into the same --out exits 2 naming both recipes; f
 });
 
 Deno.test("--force removes exactly the old recipe's unchanged outputs, never through a symlink", async () => {
-  const ds = await createDataset({ count: 3, recipe: recipe("first", 2) });
+  const ds = await createDataset({ count: 3, recipe: spacingRecipe("first", 2) });
   try {
     const out = `${ds.dir}/out`;
     const second = `${ds.dir}/second.yaml`;
-    await Deno.writeTextFile(second, recipe("second", 3, '    name: "{id}-{role}.nii.gz"\n'));
+    await Deno.writeTextFile(
+      second,
+      spacingRecipe("second", 3, '    name: "{id}-{role}.nii.gz"\n'),
+    );
     const base = { quiet: true, command: ["t"], manifest: ds.manifest, out };
     assert.equal(await runBatch({ ...base, recipe: ds.recipe }), 0);
     // Changed since the first run wrote it: not the first run's file any more, kept.
@@ -112,7 +104,7 @@ Deno.test("--force removes exactly the old recipe's unchanged outputs, never thr
 });
 
 Deno.test("a corrupt provenance.json: --resume warns and rebuilds, a plain run exits 2 unless --force", async () => {
-  const ds = await createDataset({ count: 2, recipe: recipe("first", 2) });
+  const ds = await createDataset({ count: 2, recipe: spacingRecipe("first", 2) });
   try {
     const out = `${ds.dir}/out`;
     const base = { command: ["t"], recipe: ds.recipe, manifest: ds.manifest, out };

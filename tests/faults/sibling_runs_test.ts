@@ -8,26 +8,15 @@ import assert from "node:assert/strict";
 import { runBatch } from "../../src/runner/batch.ts";
 import { ManifestError } from "../../src/errors.ts";
 import { createDataset, readTree } from "../runner/_dataset.ts";
-
-const recipe = (name: string, spacing: number) =>
-  `version: 1
-name: ${name}
-seed: 1
-steps:
-  - step: load
-    labels: [label]
-  - step: resample-to-spacing
-    spacing: [${spacing}, ${spacing}, ${spacing}]
-  - step: save
-`;
+import { spacingRecipe } from "./_faults.ts";
 
 const names = (e: unknown) => e instanceof ManifestError ? e.message : String(e);
 
 Deno.test("a shard of another recipe is refused in an --out holding a whole run, and the reverse; files untouched", async () => {
-  const ds = await createDataset({ count: 4, recipe: recipe("first", 2) });
+  const ds = await createDataset({ count: 4, recipe: spacingRecipe("first", 2) });
   try {
     const second = `${ds.dir}/second.yaml`;
-    await Deno.writeTextFile(second, recipe("second", 3));
+    await Deno.writeTextFile(second, spacingRecipe("second", 3));
     const base = { quiet: true, command: ["t"], manifest: ds.manifest };
     // A whole run, then a shard of another recipe into the same folder.
     const whole = `${ds.dir}/whole`;
@@ -68,7 +57,7 @@ Deno.test("a shard of another recipe is refused in an --out holding a whole run,
 });
 
 Deno.test("a replay into an --out never overwrites an output another provenance there records", async () => {
-  const ds = await createDataset({ count: 2, recipe: recipe("first", 2) });
+  const ds = await createDataset({ count: 2, recipe: spacingRecipe("first", 2) });
   try {
     const out = `${ds.dir}/out`;
     const base = { quiet: true, command: ["t"], recipe: ds.recipe };

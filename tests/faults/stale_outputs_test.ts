@@ -12,19 +12,10 @@ import { runBatch } from "../../src/runner/batch.ts";
 import type { Provenance } from "../../src/provenance/types.ts";
 import { createDataset } from "../runner/_dataset.ts";
 import { captureStderr, medprep } from "./_resume.ts";
+import { spacingRecipe } from "./_faults.ts";
 import { sha256Bytes } from "../../src/nifti/hash.ts";
 
-const recipe = `version: 1
-name: stale
-seed: 1
-steps:
-  - step: load
-    labels: [label]
-  - step: resample-to-spacing
-    spacing: [2, 2, 2]
-  - step: save
-    name: "{stem}_{role}.nii.gz"
-`;
+const recipe = spacingRecipe("stale", 2, '    name: "{stem}_{role}.nii.gz"\n');
 
 const readProvenance = (out: string): Provenance =>
   JSON.parse(Deno.readTextFileSync(`${out}/provenance.json`));
