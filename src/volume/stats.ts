@@ -1,6 +1,7 @@
 import { DTYPE_INFO, isIntegerDType, type NumberArray } from "./dtype.ts";
 import { frameLength, type Volume } from "./volume.ts";
 import { histogramOrderSource, type OrderSource, radixOrderSource } from "./order.ts";
+import { NumpySum } from "./numpy_sum.ts";
 
 /**
  * `Math.min(...values)` for any length: spreading an array into arguments throws RangeError
@@ -55,7 +56,10 @@ export function realValues(volume: Volume, frame: number): Float64Array {
   return out;
 }
 
-/** Count, min, max, mean and population std (float64, two passes) of one frame's real values. */
+/**
+ * Count, min, max, mean and population std (float64, two passes, numpy's summation order) of one
+ * frame's real values.
+ */
 export function deriveFrameStats(
   volume: Volume,
   frame: number,
@@ -64,24 +68,26 @@ export function deriveFrameStats(
   const src = frameNumbers(volume, frame);
   const { slope, inter } = volume;
   const nonzero = mask === "nonzero";
-  let n = 0, sum = 0, min = Infinity, max = -Infinity;
+  // Summed in numpy's order (numpy_sum.ts): mean and std equal np.mean / np.std bit for bit.
+  const sum = new NumpySum();
+  let n = 0, min = Infinity, max = -Infinity;
   for (let i = 0; i < src.length; i++) {
     const v = src[i] * slope + inter;
     if (v !== v || (nonzero && v === 0)) continue;
     n++;
-    sum += v;
+    sum.add(v);
     if (v < min) min = v;
     if (v > max) max = v;
   }
   if (n === 0) return { n, min: NaN, max: NaN, mean: NaN, std: NaN };
-  const mean = sum / n;
-  let ss = 0;
+  const mean = sum.total() / n;
+  const ss = new NumpySum();
   for (let i = 0; i < src.length; i++) {
     const v = src[i] * slope + inter;
     if (v !== v || (nonzero && v === 0)) continue;
-    ss += (v - mean) * (v - mean);
+    ss.add((v - mean) * (v - mean));
   }
-  return { n, min, max, mean, std: Math.sqrt(ss / n) };
+  return { n, min, max, mean, std: Math.sqrt(ss.total() / n) };
 }
 
 /** Largest histogram (bins) used for integer storage before switching to radix selection. */
