@@ -52,9 +52,15 @@ export {
   type Volume,
   type VolumeMeta,
 } from "./src/volume/volume.ts";
-export { type DType, DTYPES, type Rounding, type VoxelArray } from "./src/volume/dtype.ts";
+export {
+  type DType,
+  DTYPES,
+  type FloatStorage,
+  type Rounding,
+  type VoxelArray,
+} from "./src/volume/dtype.ts";
 export type { Affine } from "./src/volume/affine.ts";
-export type { EncodableItem, PreEncoded, SaveTarget } from "./src/volume/encode.ts";
+export type { EncodableItem, FloatPlan, PreEncoded, SaveTarget } from "./src/volume/encode.ts";
 export type { Grid } from "./src/volume/grid.ts";
 export { type Interpolation, INTERPOLATIONS } from "./src/volume/interpolate.ts";
 export {

@@ -6,6 +6,7 @@ import { createVoxelArray, type DType } from "../src/volume/dtype.ts";
 import type { Affine } from "../src/volume/affine.ts";
 import { createVolume, type Volume } from "../src/volume/volume.ts";
 import type { Item, StepContext, StepRecord, Subject } from "../src/steps/step.ts";
+import type { FloatPlan } from "../src/volume/encode.ts";
 
 /** An oblique, anisotropic affine (0.9 × 1.1 × 2.5 mm, rotated 12° about z, 8° about x). */
 export function obliqueAffine(spacing: [number, number, number] = [0.9, 1.1, 2.5]): Affine {
@@ -87,9 +88,27 @@ export function makeSubject(
   };
 }
 
-/** A step context for subject `s1` (step 1, copy 0, seed 1 unless given) that collects warnings. */
+/**
+ * The bound plan's word for a step followed only by `save: { dtype: auto }`: float results may
+ * be held in float32 (`floatStorageOf`). `{ exact: true }` is the word when a later step computes.
+ */
+export const AUTO_SAVE: FloatPlan = {
+  exact: false,
+  target: { dtype: "auto", rounding: "nearest" },
+};
+
+/**
+ * A step context for subject `s1` (step 1, copy 0, seed 1 unless given) that collects warnings;
+ * as if `save: { dtype: auto }` followed (`floats`: AUTO_SAVE unless given).
+ */
 export function makeContext(
-  options: { seed?: number; copy?: number; replay?: StepRecord; subjectId?: string } = {},
+  options: {
+    seed?: number;
+    copy?: number;
+    replay?: StepRecord;
+    subjectId?: string;
+    floats?: FloatPlan;
+  } = {},
 ): StepContext & { warnings: string[] } {
   const warnings: string[] = [];
   return {
@@ -97,6 +116,7 @@ export function makeContext(
     stepIndex: 1,
     copy: options.copy ?? 0,
     seed: options.seed ?? 1,
+    floats: options.floats ?? AUTO_SAVE,
     ...(options.replay ? { replay: options.replay } : {}),
     warnings,
     warn: (m: string) => void warnings.push(m),

@@ -58,6 +58,8 @@ const TYPES = [
   "DatasetStats",
   "EncodableItem",
   "EncodedVolume",
+  "FloatPlan",
+  "FloatStorage",
   "FrameDatasetStats",
   "Grid",
   "Interpolation",

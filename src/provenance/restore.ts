@@ -15,7 +15,7 @@ import type { PlainRecipe } from "../recipe/recipe.ts";
 import type { Grid } from "../volume/grid.ts";
 import { describeGrid, gridMismatch } from "../volume/grid_match.ts";
 import { type Interpolation, INTERPOLATIONS } from "../volume/interpolate.ts";
-import { isIntegerDType } from "../volume/dtype.ts";
+import { floatTypeFor, isIntegerDType } from "../volume/dtype.ts";
 import { resampleOnto } from "../volume/resample_onto.ts";
 import { createMeta, type Volume } from "../volume/volume.ts";
 import type { GeometryRecord, InputRecord, Provenance, SubjectRecord } from "./types.ts";
@@ -194,7 +194,10 @@ export function restoreVolume(prediction: Volume, plan: RestorePlan): Restored {
     ? "nearest"
     : plan.interpolation;
   const onGrid: Volume = { ...prediction, affine: plan.from.affine };
-  const volume = resampleOnto(onGrid, plan.to, { interpolation, fill: 0 });
+  // The restored volume is the file written: float32 (nearest) for predictions of up to 16 bits
+  // or float32, as numpy's astype would store the float64 samples; float64 otherwise.
+  const floats = floatTypeFor(prediction.dtype) === "float32" ? "float32" : "float64";
+  const volume = resampleOnto(onGrid, plan.to, { interpolation, fill: 0, floats });
   return { volume, interpolation, warnings };
 }
 

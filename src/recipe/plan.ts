@@ -8,7 +8,7 @@
 import { RecipeError } from "../errors.ts";
 import { STEPS } from "../steps/registry.ts";
 import type { PlannedRole, SinkStep, SourceStep, StepDefinition } from "../steps/step.ts";
-import type { SaveTarget } from "../volume/encode.ts";
+import type { FloatPlan, SaveTarget } from "../volume/encode.ts";
 import type { PlainRecipe } from "./recipe.ts";
 
 /** What the values are after a step, when the recipe alone tells. */
@@ -32,6 +32,8 @@ export interface BoundStep<D extends StepDefinition = StepDefinition> {
   readonly written?: ReadonlySet<string>;
   /** The sink's encoding when the sink is the next step (given to the step's context). */
   readonly save?: SaveTarget;
+  /** Where this step's float results go (`floatPlanOf`, given to the step's context). */
+  readonly floats: FloatPlan;
 }
 
 /** A recipe bound to the registry (SPEC §6): the one object everything after validation uses. */
@@ -112,6 +114,7 @@ export function bindRecipe(recipe: PlainRecipe, options: BindOptions = {}): Plan
       produces: kind,
       written: options.written?.[index],
       ...(sinkEncoding && index === steps0 - 2 ? { save: sinkEncoding } : {}),
+      floats: floatPlanOf(definitions, recipe.steps, index),
     };
   });
   const source = steps[0] as BoundStep<SourceStep>;
@@ -133,6 +136,24 @@ export function bindRecipe(recipe: PlainRecipe, options: BindOptions = {}): Plan
     labelsWritten: source.written?.has("labels") ?? true,
     ...(selection.where ? { where: selection.where } : {}),
   };
+}
+
+/**
+ * Where step `index`'s float results go (SPEC §2): float32 is invisible only when every later
+ * step merely moves values (`movesValues`) and the sink stores no float64; otherwise `exact`.
+ */
+function floatPlanOf(
+  definitions: readonly StepDefinition[],
+  steps: PlainRecipe["steps"],
+  index: number,
+): FloatPlan {
+  const last = steps.length - 1;
+  for (let j = index + 1; j < last; j++) {
+    if (!definitions[j].movesValues?.(steps[j].params as never)) return { exact: true };
+  }
+  const sink = definitions[last];
+  const target = sink.kind === "sink" ? sink.encoding?.(steps[last].params as never) : undefined;
+  return target && target.dtype !== "float64" ? { exact: false, target } : { exact: true };
 }
 
 /** The plan with another run seed (`run --seed`). */

@@ -241,6 +241,7 @@ export function runSubject(
         seed,
         replay,
         save: step.save,
+        floats: step.floats,
         dataset: init.dataset?.[s],
         warn: (m) => record.warnings.push(`steps[${s}] (${def.name}): ${m}`),
         readVolume: (path) => {

@@ -11,8 +11,10 @@
  * anti-aliasing), B-spline coefficients (float64 copies in `augment`), float copies for
  * intensity transforms, the `save` encoding. Augmentation copies run depth-first, so a fork
  * keeps one subject alive per fork level, never all copies. Intermediate images of a
- * linear / B-spline resampling are counted as floats (SPEC §2: values between steps are
- * real numbers), an upper bound when a step keeps a smaller type. Measured against the peak
+ * linear / B-spline resampling and of intensity steps are counted as floats (SPEC §2: values
+ * between steps are real numbers) of the width the bound plan gives them (`floats`: float64
+ * when a later step computes from them), an upper bound when a step keeps a smaller type.
+ * Measured against the peak
  * RSS of real runs (256×256×128 int16: B-spline / linear upsampling, antialiased
  * downsampling, B-spline augmentation): within about 15 MB below to 2× above.
  */
@@ -20,6 +22,7 @@ import type { StepDefinition } from "./step.ts";
 import type { Grid } from "../volume/grid.ts";
 import { TRANSFORMS } from "./augment/augment.ts";
 import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
+import type { FloatPlan } from "../volume/encode.ts";
 
 /** A role's grid and its number of 3D frames (a 4D volume's frames share the grid). */
 export interface Geometry extends Grid {
@@ -40,6 +43,8 @@ export interface RoleInput {
 export interface PlannedStep {
   readonly definition: StepDefinition;
   readonly params: Record<string, unknown>;
+  /** Where its float results go (bound plan); absent: float64 (`floatStorageOf`). */
+  readonly floats?: FloatPlan;
 }
 
 /** The working set of a subject at one step: how much, and why. */
@@ -72,6 +77,8 @@ interface RoleState {
   dtype: string;
   inputDType: DType;
   vol: Vol;
+  /** An intensity step made the values fractional (`auto` then saves float32). */
+  fractional?: boolean;
 }
 
 const total = (vols: Iterable<Vol>) => {
@@ -83,8 +90,23 @@ const total = (vols: Iterable<Vol>) => {
 const voxelsOf = (g: Geometry) => g.shape[0] * g.shape[1] * g.shape[2] * g.frames;
 const shapeText = (g: Geometry) => `${g.shape.join("x")}${g.frames > 1 ? `x${g.frames}` : ""}`;
 
-/** Bytes per voxel of a float type holding `bytes`-wide values (float32 up to 16-bit / float32). */
-const floatBytes = (bytes: number, dtype: string) => bytes <= 2 || dtype === "float32" ? 4 : 8;
+/**
+ * Bytes per voxel of a step's float results (`floatStorageOf`): float64 when the plan says
+ * exact (or gives no plan) or the sink's type needs it, else float32.
+ */
+function floatBytes(r: RoleState, floats: FloatPlan | undefined, fractional: boolean): number {
+  if (!floats || floats.exact) return 8;
+  const t = floats.target.dtype;
+  const stored = t === "auto"
+    ? (fractional ? "float32" : r.inputDType)
+    : t === "keep"
+    ? r.inputDType
+    : t;
+  return stored === "float32" || (stored in DTYPE_INFO && DTYPE_INFO[stored as DType].integer &&
+      DTYPE_INFO[stored as DType].bytes <= 2)
+    ? 4
+    : 8;
+}
 const floatName = (bytes: number) => (bytes === 4 ? "float32" : "float64");
 
 /** The output grid of one role after an augment step: fixed-size windows change the shape. */
@@ -145,7 +167,7 @@ export function estimateSubjectPeak(
     const bytes = total(others) + total(current) + total(made) + scratch + overhead;
     all.push({ bytes, step: s, name: steps[s].definition.name, detail });
   };
-  steps.forEach(({ definition: def, params }, s) => {
+  steps.forEach(({ definition: def, params, floats }, s) => {
     if (def.kind === "source") {
       roles = inputs.map((r) => ({
         role: r.role,
@@ -174,6 +196,8 @@ export function estimateSubjectPeak(
           ? dtype
           : dtype === "keep" || (r.label && r.dtype.startsWith("float"))
           ? r.inputDType
+          : r.fractional
+          ? "float32"
           : r.dtype;
       const copies = roles.map((r) =>
         target(r) === r.dtype ? 0 : r.vol.voxels * DTYPE_INFO[target(r) as DType].bytes
@@ -190,10 +214,10 @@ export function estimateSubjectPeak(
       const made: Vol[] = [];
       const next = roles.map((r) => {
         if (r.label) return r;
-        const bytes = Math.max(4, r.vol.bytes);
+        const bytes = floatBytes(r, floats, true);
         const vol = { voxels: r.vol.voxels, bytes };
         made.push(vol);
-        return { ...r, dtype: bytes === 4 ? "float32" : r.dtype, vol };
+        return { ...r, dtype: floatName(bytes), vol, fractional: true };
       });
       // 64-bit integer frames are copied as float64 for statistics.
       const scratch = Math.max(
@@ -218,14 +242,15 @@ export function estimateSubjectPeak(
       const next = roles.map((r) => {
         const g: Geometry = { ...def.plan!(r.geometry, params), frames: r.geometry.frames };
         const smooth = !r.label && interpolation !== undefined && interpolation !== "nearest";
-        const bytes = smooth ? floatBytes(r.vol.bytes, r.dtype) : r.vol.bytes;
+        const bytes = smooth ? floatBytes(r, floats, r.fractional === true) : r.vol.bytes;
         const vol = { voxels: voxelsOf(g), bytes };
         made.push(vol);
         const dtype = smooth ? floatName(bytes) : r.dtype;
         parts.push(`${r.role} ${shapeText(r.geometry)} ${r.dtype} → ${shapeText(g)} ${dtype}`);
         if (smooth) {
-          // Separable passes: float planes; a z line operator needs the whole in-plane stack.
-          const f = r.vol.bytes > 2 && r.dtype !== "float32" ? 8 : 4;
+          // Separable passes: float planes; a z line operator needs the whole in-plane stack
+          // (float64; for ≤ 16-bit inputs it mostly lies in the consumed input's bytes).
+          const f = r.vol.bytes > 2 ? 8 : 4;
           const [nx, ny, nz] = r.geometry.shape, [mx, my] = g.shape;
           const plane = Math.max(nx, mx) * Math.max(ny, my);
           const stack = interpolation === "bspline" || params.antialias === true
@@ -251,7 +276,9 @@ export function estimateSubjectPeak(
     const next = roles.map((r) => {
       const g = augmentGeometry(r.geometry, params);
       const float = !r.label && kinds.intensity;
-      const bytes = float ? 4 : r.vol.bytes;
+      // Interpolated images without intensity transforms: floats as the plan says.
+      const smooth = !r.label && !float && params.interpolation !== "nearest";
+      const bytes = float ? 4 : smooth ? floatBytes(r, floats, r.fractional === true) : r.vol.bytes;
       const vol = { voxels: voxelsOf(g), bytes };
       made.push(vol);
       if (!r.label) {
@@ -259,9 +286,9 @@ export function estimateSubjectPeak(
         if (kinds.before) scratch += r.vol.voxels * 4;
       }
       if (r.vol.bytes === 8 && !float) scratch += vol.voxels * 8; // 64-bit integers via float64
-      const dtype = float ? "float32" : r.dtype;
+      const dtype = float ? "float32" : smooth ? floatName(bytes) : r.dtype;
       parts.push(`${r.role} ${shapeText(g)} ${dtype}`);
-      return { ...r, geometry: g, dtype, vol };
+      return { ...r, geometry: g, dtype, vol, fractional: r.fractional || float };
     });
     if (kinds.biasField) {
       scratch += Math.max(

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { EncodableItem, SaveTarget } from "../volume/encode.ts";
+import type { EncodableItem, FloatPlan, SaveTarget } from "../volume/encode.ts";
 import type { Grid } from "../volume/grid.ts";
 import type { Volume } from "../volume/volume.ts";
 import type { DatasetNeed, DatasetStats } from "./dataset_stats.ts";
@@ -61,6 +61,11 @@ export interface StepContext {
    * then emit the stored type itself where `directSaveType` allows (SPEC §2, bit for bit).
    */
   readonly save?: SaveTarget;
+  /**
+   * Where the float results this step makes go (bound plan `BoundStep.floats`): how to store
+   * them is `floatStorageOf(item, floats)` (SPEC §2). Absent: exactly (float64).
+   */
+  readonly floats?: FloatPlan;
   /**
    * The dataset statistics of this step (`over: dataset`, `spacing: median`), pooled over every
    * subject by the run's statistics pass before this subject runs (issue 13).
@@ -154,6 +159,13 @@ export interface StepBase<S extends ParamsSchema> {
    * earlier steps), reported by validation before anything runs.
    */
   checkRoles?(labels: readonly string[], params: ParamsOf<S>): ParamProblem[];
+  /**
+   * True when, with these params, the step only moves image values (copies them to other voxels,
+   * or pads with a whole number) and never computes new ones from them: float results of earlier
+   * steps may then stay in float32 when only the sink sees them (bound plan `floats`, SPEC §2).
+   * Absent = it computes (the earlier steps keep float64).
+   */
+  movesValues?(params: ParamsOf<S>): boolean;
   /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.

@@ -11,7 +11,8 @@ import {
   createVoxelArray,
   type DType,
   DTYPE_INFO,
-  floatTypeFor,
+  float32Keeping,
+  type FloatStorage,
   labelTypeHolding,
   type NumberArray,
   roundHalfAwayFromZero,
@@ -73,8 +74,9 @@ function storable(raw: number, dtype: DType): boolean {
 /**
  * The `size` voxels of `volume` from voxel `origin` (see `windowVolume`), padding with the real
  * value `fill`. Values are copied bit for bit while `fill` is storable in the volume's type and
- * scaling; otherwise the real values are stored in a type that holds them and `fill` — the
- * volume's float type for images, the smallest of uint8/int16/int32 for labels (`retyped`).
+ * scaling; otherwise the real values are stored in a type that holds them and `fill` — floats
+ * as `options.floats` says for images (`floatStorageOf`; float64 when absent), the smallest of
+ * uint8/int16/int32 for labels (`retyped`).
  * @throws RangeError when a label fill is not an integer or no label type holds it
  */
 export function windowWithFill(
@@ -82,7 +84,7 @@ export function windowWithFill(
   origin: readonly number[],
   size: readonly number[],
   fill: number,
-  options: { label: boolean },
+  options: { label: boolean; floats?: FloatStorage },
 ): { volume: Volume; retyped?: DType } {
   const pads = [0, 1, 2].some((a) => origin[a] < 0 || origin[a] + size[a] > volume.shape[a]);
   const raw = (fill - volume.inter) / volume.slope;
@@ -107,12 +109,14 @@ export function windowWithFill(
       throw new RangeError(`Cannot pad a label map with ${fill}: no label type holds ${lo}..${hi}`);
     }
     target = t;
-  } else target = floatTypeFor(volume.dtype);
+  } else target = (options.floats ?? "float64") === "float64" ? "float64" : "float32";
+  const keeping = !options.label && options.floats === "float32-keeping";
+  const store = (v: number) => keeping ? float32Keeping(v) : v;
   // Never a 64-bit type: labels get uint8/int16/int32, images float32/float64.
   const real = createVoxelArray(target, src.length) as NumberArray;
   for (let i = 0; i < src.length; i++) {
     const v = src[i] * slope + inter;
-    real[i] = options.label ? roundHalfAwayFromZero(v) : v;
+    real[i] = options.label ? roundHalfAwayFromZero(v) : store(v);
   }
   const converted = createVolume({
     shape: volume.shape,
@@ -125,7 +129,7 @@ export function windowWithFill(
     converted,
     origin,
     size,
-    target === "float32" ? Math.fround(fill) : fill,
+    target === "float32" ? Math.fround(store(fill)) : fill,
   );
   return { volume: out, retyped: target };
 }

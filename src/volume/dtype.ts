@@ -216,6 +216,15 @@ export function floatTypeFor(dtype: DType): "float32" | "float64" {
   return DTYPE_INFO[dtype].bytes <= 2 || dtype === "float32" ? "float32" : "float64";
 }
 
+/**
+ * How one item's float results are stored:
+ * - `float64`: exactly as computed;
+ * - `float32`: the nearest float32 (numpy's `astype(float32)`: what a float32 output holds);
+ * - `float32-keeping`: `float32Keeping`, the float32 on the float64 value's side of every
+ *   integer and half (an integer output then rounds it exactly as the float64 value).
+ */
+export type FloatStorage = "float64" | "float32" | "float32-keeping";
+
 const F32 = new Float32Array(1);
 const F32_BITS = new Int32Array(F32.buffer);
 

@@ -2,6 +2,7 @@ import {
   createVoxelArray,
   type DType,
   DTYPE_INFO,
+  type FloatStorage,
   isIntegerDType,
   labelTypeHolding,
   roundAndClamp,
@@ -63,6 +64,37 @@ export interface SaveTarget {
 }
 
 /**
+ * Where a step's float results go (the bound plan's `BoundStep.floats`, SPEC §2: "a smaller
+ * storage type only where no later step and no output can see the difference"):
+ * - `exact`: a later step computes from them (statistics, intensity maps, interpolation) or the
+ *   output stores float64 — they are kept in float64, the float pipeline's values;
+ * - otherwise only steps that move values (`movesValues`) and then the sink with `target` see
+ *   them, and float32 is invisible there (`floatStorageOf`).
+ */
+export type FloatPlan =
+  | { readonly exact: true }
+  | { readonly exact: false; readonly target: SaveTarget };
+
+/**
+ * The storage of `item`'s float results under `plan` (absent: `exact`), `item` as the step
+ * hands it on (with its `dtypeReason`): float64 unless only the sink sees them; then float32
+ * when the sink stores float32 (the nearest float32 is what it stores), `float32Keeping` when
+ * it stores an integer type of at most 16 bits (rounded and clamped there exactly as the
+ * float64 value), float64 for wider types.
+ */
+export function floatStorageOf(item: EncodableItem, plan: FloatPlan | undefined): FloatStorage {
+  if (!plan || plan.exact || item.label) return "float64";
+  const { dtype } = plan.target;
+  const stored: DType = dtype === "auto"
+    ? (item.dtypeReason === undefined ? item.inputDType : "float32")
+    : dtype === "keep"
+    ? item.inputDType
+    : dtype;
+  if (stored === "float32") return "float32";
+  return isIntegerDType(stored) && DTYPE_INFO[stored].bytes <= 2 ? "float32-keeping" : "float64";
+}
+
+/**
  * Values a step directly before the sink already rounded and clamped into the type `save`
  * stores (`directSaveType`), exactly as `save` would have from the float values it skipped
  * (SPEC §2: the result equals the float pipeline's bit for bit after save).
@@ -105,7 +137,7 @@ export function directSaveType(item: EncodableItem, target: SaveTarget): DType |
 /**
  * Chooses the stored type of an item for `save` (SPEC §2) and re-encodes its values when
  * the type changes: `auto` keeps the input's type (and scaling) while values are of the
- * input's kind, else the current float type; `keep` the input file's type; an explicit type
+ * input's kind, else float32; `keep` the input file's type; an explicit type
  * is used as given. Integers are rounded (`rounding`, default half away from zero) and
  * clamped. Label roles always get an integer type.
  */
@@ -115,14 +147,14 @@ export function encodeForSave(
   options: SaveEncoding = {},
 ): EncodedItem {
   const rounding = options.rounding ?? "nearest";
-  const current = item.volume.dtype;
   if (item.label) return encodeLabel(item, dtype, rounding);
   const pre = item.saveEncoded;
   if (dtype === "auto") {
     if (item.dtypeReason !== undefined) {
       if (pre) throw new Error(`Cannot save role "${item.role}": its values were rounded early`);
-      const reason = `${current}: ${item.dtypeReason}`;
-      return { volume: item.volume, dtype: current, reason, clamped: 0, warnings: [] };
+      // SPEC §2: float32 once a step made values fractional on purpose (float64 values held
+      // between steps, `floatStorageOf`, are rounded to the nearest float32 here).
+      return reencode(item.volume, "float32", `float32: ${item.dtypeReason}`, { rounding });
     }
     // Still of the input's kind (e.g. resampled): back into the input's type, raw units.
     const { slope, inter } = item.volume;

@@ -1,4 +1,10 @@
-import { createVoxelArray, DTYPE_INFO, isIntegerDType } from "./dtype.ts";
+import {
+  createVoxelArray,
+  DTYPE_INFO,
+  float32Keeping,
+  type FloatStorage,
+  isIntegerDType,
+} from "./dtype.ts";
 import { createVolume, frameLength, type Volume } from "./volume.ts";
 import { frameNumbers } from "./stats.ts";
 
@@ -105,20 +111,25 @@ export function clampStored(
 }
 
 /**
- * Applies `maps[frame]` to the real values of each frame (float64), stored as float32. With
- * `inPlace` (a float32 volume whose voxels nothing reads afterwards: `StepContext.owns`) the
- * result overwrites them, each voxel read before it is written (issue 15, peak memory); the
- * values are the same.
+ * Applies `maps[frame]` to the real values of each frame (float64), stored as `storage` says
+ * (`floatStorageOf`: float64, the nearest float32, or `float32Keeping` for an integer output).
+ * With `inPlace` (a float volume whose voxels nothing reads afterwards: `StepContext.owns`)
+ * the result overwrites them, each voxel read before it is written (issue 15, peak memory) —
+ * a float32 result of float64 voxels in the first half of their bytes; the values are the same.
  */
-export function mapToFloat32(
+export function mapToFloat(
   volume: Volume,
   maps: readonly LinearMap[],
-  inPlace = false,
+  options: { storage: FloatStorage; inPlace?: boolean },
 ): MapResult {
   const len = frameLength(volume);
-  const out = inPlace && volume.data instanceof Float32Array
-    ? volume.data
-    : createVoxelArray("float32", volume.data.length) as Float32Array;
+  const f64 = options.storage === "float64", keeping = options.storage === "float32-keeping";
+  const data = volume.data, n = data.length;
+  const out: Float32Array | Float64Array = options.inPlace && data instanceof Float64Array
+    ? (f64 ? data : new Float32Array(data.buffer, data.byteOffset, n))
+    : options.inPlace && data instanceof Float32Array && !f64
+    ? data
+    : createVoxelArray(f64 ? "float64" : "float32", n) as Float32Array | Float64Array;
   const { slope, inter } = volume;
   const clamped: number[] = [];
   for (let t = 0; t < volume.frames; t++) {
@@ -137,7 +148,7 @@ export function mapToFloat32(
         continue;
       }
       if (sel && sel[i] === 0) {
-        dst[i] = keepOutside ? v : 0;
+        dst[i] = keepOutside ? (keeping ? float32Keeping(v) : v) : 0;
         continue;
       }
       let y = ((v - sub) / div) * mul + add;
@@ -148,7 +159,7 @@ export function mapToFloat32(
         y = hi;
         count++;
       }
-      dst[i] = y;
+      dst[i] = keeping ? float32Keeping(y) : y;
     }
     clamped.push(count);
   }

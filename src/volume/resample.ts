@@ -8,12 +8,13 @@
  *
  * Storage of the result: nearest-neighbour (and identity) keeps the input's type, exact —
  * no later step can tell it from a float copy — unless the fill is not representable in it.
- * Linear and B-spline results are float (`floatTypeFor`): float32 for ≤ 16-bit integers and
- * float32 inputs, float64 otherwise. Float32 halves the memory of float64 and still holds
- * what matters: every stored value is within 1 ulp (≤ 2e-3 at 32767) of the float64
- * result, and `float32Keeping` puts it on the same side of every integer and half, so `save`
- * rounds it (nearest or truncate) exactly as it would round the float64 value. The passes
- * run in float64 for integer inputs (float32 for float32 inputs, as their values are).
+ * Linear and B-spline results are float, stored as the bound plan says (`options.floats`,
+ * `floatStorageOf`, SPEC §2): float64 (the float pipeline's values) unless only the sink sees
+ * them; then float32, which halves the memory — the nearest float32 for a float output (what
+ * numpy's `astype(float32)` gives), or `float32Keeping` for an integer output: within 1 ulp of
+ * the float64 result and on its side of every integer and half, so `save` rounds it (nearest
+ * or truncate) exactly as it would round the float64 value. The passes always run in float64
+ * (float32 arithmetic would round between passes).
  *
  * Right before a `save` that stores the input's integer type (`directSaveType`), the float
  * result is never materialised: `resampleForSave` rounds each value as the float path stores
@@ -26,7 +27,7 @@ import {
   DTYPE_INFO,
   dtypeOf,
   encodeValue,
-  floatTypeFor,
+  type FloatStorage,
   type NumberArray,
   type Rounding,
   type VoxelArray,
@@ -61,6 +62,8 @@ export interface ResampleOptions {
    * bytes once they are read (resample_reuse.ts). The values are the same either way.
    */
   readonly consumeInput?: boolean;
+  /** How linear / B-spline results are stored (`floatStorageOf`); absent: float64. */
+  readonly floats?: FloatStorage;
 }
 
 /**
@@ -116,6 +119,8 @@ function resample(
   const [mx, my, mz] = grid.shape;
   const n = mx * my * mz * volume.frames;
   const fillRaw = (options.fill - volume.inter) / volume.slope;
+  const storage = options.floats ?? "float64";
+  const float: "float32" | "float64" = storage === "float64" ? "float64" : "float32";
   const result = (v: Volume["data"]): Volume => ({
     ...volume,
     shape: grid.shape,
@@ -127,16 +132,13 @@ function resample(
   if (ops.every((op) => op.taps.taps === 1 && !op.kernel)) {
     // Nearest (or identity): input values only, kept in their type when the fill fits it.
     const fits = encodeValue(fillRaw, volume.dtype) === fillRaw;
-    const out = createVoxelArray(fits ? volume.dtype : floatTypeFor(volume.dtype), n);
+    const out = createVoxelArray(fits ? volume.dtype : float, n);
     if (fits && ops.every((op) => op.skip)) (out as Float64Array).set(volume.data as Float64Array);
     else gatherNearest(volume, taps, out, fillRaw);
     return { volume: result(out) };
   }
   const src = numericData(volume);
-  const float = floatTypeFor(volume.dtype);
-  // Passes in float64 except for float32 data (whose values float32 holds exactly).
-  const f64 = volume.dtype !== "float32";
-  const sep = new SeparablePass(volume.shape, grid.shape, ops, f64);
+  const sep = new SeparablePass(volume.shape, grid.shape, ops, true);
   // Rounded for save: an integer output, the float path's values rounded as stored.
   const outDType = store ? store.dtype : float;
   const reuse = options.consumeInput ? reuseInput(src, volume, sep, taps, n, outDType) : {};
@@ -152,7 +154,8 @@ function resample(
     nan: 0,
   };
   const out = (rounded ? new Float64Array(0) : outData) as Float32Array | Float64Array;
-  const zPlane = borrowFloats(f64, mx * my);
+  const zPlane = borrowFloats(true, mx * my);
+  const keeping = storage === "float32-keeping";
   for (let f = 0; f < volume.frames; f++) {
     sep.frame(
       src,
@@ -160,7 +163,7 @@ function resample(
       (plane, k, blend) => {
         const at = (f * mz + k) * mx * my;
         if (rounded) emitPlaneRounded(plane, rounded, at, taps, k, fillRaw, blend);
-        else emitPlane(plane, out, at, taps, k, fillRaw, blend);
+        else emitPlane(plane, out, at, taps, k, fillRaw, blend, keeping);
       },
       zPlane,
       reuse.stack,
@@ -192,6 +195,6 @@ function reuseInput(
   if (!sep.stacked) {
     return { out: streamedOutputInInput(input, outDType, outPlane, sep.readsAfter()) };
   }
-  const stack = stackInInput(input, volume.dtype !== "float32", outPlane);
+  const stack = stackInInput(input, true, outPlane);
   return stack ? { stack, out: stackedOutputInInput(input, stack, outDType, n) } : {};
 }

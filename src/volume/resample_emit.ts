@@ -1,8 +1,9 @@
 /**
  * The last step of a resampling: writing float planes into the output (fill outside the
  * field of view), and the exact nearest-neighbour gather in any storage type. Values are
- * never rounded here (SPEC §2: only `save` rounds); a float32 output keeps every value on
- * the side of the rounding boundaries its float64 value is on (`float32Keeping`).
+ * never rounded here (SPEC §2: only `save` rounds); a float32 output holds the nearest float32
+ * or, when only an integer output sees it (`float32-keeping` storage), the float32 on the side
+ * of the rounding boundaries its float64 value is on (`float32Keeping`).
  */
 import {
   float32Keeping,
@@ -30,7 +31,8 @@ function validSpan(valid: Uint8Array): readonly [number, number] | undefined {
 /**
  * Writes output plane k (mx × my floats, storage units) at `outOff` of `out`;
  * with `blend`, the plane written is `a + (b − a) · wb` (the last linear pass fused into
- * the write; the lerp form is exact where a = b, as ITK's).
+ * the write; the lerp form is exact where a = b, as ITK's). `keeping`: a float32 `out` holds
+ * `float32Keeping` of each value (`float32-keeping` storage).
  */
 export function emitPlane(
   plane: FloatArray,
@@ -40,12 +42,14 @@ export function emitPlane(
   k: number,
   fill: number,
   blend?: { plane: FloatArray; wb: number },
+  keeping = false,
 ): void {
   const mx = taps[0].m, my = taps[1].m;
   const vx = taps[0].valid, vy = taps[1].valid;
   const planeValid = taps[2].valid[k] === 1;
-  // A float32 output of float64 values: stored without crossing a rounding boundary.
-  const keep = out instanceof Float32Array &&
+  // A float32 output of float64 values for an integer output: stored without crossing a
+  // rounding boundary (else the nearest float32, as the typed array stores it).
+  const keep = keeping && out instanceof Float32Array &&
     (blend !== undefined || plane instanceof Float64Array);
   const b = blend?.plane ?? plane, wb = blend?.wb ?? 0;
   const span = validSpan(vx);

@@ -7,7 +7,7 @@
  * or axis permutations map voxel centres exactly onto voxel centres. Pure math, no I/O.
  */
 import { invertAffine, multiplyAffine } from "./affine.ts";
-import { createVoxelArray, encodeValue, floatTypeFor, type NumberArray } from "./dtype.ts";
+import { createVoxelArray, encodeValue, type FloatStorage, type NumberArray } from "./dtype.ts";
 import type { Grid } from "./grid.ts";
 import type { Interpolation } from "./interpolate.ts";
 import { composeStages, createCoordinateMap, isIntegralChain, matrixOf } from "./transform.ts";
@@ -20,6 +20,8 @@ export interface OntoOptions {
   readonly interpolation: Interpolation;
   /** Value of samples outside the input's field of view, in real units. */
   readonly fill: number;
+  /** How linear / B-spline results are stored (`floatStorageOf`); absent: float64. */
+  readonly floats?: FloatStorage;
 }
 
 /** The 3×4 voxel matrix mapping an output index of `target` to an input index of `source`. */
@@ -31,8 +33,8 @@ export function ontoMatrix(source: Grid, target: Grid): number[] {
  * Every frame of `volume` resampled onto `target` (its shape and affine). Nearest-neighbour
  * sampling (or a map that only reads whole voxels) keeps the stored type and scaling when the
  * fill is representable in it; linear and B-spline results are real values (slope 1, inter 0:
- * the fill stays exact) in float32 for ≤ 16-bit integers and float32, float64 otherwise, never
- * rounded (SPEC §2: only `save` rounds).
+ * the fill stays exact) stored as `options.floats` says (float64 by default), never rounded
+ * (SPEC §2: only `save` rounds).
  */
 export function resampleOnto(volume: Volume, target: Grid, options: OntoOptions): Volume {
   const stages = composeStages([{ kind: "matrix", m: ontoMatrix(volume, target) }]);
@@ -42,7 +44,8 @@ export function resampleOnto(volume: Volume, target: Grid, options: OntoOptions)
   // Whole-voxel maps read input voxels only: every interpolator gives the voxel itself.
   const interpolation = isIntegralChain(stages) ? "nearest" : options.interpolation;
   const keep = interpolation === "nearest" && encodeValue(fillRaw, volume.dtype) === fillRaw;
-  const dtype = keep ? volume.dtype : floatTypeFor(volume.dtype);
+  const storage = options.floats ?? "float64";
+  const dtype = keep ? volume.dtype : storage === "float64" ? "float64" : "float32";
   const out = createVoxelArray(dtype, n);
   const shape: [number, number, number] = [nx, ny, nz];
   const sameShape = volume.shape.every((s, a) => s === shape[a]);
@@ -60,6 +63,7 @@ export function resampleOnto(volume: Volume, target: Grid, options: OntoOptions)
     warp(source(volume), createCoordinateMap(shape, stages), out as NumberArray, {
       interpolation,
       ...scaling,
+      keeping: storage === "float32-keeping",
     });
   }
   return {

@@ -33,6 +33,11 @@ export interface WarpOptions {
   /** Output = sampled stored value × slope + inter (default 1 and 0). */
   slope?: number;
   inter?: number;
+  /**
+   * A float32 `out` holds `float32Keeping` of each sample (only an integer output sees it:
+   * `float32-keeping` storage); else the nearest float32.
+   */
+  keeping?: boolean;
 }
 
 /** One source to sample into one output with its options. */
@@ -98,9 +103,10 @@ export function warpAll(jobs: readonly WarpJob[], map: CoordinateMap): void {
         offset: f * frameOut,
         info: DTYPE_INFO[dtypeOf(out)],
         kind: options.interpolation,
-        // Float64, float32 from float32, or nearest copying its own type: stored as sampled.
+        // Float64, float32 (the nearest float32), or nearest copying its own type: stored as
+        // sampled.
         direct: out instanceof Float64Array ||
-          (out instanceof Float32Array && source.data instanceof Float32Array) ||
+          (out instanceof Float32Array && options.keeping !== true) ||
           (options.interpolation === "nearest" &&
             dtypeOf(out) === dtypeOf(source.data) && (options.slope ?? 1) === 1 &&
             (options.inter ?? 0) === 0 && encodeValue(options.fill, dtypeOf(out)) === options.fill),

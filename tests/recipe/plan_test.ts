@@ -72,3 +72,40 @@ Deno.test("after validation nothing looks a step up by name: the runner never im
     equal(/params as unknown as|params\.\w+ as /.test(text), false, `${e.name} casts params`);
   }
 });
+
+/** The bound plan of a recipe whose steps (YAML list entries) run between load and save. */
+function planOf(middle: string, save = "") {
+  const text = `version: 1\nname: f\nsteps:\n  - step: load\n${middle}  - step: save\n${save}`;
+  return bindRecipe(validateRecipePlan(text, "recipe.yaml").recipe);
+}
+
+const RESAMPLE = "  - step: resample-to-size\n    size: [9, 9, 9]\n    interpolation: linear\n";
+
+Deno.test("bindRecipe floats: float64 where a later step computes or the output is float64", () => {
+  const auto = { exact: false, target: { dtype: "auto", rounding: "nearest" } };
+  const cases: [string, string, unknown][] = [
+    ["", "", auto],
+    ["", "    dtype: float32\n", {
+      exact: false,
+      target: { dtype: "float32", rounding: "nearest" },
+    }],
+    ["", "    dtype: float64\n", { exact: true }],
+    // Steps that only move values keep the sink's word...
+    ["  - step: reorient\n", "", auto],
+    ["  - step: crop-or-pad\n    size: [4, 4, 4]\n    fill: -1000\n", "", auto],
+    ["  - step: resample-to-size\n    size: [5, 5, 5]\n    interpolation: nearest\n", "", auto],
+    // ...steps that compute from the values (or pad with a fraction) make it exact.
+    ["  - step: crop-or-pad\n    size: [4, 4, 4]\n    fill: 0.5\n", "", { exact: true }],
+    ["  - step: normalize\n    method: zscore\n", "", { exact: true }],
+    ["  - step: clip\n    min: -100\n    max: 100\n", "", { exact: true }],
+    ["  - step: crop-foreground\n", "", { exact: true }],
+    [RESAMPLE, "", { exact: true }],
+  ];
+  for (const [after, save, want] of cases) {
+    const plan = planOf(RESAMPLE + after, save);
+    deepEqual(plan.steps[1].floats, want, `${after}${save}`);
+  }
+  // The last computing step before the sink gets the sink's word.
+  const zscore = planOf(RESAMPLE + "  - step: normalize\n    method: zscore\n");
+  deepEqual(zscore.steps[2].floats, auto);
+});

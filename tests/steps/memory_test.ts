@@ -87,3 +87,28 @@ Deno.test("estimateSubjectPeak counts augmentation copies depth-first (one copy 
   const normalizeStep = cropped.steps.find((s) => s.name === "normalize")!;
   assert.match(normalizeStep.detail, /image 16x16x16 float32/);
 });
+
+Deno.test("estimateSubjectPeak counts float64 between steps where the plan keeps them exact", () => {
+  const input = [role([512, 512, 300], "int16", { mm: 0.7 })];
+  const resample = "  - step: resample-to-size\n    size: [224, 224, 128]\n" +
+    "    interpolation: linear\n";
+  const at = (middle: string, save: string) =>
+    estimateSubjectPeak(
+      input,
+      validateRecipePlan(
+        `version: 1\nname: t\nsteps:\n  - step: load\n${middle}  - step: save\n${save}`,
+        "r.yaml",
+      ).plan.steps,
+    ).steps[1];
+  const n = 224 * 224 * 128;
+  // Only save sees the resampled values: float32 (SPEC §2 allows it where nothing can tell).
+  const direct = at(resample, "    dtype: keep\n");
+  assert.match(direct.detail, /→ 224x224x128 float32/);
+  // zscore computes from them, a float64 save stores them: float64, 4 bytes more per voxel.
+  const zscore = at(resample + "  - step: normalize\n    method: zscore\n", "    dtype: float32\n");
+  const wide = at(resample, "    dtype: float64\n");
+  for (const e of [zscore, wide]) {
+    assert.match(e.detail, /→ 224x224x128 float64/);
+    assert.equal(e.bytes - direct.bytes, n * 4);
+  }
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { clampStored, deriveStoredBounds, mapToFloat32 } from "../../src/volume/intensity.ts";
+import { clampStored, deriveStoredBounds, mapToFloat } from "../../src/volume/intensity.ts";
 import { makeVolume } from "../_volumes.ts";
 
 Deno.test("deriveStoredBounds accepts exact stored steps and bounds beyond the type", () => {
@@ -43,13 +43,14 @@ Deno.test("clampStored clamps stored values per frame and keeps dtype and scalin
   assert.equal(v.data[0], 0n, "input not mutated");
 });
 
-Deno.test("mapToFloat32 maps real values, clamps, keeps zeros and NaN", () => {
+Deno.test("mapToFloat (float32) maps real values, clamps, keeps zeros and NaN", () => {
   const v = makeVolume({
     dtype: "float64",
     slope: 2,
     fn: (i, j) => (i === 0 ? 0 : i === 1 && j === 0 ? NaN : i + j),
   });
-  const r = mapToFloat32(v, [{ sub: 1, div: 4, mul: 10, add: -1, hi: 20, keepZero: true }]);
+  const map = { sub: 1, div: 4, mul: 10, add: -1, hi: 20, keepZero: true };
+  const r = mapToFloat(v, [map], { storage: "float32" });
   assert.equal(r.volume.dtype, "float32");
   assert.equal(r.volume.data[0], 0, "zero kept");
   assert.ok(Number.isNaN(r.volume.data[1]), "NaN kept");

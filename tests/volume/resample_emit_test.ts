@@ -72,27 +72,34 @@ const MASKS: [number[], number[]][] = [
   [[0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1, 1]], // nothing inside
 ];
 
-Deno.test("emitPlane stores float32Keeping of each value (or of the blend), fill outside", () => {
+Deno.test("emitPlane stores float32Keeping (keeping) or the nearest float32 of each value (or of the blend), fill outside", () => {
+  let differ = 0;
   for (const [vx, vy] of MASKS) {
     for (const blended of [false, true]) {
-      const a = hardValues(MX * MY, 3), b = hardValues(MX * MY, 11);
-      for (let p = 0; p < b.length; p += 2) b[p] = a[p]; // a + (a − a) · wb: the specials
-      const wb = 0.375;
-      const out = new Float32Array(MX * MY + 2).fill(99);
-      const fill = -5;
-      emitPlane(a, out, 1, taps(vx, vy, [1]), 0, fill, blended ? { plane: b, wb } : undefined);
-      assert.equal(out[0], 99);
-      assert.equal(out[MX * MY + 1], 99);
-      for (let j = 0; j < MY; j++) {
-        for (let i = 0; i < MX; i++) {
-          const p = j * MX + i;
-          const x = blended ? a[p] + (b[p] - a[p]) * wb : a[p];
-          const want = vx[i] && vy[j] ? float32Keeping(x) : fill;
-          assert.ok(Object.is(out[1 + p], Math.fround(want)), `${vx} ${blended} ${p}: ${x}`);
+      for (const keeping of [true, false]) {
+        const a = hardValues(MX * MY, 3), b = hardValues(MX * MY, 11);
+        for (let p = 0; p < b.length; p += 2) b[p] = a[p]; // a + (a − a) · wb: the specials
+        const wb = 0.375;
+        const out = new Float32Array(MX * MY + 2).fill(99);
+        const fill = -5;
+        const blend = blended ? { plane: b, wb } : undefined;
+        emitPlane(a, out, 1, taps(vx, vy, [1]), 0, fill, blend, keeping);
+        assert.equal(out[0], 99);
+        assert.equal(out[MX * MY + 1], 99);
+        for (let j = 0; j < MY; j++) {
+          for (let i = 0; i < MX; i++) {
+            const p = j * MX + i;
+            const x = blended ? a[p] + (b[p] - a[p]) * wb : a[p];
+            const inside = vx[i] && vy[j];
+            const want = inside ? (keeping ? float32Keeping(x) : x) : fill;
+            if (inside && float32Keeping(x) !== Math.fround(x)) differ++;
+            assert.ok(Object.is(out[1 + p], Math.fround(want)), `${vx} ${blended} ${p}: ${x}`);
+          }
         }
       }
     }
   }
+  assert.ok(differ > 0, "some values' float32Keeping is not their nearest float32 (premise)");
 });
 
 Deno.test("emitPlane without a blend keeps ±∞ (no lerp with a zero weight)", () => {

@@ -74,10 +74,12 @@ function check(c: Case): void {
     const kept = input(c.shape, dtype, c.frames);
     const consumed = input(c.shape, dtype, c.frames);
     const grid = gridOf(kept, c);
+    // As before an integer save (the float32 placements are the tight ones).
     const options: ResampleOptions = {
       interpolation: c.interpolation,
       antialias: c.antialias ?? false,
       fill: -7,
+      floats: "float32-keeping",
     };
     const store = {
       dtype: dtype === "uint8" ? "uint8" as const : "int16" as const,
@@ -178,12 +180,21 @@ const CASES: Case[] = [
     inInput: [false, false],
   },
   {
-    name: "B-spline, float32 input (float32 stack)",
+    name: "B-spline, float32 input (float64 stack: no room left for the result)",
     shape: [15, 9, 11],
     size: [7, 9, 5],
     interpolation: "bspline",
     dtype: "float32",
-    inInput: [true, true],
+    inInput: [false, false],
+    stackIn: true, // 11 stack planes of 7·9 float64 (5544 bytes) of the 5940 input bytes
+  },
+  {
+    name: "B-spline, float32 input (float64 stack and result in the input)",
+    shape: [15, 9, 11],
+    size: [5, 9, 5],
+    interpolation: "bspline",
+    dtype: "float32",
+    inInput: [true, false],
   },
   {
     name: "linear with anti-aliasing (stacked Gaussian z pass), no room left for the result",

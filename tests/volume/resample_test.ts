@@ -3,7 +3,7 @@ import { deriveResampleGrid, type GridRequest } from "../../src/volume/grid.ts";
 import type { Interpolation } from "../../src/volume/interpolate.ts";
 import { resampleVolume } from "../../src/volume/resample.ts";
 import type { Volume } from "../../src/volume/volume.ts";
-import type { DType } from "../../src/volume/dtype.ts";
+import type { DType, FloatStorage } from "../../src/volume/dtype.ts";
 import { makeVolume } from "../_volumes.ts";
 import { encodeValue } from "../../src/volume/dtype.ts";
 import { type EncodableItem, encodeForSave } from "../../src/volume/encode.ts";
@@ -19,13 +19,14 @@ function resample(
   v: Volume,
   request: GridRequest,
   interpolation: Interpolation,
-  extra: { antialias?: boolean; fill?: number } = {},
+  extra: { antialias?: boolean; fill?: number; floats?: FloatStorage } = {},
 ): Volume {
   const grid = deriveResampleGrid(v.shape, v.affine, request);
   return resampleVolume(v, grid, {
     interpolation,
     antialias: extra.antialias ?? false,
     fill: extra.fill ?? 0,
+    ...(extra.floats ? { floats: extra.floats } : {}),
   });
 }
 
@@ -102,7 +103,7 @@ Deno.test("resampleVolume fills samples outside the field of view, encoded with 
   assert.equal(f.data[10], 5);
   const scaled = makeVolume({ shape: [5, 1, 1], dtype: "int16", slope: 2, inter: 10, fn: () => 1 });
   const s = resample(scaled, { size: [12, null, null], grid: "origin" }, "bspline", { fill: 30 });
-  assert.equal(s.dtype, "float32", "interpolated values are real numbers, in storage units");
+  assert.equal(s.dtype, "float64", "interpolated values are real numbers, in storage units");
   assert.equal(s.slope, 2);
   assert.equal(s.inter, 10);
   assert.equal(s.data[11], 10); // (30 − 10) / 2
@@ -112,7 +113,7 @@ Deno.test("resampleVolume fills samples outside the field of view, encoded with 
   assert.equal(n.dtype, "int16");
   assert.equal(n.data[11], 10);
   const odd = resample(scaled, { size: [12, null, null], grid: "origin" }, "nearest", { fill: 31 });
-  assert.equal(odd.dtype, "float32");
+  assert.equal(odd.dtype, "float64");
   assert.deepEqual(values(odd).slice(9), [1, 1, 10.5]);
   for (const interp of INTERPOLATIONS) {
     const n = resample(line([1, 2, 3, 4, 5]), { size: [12, null, null], grid: "origin" }, interp, {
@@ -125,7 +126,7 @@ Deno.test("resampleVolume fills samples outside the field of view, encoded with 
 Deno.test("resampleVolume keeps fractional values and B-spline overshoot of integer inputs", () => {
   // SPEC §2: values between steps are real numbers; only save rounds and clamps.
   const neg = resample(line([-1, 0], "int16"), { size: [4, null, null], grid: "origin" }, "linear");
-  assert.equal(neg.dtype, "float32");
+  assert.equal(neg.dtype, "float64");
   assert.deepEqual(values(neg), [-1, -0.5, 0, 0]);
   const pos = resample(line([2, 3], "int16"), { size: [4, null, null], grid: "origin" }, "linear");
   assert.deepEqual(values(pos), [2, 2.5, 3, 3]);
@@ -204,7 +205,8 @@ Deno.test("resampleVolume antialias leaves a constant volume constant and smooth
 
 Deno.test("resampleVolume float32 results of int16 data round at save exactly as the float64 path", () => {
   // SPEC §2: a smaller storage type must not be visible after save. The int16 input's result
-  // is kept in float32; the same data as float64 gives float64 results.
+  // is kept in float32 (`float32-keeping`, before an integer save; `float32`, the nearest
+  // float32, before a float32 save); the same data as float64 gives float64 results.
   const fn = (i: number, j: number, k: number) =>
     Math.round(3000 * Math.sin(i * 1.7 + j * 0.3) * Math.cos(k * 0.8 + i * 0.1));
   const v16 = makeVolume({ shape: [13, 11, 9], dtype: "int16", fn });
@@ -217,10 +219,14 @@ Deno.test("resampleVolume float32 results of int16 data round at save exactly as
   for (const request of requests) {
     for (const interp of ["linear", "bspline"] as const) {
       for (const antialias of [false, true]) {
-        const a = resample(v16, request, interp, { antialias });
+        const a = resample(v16, request, interp, { antialias, floats: "float32-keeping" });
         const b = resample(v64, request, interp, { antialias });
+        const near = resample(v16, request, interp, { antialias, floats: "float32" });
         assert.equal(a.dtype, "float32");
         assert.equal(b.dtype, "float64");
+        // The float32 save's values: numpy's astype(float32) of the float64 result.
+        const want32 = Float32Array.from(b.data as Float64Array);
+        assert.deepEqual(near.data, want32, `${JSON.stringify(request)} ${interp} ${antialias}`);
         for (const rounding of ["nearest", "truncate"] as const) {
           const ea = encodeForSave(item(a), "auto", { rounding }).volume.data;
           const eb = (b.data as Float64Array).map((x) => encodeValue(x, "int16", rounding));

@@ -145,6 +145,7 @@ export const augment = defineStep({
       floatReason: intensity && `augment: ${intensity.def.name} makes values fractional`,
       before: calls(0, lastSpatial),
       after: calls(Math.max(lastSpatial, 0), list.length),
+      floats: ctx.floats,
     };
     const { items, fills, interpolation } = renderItems(subject.items, sample, options);
     // SPEC §3: the B-spline prefilter and Gaussian blur spread NaN along whole lines.

@@ -1,7 +1,6 @@
 import {
   createVoxelArray,
   encodeValue,
-  floatTypeFor,
   type NumberArray,
   type VoxelArray,
 } from "../../volume/dtype.ts";
@@ -11,6 +10,7 @@ import type { Interpolation } from "../../volume/interpolate.ts";
 import { warpAll, type WarpJob } from "../../volume/warp.ts";
 import { gatherWide, OUTSIDE, voxelIndices, type WideArray } from "../../volume/wide_nearest.ts";
 import type { Item } from "../step.ts";
+import { type FloatPlan, floatStorageOf } from "../../volume/encode.ts";
 import type { Grid } from "../../volume/grid.ts";
 import type { AugmentTransform } from "./augment_transform.ts";
 import type { Happened, Sample } from "./realize.ts";
@@ -34,6 +34,11 @@ export interface RenderOptions {
    * sample (set when the recipe lists one, so every copy has the same type).
    */
   floatReason?: string;
+  /**
+   * Where interpolated images without intensity transforms go (`StepContext.floats`): their
+   * storage is `floatStorageOf` (float64 when absent). Intensity transforms work in float32.
+   */
+  floats?: FloatPlan;
 }
 
 /** The smallest real value of a volume (NaN ignored; 0 when there is none). */
@@ -101,6 +106,7 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
       fill: number;
       slope?: number;
       inter?: number;
+      keeping?: boolean;
     },
   ): VoxelArray => {
     const n = sample.grid.shape[0] * sample.grid.shape[1] * sample.grid.shape[2] * vol.frames;
@@ -135,11 +141,15 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
       // SPEC §2: interpolated values are real numbers (float, raw units, rounded only by
       // save); input values only (nearest) keep their type when the fill fits it.
       const copies = integral || o.interpolation === "nearest";
+      const storage = floatStorageOf(item, options.floats);
       const dtype = copies && encodeValue(o.fill, vol.dtype) === o.fill
         ? vol.dtype
-        : floatTypeFor(vol.dtype);
+        : storage === "float64"
+        ? "float64"
+        : "float32";
+      const keeping = storage === "float32-keeping";
       return {
-        data: sampled(item.role, undefined, vol, dtype, o),
+        data: sampled(item.role, undefined, vol, dtype, { ...o, keeping }),
         finish: (d) => ({ ...item, volume: rebuild(d!, vol.slope, vol.inter) }),
         fill,
       };

@@ -5,9 +5,10 @@ import {
   clampMap,
   clampStored,
   deriveStoredBounds,
-  mapToFloat32,
+  mapToFloat,
 } from "../../volume/intensity.ts";
 import { derivePercentiles } from "../../volume/stats.ts";
+import { floatStorageOf } from "../../volume/encode.ts";
 import { type DatasetStats, requireDatasetStats } from "../dataset_stats.ts";
 import { maskOf, type MaskParam, maskParam, masksOf } from "./mask_role.ts";
 
@@ -144,14 +145,13 @@ export const clip = defineStep({
         next = { ...item, volume: r.volume };
         clamped = r.clamped;
       } else {
-        const r = mapToFloat32(v, bounds.map((b) => ({ ...clampMap(b), keepZero })));
         const scaled = v.slope !== 1 || v.inter !== 0;
         const how = scaled ? ` with slope ${v.slope}, inter ${v.inter}` : "";
-        next = {
-          ...item,
-          volume: r.volume,
-          dtypeReason: `clip bounds not representable in ${kind}${how}`,
-        };
+        const dtypeReason = `clip bounds not representable in ${kind}${how}`;
+        const storage = floatStorageOf({ ...item, dtypeReason }, ctx?.floats);
+        const maps = bounds.map((b) => ({ ...clampMap(b), keepZero }));
+        const r = mapToFloat(v, maps, { storage });
+        next = { ...item, volume: r.volume, dtypeReason };
         clamped = r.clamped;
       }
       roles[item.role] = {

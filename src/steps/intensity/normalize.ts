@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineStep, type Item, mapImages, type StepContext } from "../step.ts";
-import { type LinearMap, mapToFloat32 } from "../../volume/intensity.ts";
+import { type LinearMap, mapToFloat } from "../../volume/intensity.ts";
+import { floatStorageOf } from "../../volume/encode.ts";
 import { deriveFrameStats, derivePercentiles } from "../../volume/stats.ts";
 import { isMaskRole, maskOf, maskParam, masksOf } from "./mask_role.ts";
 import { type DatasetNeed, requireDatasetStats } from "../dataset_stats.ts";
@@ -214,19 +215,17 @@ export const normalize = defineStep({
     const out = mapImages(subject, (item) => {
       const frames = [];
       for (let t = 0; t < item.volume.frames; t++) frames.push(frameMap(item, t, p, ctx, masks));
-      // Issue 15: float32 voxels nothing reads afterwards take the result (same values); never
+      // Issue 15: float voxels nothing reads afterwards take the result (same values); never
       // a mask role's, which the roles after it still read.
       const isMask = [...masks.values()].some((m) => m.volume === item.volume);
       const inPlace = !isMask && (ctx?.owns?.(item.volume) ?? false);
-      const r = mapToFloat32(item.volume, frames.map((f) => f.map), inPlace);
+      const dtypeReason = `normalize (${p.method}) made values fractional`;
+      const storage = floatStorageOf({ ...item, dtypeReason }, ctx?.floats);
+      const r = mapToFloat(item.volume, frames.map((f) => f.map), { storage, inPlace });
       roles[item.role] = {
         frames: frames.map((f, t) => (p.method === "window" ? { clamped: r.clamped[t] } : f.stats)),
       };
-      return {
-        ...item,
-        volume: r.volume,
-        dtypeReason: `normalize (${p.method}) made values fractional`,
-      };
+      return { ...item, volume: r.volume, dtypeReason };
     });
     const how = p.method === "zscore" && p.mask !== "all" ? { outside: outsideOf(p) } : {};
     const dataset = p.method !== "window" && p.over === "dataset"

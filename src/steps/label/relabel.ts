@@ -42,6 +42,8 @@ function selected(item: Item, p: Params): boolean {
 export const relabel = defineStep({
   name: "relabel",
   kind: "label",
+  // Label values only: images pass through untouched.
+  movesValues: () => true,
   summary: "Map label values (map, keep, consecutive), integer-exact; values not mapped are kept",
   params,
   example: "- step: relabel\n  map: { 2: 1 }",

@@ -31,6 +31,7 @@ const quoted = (roles: readonly string[]) => roles.map((r) => `"${r}"`).join(", 
 export const stack = defineStep({
   name: "stack",
   kind: "spatial",
+  movesValues: () => true,
   summary: "Combine roles of one grid into one multi-channel (4D) role, channel order recorded",
   params,
   example: "- step: stack\n  roles: [image, t2, flair]\n  into: image",

@@ -12,6 +12,7 @@ import {
 } from "../../volume/crop_or_pad.ts";
 import { centreOfMask, markVoxels } from "../../volume/bounding_box.ts";
 import { windowGrid } from "../../volume/primitives.ts";
+import { floatStorageOf } from "../../volume/encode.ts";
 
 const params = z.object({
   size: sizeSchema.describe(
@@ -84,6 +85,11 @@ export const cropOrPad = defineStep({
   params,
   example: "- step: crop-or-pad\n  size: [128, 128, 128]\n  fill: { image: 0, label: 0 }",
   planVaries: (p) => p.centerOn !== undefined,
+  // Whole-number fills: a float32 result before it keeps its meaning (a fraction sets a reason).
+  movesValues: (p) =>
+    typeof p.fill === "number"
+      ? Number.isInteger(p.fill)
+      : Object.values(p.fill ?? {}).every(Number.isInteger),
   plan(grid, p) {
     const size = resolveSize(p.size, grid);
     const origin = [0, 1, 2].map((a) => anchoredOrigin(grid.shape[a], size[a], p.anchor));
@@ -98,10 +104,12 @@ export const cropOrPad = defineStep({
     const next = mapItems(subject, (item) => {
       const fill = fillOf(item, p);
       fills[item.role] = fill;
-      const r = windowWithFill(item.volume, origin, size, fill, { label: item.label });
-      if (!r.retyped || item.label) return { ...item, volume: r.volume };
       const reason = `crop-or-pad: fill ${fill} is not storable in ${item.volume.dtype}`;
-      return { ...item, volume: r.volume, dtypeReason: item.dtypeReason ?? reason };
+      const dtypeReason = item.dtypeReason ?? reason;
+      const floats = floatStorageOf({ ...item, dtypeReason }, ctx?.floats);
+      const r = windowWithFill(item.volume, origin, size, fill, { label: item.label, floats });
+      if (!r.retyped || item.label) return { ...item, volume: r.volume };
+      return { ...item, volume: r.volume, dtypeReason };
     });
     return {
       subject: next,

@@ -22,6 +22,7 @@ const params = z.object({
 export const reorient = defineStep({
   name: "reorient",
   kind: "spatial",
+  movesValues: () => true,
   summary: "Permute and flip voxel axes to an orientation code (RAS, LPS, …), no interpolation",
   params,
   example: "- step: reorient\n  to: RAS",

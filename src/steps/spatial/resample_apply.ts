@@ -13,7 +13,7 @@ import {
 } from "../../volume/grid.ts";
 import type { Interpolation } from "../../volume/interpolate.ts";
 import { resampleForSave, resampleVolume } from "../../volume/resample.ts";
-import { directSaveType } from "../../volume/encode.ts";
+import { directSaveType, floatStorageOf } from "../../volume/encode.ts";
 import { columnNorms } from "../../volume/affine.ts";
 import { nanSpreadWarning } from "../../volume/nan.ts";
 
@@ -23,6 +23,19 @@ export interface ResampleParams {
   readonly interpolation: Interpolation;
   readonly antialias: boolean;
   readonly fill: number;
+}
+
+/**
+ * Whether a resampling with these params only moves image values (nearest, no smoothing, a
+ * whole-number fill): float results before it may then stay float32 (`StepBase.movesValues`).
+ */
+export function resampleMovesValues(params: {
+  interpolation: Interpolation;
+  antialias?: boolean;
+  fill: number;
+}): boolean {
+  return params.interpolation === "nearest" && params.antialias !== true &&
+    Number.isInteger(params.fill);
 }
 
 /** Output grid of a resampling. */
@@ -46,7 +59,8 @@ export function applyResample(
     const grid = deriveResampleGrid(item.volume.shape, item.volume.affine, request);
     // The input's memory may take the result when nothing reads it afterwards (issue 15).
     const consumeInput = ctx?.owns?.(item.volume) ?? false;
-    const options = { interpolation, antialias, fill: params.fill, consumeInput };
+    const floats = floatStorageOf(item, ctx?.floats);
+    const options = { interpolation, antialias, fill: params.fill, consumeInput, floats };
     // SPEC §3: the B-spline prefilter and Gaussian smoothing spread NaN along whole lines
     // (counted before resampling: a consumed input is overwritten by it).
     const smoothed = antialias && grid.axes.some((a) => a.r > 1);

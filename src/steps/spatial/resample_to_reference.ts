@@ -5,6 +5,8 @@ import { type Interpolation, INTERPOLATIONS } from "../../volume/interpolate.ts"
 import type { Grid } from "../../volume/grid.ts";
 import { describeGrid, gridMismatch } from "../../volume/grid_match.ts";
 import { resampleOnto } from "../../volume/resample_onto.ts";
+import { floatStorageOf } from "../../volume/encode.ts";
+import { resampleMovesValues } from "./resample_apply.ts";
 import { columnNorms } from "../../volume/affine.ts";
 import { nanSpreadWarning } from "../../volume/nan.ts";
 
@@ -84,6 +86,7 @@ export const resampleToReference = defineStep({
   example:
     "- step: resample-to-reference\n  onto: image\n  roles: [label]\n  interpolation: linear",
   alignsRoles: true,
+  movesValues: resampleMovesValues,
   rolesUsed: (p) => [
     ...(p.onto === undefined ? [] : [{ path: ["onto"], role: p.onto }]),
     ...(p.roles ?? []).map((role, i) => ({ path: ["roles", i], role })),
@@ -122,7 +125,8 @@ export const resampleToReference = defineStep({
         const warning = nanSpreadWarning(item.volume, item.role, "the B-spline prefilter");
         if (warning) ctx?.warn(warning);
       }
-      const volume = resampleOnto(item.volume, target.grid, { interpolation, fill });
+      const floats = floatStorageOf(item, ctx?.floats);
+      const volume = resampleOnto(item.volume, target.grid, { interpolation, fill, floats });
       roles[item.role] = {
         interpolation,
         fill,

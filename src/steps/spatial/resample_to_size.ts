@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineStep } from "../step.ts";
 import { perAxis, resampleCommon } from "./resample_params.ts";
-import { applyResample, planResample } from "./resample_apply.ts";
+import { applyResample, planResample, resampleMovesValues } from "./resample_apply.ts";
 
 const params = z.object({
   size: perAxis(z.number().int().min(1).max(65535)).describe(
@@ -21,6 +21,7 @@ export const resampleToSize = defineStep({
   params,
   example:
     "- step: resample-to-size\n  size: [224, 224, 128]\n  interpolation: bspline\n  grid: origin",
+  movesValues: resampleMovesValues,
   plan(grid, p) {
     return planResample(grid, { size: p.size, grid: p.grid });
   },

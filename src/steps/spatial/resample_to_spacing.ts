@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineStep } from "../step.ts";
 import { perAxis, resampleCommon } from "./resample_params.ts";
-import { applyResample, planResample } from "./resample_apply.ts";
+import { applyResample, planResample, resampleMovesValues } from "./resample_apply.ts";
 import { requireDatasetStats } from "../dataset_stats.ts";
 
 const params = z.object({
@@ -27,6 +27,7 @@ export const resampleToSpacing = defineStep({
   summary: "Resample to a voxel spacing in mm",
   params,
   example: "- step: resample-to-spacing\n  spacing: [1, 1, 1]\n  interpolation: linear",
+  movesValues: resampleMovesValues,
   dataset: (
     p,
   ) => (p.spacing === "median" ? { kind: "spacing", anisotropy: p.anisotropy } : undefined),

@@ -15,8 +15,17 @@ function item(label: boolean, role: string): Item {
   return { role, label, volume, inputDType: "int16", sourcePath: `/in/${role}.nii` };
 }
 
-function apply(save: SaveTarget | undefined) {
-  const ctx: StepContext = { subjectId: "s", stepIndex: 1, copy: 0, seed: 1, save, warn: () => {} };
+/** The step before a save with `target`; `direct`: told so (else only the float plan knows). */
+function apply(target: SaveTarget, direct = true) {
+  const ctx: StepContext = {
+    subjectId: "s",
+    stepIndex: 1,
+    copy: 0,
+    seed: 1,
+    ...(direct ? { save: target } : {}),
+    floats: { exact: false, target },
+    warn: () => {},
+  };
   const params = resampleToSize.params.parse({ size: [11, 9, 7], interpolation: "linear" });
   const subject = { id: "s", copy: 0, items: [item(false, "image"), item(true, "label")] };
   return resampleToSize.apply(subject, params, ctx).subject.items;
@@ -33,7 +42,7 @@ Deno.test("resample before an int16 save emits int16 rounded as save would; labe
     between: "float32",
   });
   assert.equal(label.saveEncoded, undefined);
-  const [floatImage] = apply(undefined);
+  const [floatImage] = apply({ dtype: "auto", rounding: "truncate" }, false);
   assert.equal(floatImage.volume.dtype, "float32");
   const saved = encodeForSave(floatImage, "auto", { rounding: "truncate" });
   assert.deepEqual(
