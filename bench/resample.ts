@@ -89,7 +89,7 @@ const CASES: Case[] = [
 /**
  * In-process resample-only timing: best and median of `reps` runs after one warm-up. As the
  * recipe runs it (`save: {dtype: keep}` right after: rounded straight into the input's type),
- * or with `float` as any other step after it would see it (float values).
+ * or with `float` as a later step that computes from them sees them (float64 values, SPEC §2).
  */
 function timeResample(c: Case, reps: number, float = false): { best: number; median: number } {
   const volume = readNiftiSync(CT).volume;
@@ -176,7 +176,7 @@ export default async function main(args: string[] = []): Promise<number> {
         whole: run.ok ? run.best : NaN,
         rss: run.rss,
         note: run.ok
-          ? `medians: resample ${own.median.toFixed(3)} s (float values: ${
+          ? `medians: resample ${own.median.toFixed(3)} s (float64 values: ${
             float.median.toFixed(3)
           } s), whole ${run.median.toFixed(3)} s`
           : `run failed: ${run.error}`,
