@@ -76,7 +76,8 @@ function storable(raw: number, dtype: DType): boolean {
  * value `fill`. Values are copied bit for bit while `fill` is storable in the volume's type and
  * scaling; otherwise the real values are stored in a type that holds them and `fill` — floats
  * as `options.floats` says for images (`floatStorageOf`; float64 when absent), the smallest of
- * uint8/int16/int32 for labels (`retyped`).
+ * uint8/int16/int32 for labels (`retyped`). `unstorable`: the fill fits the stored type but not
+ * `options.kind`, the type the values are of.
  * @throws RangeError when a label fill is not an integer or no label type holds it
  */
 export function windowWithFill(
@@ -84,13 +85,20 @@ export function windowWithFill(
   origin: readonly number[],
   size: readonly number[],
   fill: number,
-  options: { label: boolean; floats?: FloatStorage },
-): { volume: Volume; retyped?: DType } {
+  options: { label: boolean; floats?: FloatStorage; kind?: DType },
+): { volume: Volume; retyped?: DType; unstorable?: boolean } {
   const pads = [0, 1, 2].some((a) => origin[a] < 0 || origin[a] + size[a] > volume.shape[a]);
   const raw = (fill - volume.inter) / volume.slope;
   if (!pads) return { volume: windowVolume(volume, origin, size) };
-  if (raw * volume.slope + volume.inter === fill && storable(raw, volume.dtype)) {
-    return { volume: windowVolume(volume, origin, size, raw) };
+  const fits = (dtype: DType) => raw * volume.slope + volume.inter === fill && storable(raw, dtype);
+  if (fits(volume.dtype)) {
+    // Storable as stored, yet maybe not in the type the values are of (`kind`, e.g. the input's
+    // int16 of a resampled float volume): then the fill made them fractional.
+    const unstorable = options.kind !== undefined && !fits(options.kind);
+    return {
+      volume: windowVolume(volume, origin, size, raw),
+      ...(unstorable ? { unstorable } : {}),
+    };
   }
   const src = numericData(volume), { slope, inter } = volume;
   let target: DType;

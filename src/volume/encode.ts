@@ -75,21 +75,41 @@ export type FloatPlan =
   | { readonly exact: true }
   | { readonly exact: false; readonly target: SaveTarget };
 
+/** The units of real values (no scaling): what clip, normalize and resample-to-reference make. */
+export const REAL_UNITS = { slope: 1, inter: 0 } as const;
+
 /**
  * The storage of `item`'s float results under `plan` (absent: `exact`), `item` as the step
- * hands it on (with its `dtypeReason`): float64 unless only the sink sees them; then float32
- * when the sink stores float32 (the nearest float32 is what it stores), `float32Keeping` when
- * it stores an integer type of at most 16 bits (rounded and clamped there exactly as the
- * float64 value), float64 for wider types.
+ * hands it on (with its `dtypeReason`), the results in units of `scaling` (real value = stored
+ * × slope + inter; default the item's volume's): float64 unless only the sink sees them; then
+ * float32 when the sink stores float32 (the nearest float32 is what it stores), `float32Keeping`
+ * when it stores an integer type of at most 16 bits (rounded and clamped there exactly as the
+ * float64 value), float64 for wider types — and float64 whenever the sink re-encodes into
+ * other units than the stored ones (a scaled input saved as an explicit type, or after a step
+ * that made real values, with `keep`): float32 in one unit is not the nearest in another.
  */
-export function floatStorageOf(item: EncodableItem, plan: FloatPlan | undefined): FloatStorage {
+export function floatStorageOf(
+  item: EncodableItem,
+  plan: FloatPlan | undefined,
+  scaling: { slope: number; inter: number } = item.volume,
+): FloatStorage {
   if (!plan || plan.exact || item.label) return "float64";
   const { dtype } = plan.target;
+  const ofInput = item.dtypeReason === undefined;
   const stored: DType = dtype === "auto"
-    ? (item.dtypeReason === undefined ? item.inputDType : "float32")
+    ? (ofInput ? item.inputDType : "float32")
     : dtype === "keep"
     ? item.inputDType
     : dtype;
+  // The units save writes in (encodeForSave): auto of values of the input's kind keeps the
+  // volume's own, keep the input's (integers; floats stay as stored), anything else real values.
+  const keepUnits = { slope: item.inputSlope ?? 1, inter: item.inputInter ?? 0 };
+  const units = dtype === "auto" && ofInput
+    ? scaling
+    : dtype === "keep"
+    ? (isIntegerDType(stored) ? keepUnits : scaling)
+    : REAL_UNITS;
+  if (units.slope !== scaling.slope || units.inter !== scaling.inter) return "float64";
   if (stored === "float32") return "float32";
   return isIntegerDType(stored) && DTYPE_INFO[stored].bytes <= 2 ? "float32-keeping" : "float64";
 }
@@ -264,7 +284,9 @@ function reencode(
       outInter,
     });
   }
-  if (volume.dtype === target) {
+  // Already stored so: as it is — unless an explicit float type asks for real values (a float
+  // volume in scaled units, e.g. a resampled int16 with slope, holds no float32 values yet).
+  if (volume.dtype === target && (integer || direct || options.scaling !== undefined)) {
     return { volume, dtype: target, reason: head, clamped: 0, warnings: [] };
   }
   const out = createVoxelArray(target, volume.data.length);

@@ -28,23 +28,34 @@ if (!HAVE_PEERS) {
   console.warn(`NOTICE: ${PYTHON} with nibabel + scipy not found; float pipeline tests skipped`);
 }
 
+/** A synthetic input: shape, stored type, stored values and optional scaling. */
+interface ImageSpec {
+  shape: [number, number, number];
+  dtype: DType;
+  fn: (i: number, j: number, k: number) => number;
+  slope?: number;
+  inter?: number;
+}
+
 /**
- * Runs `recipe` on one subject whose image is `volume`, then `code` in Python with `a` =
- * nibabel's get_fdata() of the input and `got` = that of the output; returns `out`.
+ * Runs `recipe` on one subject whose image is `volume` (and `t2`, when given), then `code` in
+ * Python with `inp` = the input image, `a` (and `b`) = nibabel's get_fdata() of the input(s) and
+ * `got` = that of the output; returns `out`.
  */
 async function runAgainstPython(
-  image: {
-    shape: [number, number, number];
-    dtype: DType;
-    fn: (i: number, j: number, k: number) => number;
-  },
+  image: ImageSpec,
   recipe: string,
   code: string,
+  t2?: ImageSpec,
 ): Promise<Record<string, number>> {
   const dir = await Deno.makeTempDir({ prefix: "medprep-float-values-" });
   try {
     writeNiftiSync(`${dir}/img.nii.gz`, makeVolume(image));
-    await Deno.writeTextFile(`${dir}/manifest.csv`, "id,image\ns1,img.nii.gz\n");
+    if (t2) writeNiftiSync(`${dir}/t2.nii.gz`, makeVolume(t2));
+    await Deno.writeTextFile(
+      `${dir}/manifest.csv`,
+      t2 ? "id,image,t2\ns1,img.nii.gz,t2.nii.gz\n" : "id,image\ns1,img.nii.gz\n",
+    );
     await Deno.writeTextFile(`${dir}/recipe.yaml`, `version: 1\nname: f\nsteps:\n${recipe}`);
     const code0 = await runBatch({
       recipe: `${dir}/recipe.yaml`,
@@ -57,7 +68,9 @@ async function runAgainstPython(
     assert.equal(code0, 0, "run exit code");
     const script = [
       "import json, sys, numpy as np, nibabel as nib, scipy.ndimage as nd",
-      `a = nib.load("${dir}/img.nii.gz").get_fdata()`,
+      `inp = nib.load("${dir}/img.nii.gz")`,
+      "a = inp.get_fdata()",
+      ...(t2 ? [`b = nib.load("${dir}/t2.nii.gz").get_fdata()`] : []),
       `img = nib.load("${dir}/out/s1_image.nii.gz")`,
       "got = img.get_fdata()",
       "dtype = str(img.get_data_dtype())",
@@ -270,3 +283,106 @@ for (const dtype of ["float32", "float64"]) {
     },
   );
 }
+
+/** OFFSET_MR stored with a scaling (real = raw · slope + inter). */
+const scaledMR = (slope: number, inter: number): ImageSpec => ({ ...OFFSET_MR, slope, inter });
+
+/** numpy's round half away from zero, then clamping into int16; `tie`: float64 exact halves. */
+const ROUND16 = `rh = lambda x: np.clip(np.sign(x) * np.floor(np.abs(x) + 0.5), -32768, 32767)
+tie = lambda x: np.abs(np.abs(x - np.trunc(x)) - 0.5) < 1e-9`;
+
+Deno.test(
+  "run: resample (linear) of a scaled int16 saved as explicit int16 rounds the real values as numpy",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      scaledMR(0.7, -123.4),
+      offsetRecipe("linear", "", "int16"),
+      `${ROUND16}
+r = nd.zoom(a, [m / n for m, n in zip((41, 37, 29), a.shape)], order=1)
+raw = img.dataobj.get_unscaled()
+out = {"mism": int(((raw != rh(r)) & ~tie(r)).sum()), "slope": float(img.dataobj.slope)}`,
+    );
+    assert.equal(out.slope, 1);
+    // Before: float32Keeping kept the raw (scaled) units' rounding, not the real values'.
+    assert.equal(out.mism, 0, `${out.mism} voxels off by one`);
+  },
+);
+
+Deno.test(
+  "run: resample → clip (fractional bounds) → save keep of a scaled int16 re-encodes as numpy",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      scaledMR(0.37, 12.5),
+      offsetRecipe("linear", "  - step: clip\n    min: 11107.3\n    max: 11114.9\n", "keep"),
+      `${ROUND16}
+r = (np.clip(nd.zoom(a, [m / n for m, n in zip((41, 37, 29), a.shape)], order=1), 11107.3, 11114.9) - inp.dataobj.inter) / inp.dataobj.slope
+raw = img.dataobj.get_unscaled()
+out = {"mism": int(((raw != rh(r)) & ~tie(r)).sum()), "slope": float(img.dataobj.slope)}`,
+    );
+    assert.ok(Math.abs(out.slope - 0.37) < 1e-7, `slope ${out.slope}`);
+    assert.equal(out.mism, 0, `${out.mism} voxels off by one`);
+  },
+);
+
+Deno.test(
+  "run: resample of a scaled int16 saved as explicit float32 stores the real values (slope 1)",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      scaledMR(0.7, -123.4),
+      offsetRecipe("bspline", "", "float32"),
+      `r = nd.zoom(a, [m / n for m, n in zip((41, 37, 29), a.shape)], order=3, mode="mirror")
+s = img.dataobj.slope
+out = {"mism": int((np.asanyarray(img.dataobj.get_unscaled()) != r.astype(np.float32)).sum()),
+       "unscaled": int((s != s or s == 1) and img.dataobj.inter == 0), "n": r.size}`,
+    );
+    // Before: the input's slope/inter with float32 raw values (get_fdata 1 ulp off everywhere).
+    assert.equal(out.unscaled, 1);
+    assert.ok(out.mism <= out.n / 10000, `${out.mism} of ${out.n} voxels differ`);
+  },
+);
+
+Deno.test(
+  "run: resample → stack of int16 and uint8 roles → save auto is numpy's float32 of the float64 values",
+  opts,
+  async () => {
+    const t2: ImageSpec = {
+      shape: OFFSET_MR.shape,
+      dtype: "uint8",
+      fn: (i, j, k) => 100 + ((i * 7 + j * 11 + k * 5) % 41),
+    };
+    const out = await runAgainstPython(
+      OFFSET_MR,
+      offsetRecipe("linear", "  - step: stack\n    roles: [image, t2]\n    into: image\n", "auto"),
+      `z = lambda v: nd.zoom(v, [m / n for m, n in zip((41, 37, 29), v.shape)], order=1)
+want = np.stack([z(a), z(b)], axis=-1).astype(np.float32)
+got32 = np.asanyarray(img.dataobj).reshape(want.shape)
+out = {"mism": int((got32 != want).sum()), "f32": int(dtype == "float32")}`,
+      t2,
+    );
+    assert.equal(out.f32, 1);
+    // Before: the values were kept for an int16 save (float32Keeping), 1 ulp off in ~0.2%.
+    assert.equal(out.mism, 0, `${out.mism} voxels differ`);
+  },
+);
+
+Deno.test(
+  "run: resample → crop-or-pad with a fractional fill → save auto is float32 with that fill",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      OFFSET_MR,
+      offsetRecipe(
+        "linear",
+        "  - step: crop-or-pad\n    size: [45, 37, 29]\n    fill: 0.25\n",
+        "auto",
+      ),
+      `out = {"f32": int(dtype == "float32"), "pad": float(got[0, 0, 0]), "pad2": float(got[-1, 0, 0])}`,
+    );
+    // Before: int16, the padding rounded to 0 (without the resample: float32 and 0.25).
+    assert.equal(out.f32, 1);
+    assert.deepEqual([out.pad, out.pad2], [0.25, 0.25]);
+  },
+);

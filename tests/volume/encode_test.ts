@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { DType } from "../../src/volume/dtype.ts";
-import { type EncodableItem, encodeForSave } from "../../src/volume/encode.ts";
+import {
+  type EncodableItem,
+  encodeForSave,
+  type FloatPlan,
+  floatStorageOf,
+  REAL_UNITS,
+} from "../../src/volume/encode.ts";
 import type { Volume } from "../../src/volume/volume.ts";
 import { makeVolume } from "../_volumes.ts";
 
@@ -156,4 +162,55 @@ Deno.test("encodeForSave warns about clamped voxels and non-integer or NaN label
     'label role "seg" has 1 NaN voxel (written as 0)',
     'label role "seg" has 2 non-integer values (is it really a label map?); rounded to uint8',
   ]);
+});
+
+Deno.test("floatStorageOf: float32 only where save stores it in the same units, else float64", () => {
+  const save = (dtype: string): FloatPlan => ({
+    exact: false,
+    target: { dtype: dtype as DType, rounding: "nearest" },
+  });
+  const plain = item(makeVolume({ dtype: "int16" }), "int16");
+  const scaled = item(makeVolume({ dtype: "int16", slope: 0.7, inter: -3 }), "int16", {
+    inputSlope: 0.7,
+    inputInter: -3,
+  });
+  const cases: [
+    EncodableItem,
+    FloatPlan | undefined,
+    { slope: number; inter: number } | undefined,
+    string,
+  ][] = [
+    [plain, undefined, undefined, "float64"],
+    [plain, { exact: true }, undefined, "float64"],
+    [plain, save("auto"), undefined, "float32-keeping"],
+    [plain, save("int16"), undefined, "float32-keeping"],
+    [plain, save("uint8"), undefined, "float32-keeping"],
+    [plain, save("int32"), undefined, "float64"], // float32Keeping is exact below 2^22 only
+    [plain, save("float32"), undefined, "float32"],
+    [plain, save("float64"), undefined, "float64"],
+    [{ ...plain, dtypeReason: "normalize" }, save("auto"), REAL_UNITS, "float32"],
+    [{ ...plain, label: true }, save("auto"), undefined, "float64"],
+    // Scaled: save re-encodes auto / keep in the same raw units, explicit types in real ones.
+    [scaled, save("auto"), undefined, "float32-keeping"],
+    [scaled, save("keep"), undefined, "float32-keeping"],
+    [scaled, save("int16"), undefined, "float64"],
+    [scaled, save("float32"), undefined, "float64"],
+    // Real values (clip, normalize) saved with the input's scaling: other units.
+    [scaled, save("keep"), REAL_UNITS, "float64"],
+    [plain, save("keep"), REAL_UNITS, "float32-keeping"],
+  ];
+  for (const [it, plan, units, want] of cases) {
+    const label = `${it.volume.slope}/${it.dtypeReason} ${JSON.stringify(plan)} ${
+      JSON.stringify(units)
+    }`;
+    assert.equal(floatStorageOf(it, plan, units), want, label);
+  }
+});
+
+Deno.test("encodeForSave explicit float32 of a float volume in scaled units stores real values", () => {
+  const v = makeVolume({ dtype: "float32", slope: 0.5, inter: 10, fn: (i) => i + 0.25 });
+  const out = encodeForSave(item(v, "int16"), "float32");
+  assert.equal(out.volume.slope, 1);
+  assert.equal(out.volume.inter, 0);
+  assert.equal(out.volume.data[1], 10.625); // 1.25 · 0.5 + 10
 });

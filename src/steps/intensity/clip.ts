@@ -8,7 +8,7 @@ import {
   mapToFloat,
 } from "../../volume/intensity.ts";
 import { derivePercentiles } from "../../volume/stats.ts";
-import { floatStorageOf } from "../../volume/encode.ts";
+import { floatStorageOf, REAL_UNITS } from "../../volume/encode.ts";
 import { type DatasetStats, requireDatasetStats } from "../dataset_stats.ts";
 import { maskOf, type MaskParam, maskParam, masksOf } from "./mask_role.ts";
 
@@ -148,7 +148,7 @@ export const clip = defineStep({
         const scaled = v.slope !== 1 || v.inter !== 0;
         const how = scaled ? ` with slope ${v.slope}, inter ${v.inter}` : "";
         const dtypeReason = `clip bounds not representable in ${kind}${how}`;
-        const storage = floatStorageOf({ ...item, dtypeReason }, ctx?.floats);
+        const storage = floatStorageOf({ ...item, dtypeReason }, ctx?.floats, REAL_UNITS);
         const maps = bounds.map((b) => ({ ...clampMap(b), keepZero }));
         const r = mapToFloat(v, maps, { storage });
         next = { ...item, volume: r.volume, dtypeReason };

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineStep, type Item, mapImages, type StepContext } from "../step.ts";
 import { type LinearMap, mapToFloat } from "../../volume/intensity.ts";
-import { floatStorageOf } from "../../volume/encode.ts";
+import { floatStorageOf, REAL_UNITS } from "../../volume/encode.ts";
 import { deriveFrameStats, derivePercentiles } from "../../volume/stats.ts";
 import { isMaskRole, maskOf, maskParam, masksOf } from "./mask_role.ts";
 import { type DatasetNeed, requireDatasetStats } from "../dataset_stats.ts";
@@ -220,7 +220,7 @@ export const normalize = defineStep({
       const isMask = [...masks.values()].some((m) => m.volume === item.volume);
       const inPlace = !isMask && (ctx?.owns?.(item.volume) ?? false);
       const dtypeReason = `normalize (${p.method}) made values fractional`;
-      const storage = floatStorageOf({ ...item, dtypeReason }, ctx?.floats);
+      const storage = floatStorageOf({ ...item, dtypeReason }, ctx?.floats, REAL_UNITS);
       const r = mapToFloat(item.volume, frames.map((f) => f.map), { storage, inPlace });
       roles[item.role] = {
         frames: frames.map((f, t) => (p.method === "window" ? { clamped: r.clamped[t] } : f.stats)),

@@ -31,7 +31,8 @@ const quoted = (roles: readonly string[]) => roles.map((r) => `"${r}"`).join(", 
 export const stack = defineStep({
   name: "stack",
   kind: "spatial",
-  movesValues: () => true,
+  // No `movesValues`: channels of different types set a dtypeReason, which changes what save
+  // stores, so float results before a stack stay float64.
   summary: "Combine roles of one grid into one multi-channel (4D) role, channel order recorded",
   params,
   example: "- step: stack\n  roles: [image, t2, flair]\n  into: image",

@@ -12,7 +12,7 @@ import {
 } from "../../volume/crop_or_pad.ts";
 import { centreOfMask, markVoxels } from "../../volume/bounding_box.ts";
 import { windowGrid } from "../../volume/primitives.ts";
-import { floatStorageOf } from "../../volume/encode.ts";
+import { floatStorageOf, REAL_UNITS } from "../../volume/encode.ts";
 
 const params = z.object({
   size: sizeSchema.describe(
@@ -104,11 +104,15 @@ export const cropOrPad = defineStep({
     const next = mapItems(subject, (item) => {
       const fill = fillOf(item, p);
       fills[item.role] = fill;
-      const reason = `crop-or-pad: fill ${fill} is not storable in ${item.volume.dtype}`;
+      // The type the values are of: the input's while they are of its kind (SPEC §2, as clip).
+      const kind = item.dtypeReason === undefined ? item.inputDType : item.volume.dtype;
+      const reason = `crop-or-pad: fill ${fill} is not storable in ${kind}`;
       const dtypeReason = item.dtypeReason ?? reason;
-      const floats = floatStorageOf({ ...item, dtypeReason }, ctx?.floats);
-      const r = windowWithFill(item.volume, origin, size, fill, { label: item.label, floats });
-      if (!r.retyped || item.label) return { ...item, volume: r.volume };
+      // A retyped volume holds real values.
+      const floats = floatStorageOf({ ...item, dtypeReason }, ctx?.floats, REAL_UNITS);
+      const options = { label: item.label, floats, kind };
+      const r = windowWithFill(item.volume, origin, size, fill, options);
+      if (!(r.retyped || r.unstorable) || item.label) return { ...item, volume: r.volume };
       return { ...item, volume: r.volume, dtypeReason };
     });
     return {

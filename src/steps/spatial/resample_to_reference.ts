@@ -5,7 +5,7 @@ import { type Interpolation, INTERPOLATIONS } from "../../volume/interpolate.ts"
 import type { Grid } from "../../volume/grid.ts";
 import { describeGrid, gridMismatch } from "../../volume/grid_match.ts";
 import { resampleOnto } from "../../volume/resample_onto.ts";
-import { floatStorageOf } from "../../volume/encode.ts";
+import { floatStorageOf, REAL_UNITS } from "../../volume/encode.ts";
 import { resampleMovesValues } from "./resample_apply.ts";
 import { columnNorms } from "../../volume/affine.ts";
 import { nanSpreadWarning } from "../../volume/nan.ts";
@@ -125,7 +125,8 @@ export const resampleToReference = defineStep({
         const warning = nanSpreadWarning(item.volume, item.role, "the B-spline prefilter");
         if (warning) ctx?.warn(warning);
       }
-      const floats = floatStorageOf(item, ctx?.floats);
+      // Interpolated results are real values (resampleOnto: slope 1, inter 0).
+      const floats = floatStorageOf(item, ctx?.floats, REAL_UNITS);
       const volume = resampleOnto(item.volume, target.grid, { interpolation, fill, floats });
       roles[item.role] = {
         interpolation,
