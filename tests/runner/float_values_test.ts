@@ -386,3 +386,23 @@ Deno.test(
     assert.deepEqual([out.pad, out.pad2], [0.25, 0.25]);
   },
 );
+
+Deno.test(
+  "run: resample → crop-or-pad with the default fill (the minimum) → save auto keeps int16, rounded as numpy",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      OFFSET_MR,
+      offsetRecipe("bspline", "  - step: crop-or-pad\n    size: [45, 37, 29]\n", "auto"),
+      `${ROUND16}
+r = nd.zoom(a, [m / n for m, n in zip((41, 37, 29), a.shape)], order=3, mode="mirror")
+want = np.pad(r, ((2, 2), (0, 0), (0, 0)), constant_values=r.min())
+raw = img.dataobj.get_unscaled()
+out = {"i16": int(dtype == "int16"), "mism": int(((raw != rh(want)) & ~tie(want)).sum())}`,
+    );
+    // The padding is one of the values: they stay of the input's kind (an audit of the first
+    // fix saw float32 here, 1 ulp off in 0.3% of voxels).
+    assert.equal(out.i16, 1);
+    assert.equal(out.mism, 0, `${out.mism} voxels differ`);
+  },
+);

@@ -32,15 +32,15 @@ interface StoredArray {
  * The encoded volume with its values as stored: NumPy has no scaling, so an encoding with
  * slope/inter (the input's, SPEC §2 `auto`/`keep`) becomes its values, raw × slope + inter in
  * float64 — what nibabel's get_fdata() gives for the NIfTI output, exactly — with the reason
- * recorded. Only an explicit float32 output stays float32 (the type asked for).
+ * recorded; float32 with scaling too (its float32 would round twice). Explicit types hold real
+ * values already (no scaling).
  */
 function unscaled(encoded: EncodedVolume): EncodedVolume {
   const v = encoded.volume;
   if (v.slope === 1 && v.inter === 0) return encoded;
-  const wide = v.dtype !== "float32";
-  const data = wide ? new Float64Array(v.data.length) : new Float32Array(v.data.length);
+  const data = new Float64Array(v.data.length);
   for (let i = 0; i < data.length; i++) data[i] = Number(v.data[i]) * v.slope + v.inter;
-  const dtype: DType = wide ? "float64" : "float32";
+  const dtype: DType = "float64";
   return {
     ...encoded,
     volume: {

@@ -31,12 +31,14 @@ const params = z.object({
 
 type Params = z.output<typeof params>;
 
-/** The pad value of one role (real units). */
+/** The pad value the recipe gives one role (real units), if any. */
+function givenFill(item: Item, p: Params): number | undefined {
+  return typeof p.fill === "number" ? (item.label ? undefined : p.fill) : p.fill?.[item.role];
+}
+
+/** The pad value of one role (real units): given, else 0 for labels, the minimum for images. */
 function fillOf(item: Item, p: Params): number {
-  const given = typeof p.fill === "number"
-    ? (item.label ? undefined : p.fill)
-    : p.fill?.[item.role];
-  return given ?? (item.label ? 0 : deriveMinimum(item.volume));
+  return givenFill(item, p) ?? (item.label ? 0 : deriveMinimum(item.volume));
 }
 
 /** The window origin: centred on `centerOn`'s centre of mass, else at the anchor. */
@@ -105,7 +107,10 @@ export const cropOrPad = defineStep({
       const fill = fillOf(item, p);
       fills[item.role] = fill;
       // The type the values are of: the input's while they are of its kind (SPEC §2, as clip).
-      const kind = item.dtypeReason === undefined ? item.inputDType : item.volume.dtype;
+      // The default fill (the image's minimum) is one of its values: never a reason by itself.
+      const kind = item.dtypeReason === undefined && givenFill(item, p) !== undefined
+        ? item.inputDType
+        : item.volume.dtype;
       const reason = `crop-or-pad: fill ${fill} is not storable in ${kind}`;
       const dtypeReason = item.dtypeReason ?? reason;
       // A retyped volume holds real values.
