@@ -161,9 +161,9 @@ export interface StepBase<S extends ParamsSchema> {
   checkRoles?(labels: readonly string[], params: ParamsOf<S>): ParamProblem[];
   /**
    * True when, with these params, the step only moves image values (copies them to other voxels,
-   * or pads with a whole number) and never computes new ones from them: float results of earlier
-   * steps may then stay in float32 when only the sink sees them (bound plan `floats`, SPEC §2).
-   * Absent = it computes (the earlier steps keep float64).
+   * or pads with one of them) and never computes new ones from them nor sets a `dtypeReason`:
+   * float results of earlier steps may then stay in float32 when only the sink sees them (bound
+   * plan `floats`, SPEC §2). Absent = it computes (the earlier steps keep float64).
    */
   movesValues?(params: ParamsOf<S>): boolean;
   /**

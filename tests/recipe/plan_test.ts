@@ -92,10 +92,11 @@ Deno.test("bindRecipe floats: float64 where a later step computes or the output 
     ["", "    dtype: float64\n", { exact: true }],
     // Steps that only move values keep the sink's word...
     ["  - step: reorient\n", "", auto],
-    ["  - step: crop-or-pad\n    size: [4, 4, 4]\n    fill: -1000\n", "", auto],
+    ["  - step: crop-or-pad\n    size: [4, 4, 4]\n", "", auto],
     ["  - step: resample-to-size\n    size: [5, 5, 5]\n    interpolation: nearest\n", "", auto],
     // ...steps that compute from the values (or pad with a fraction) make it exact.
     ["  - step: crop-or-pad\n    size: [4, 4, 4]\n    fill: 0.5\n", "", { exact: true }],
+    ["  - step: crop-or-pad\n    size: [4, 4, 4]\n    fill: -1000\n", "", { exact: true }],
     ["  - step: normalize\n    method: zscore\n", "", { exact: true }],
     ["  - step: clip\n    min: -100\n    max: 100\n", "", { exact: true }],
     ["  - step: crop-foreground\n", "", { exact: true }],

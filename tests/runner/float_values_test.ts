@@ -406,3 +406,25 @@ out = {"i16": int(dtype == "int16"), "mism": int(((raw != rh(want)) & ~tie(want)
     assert.equal(out.mism, 0, `${out.mism} voxels differ`);
   },
 );
+
+Deno.test(
+  "run: resample → crop-or-pad with a whole fill the input type cannot hold → save auto is numpy's float32",
+  opts,
+  async () => {
+    const out = await runAgainstPython(
+      OFFSET_MR,
+      offsetRecipe(
+        "bspline",
+        "  - step: crop-or-pad\n    size: [45, 37, 29]\n    fill: 40000\n",
+        "auto",
+      ),
+      `r = nd.zoom(a, [m / n for m, n in zip((41, 37, 29), a.shape)], order=3, mode="mirror")
+want = np.pad(r, ((2, 2), (0, 0), (0, 0)), constant_values=40000).astype(np.float32)
+out = {"f32": int(dtype == "float32"), "mism": int((np.asanyarray(img.dataobj) != want).sum())}`,
+    );
+    // 40000 is no int16: float32 (SPEC §2). Before: the resample had kept float32Keeping values
+    // for an int16 save (a whole fill counted as moving values), 1 ulp off here.
+    assert.equal(out.f32, 1);
+    assert.equal(out.mism, 0, `${out.mism} voxels differ`);
+  },
+);

@@ -87,11 +87,9 @@ export const cropOrPad = defineStep({
   params,
   example: "- step: crop-or-pad\n  size: [128, 128, 128]\n  fill: { image: 0, label: 0 }",
   planVaries: (p) => p.centerOn !== undefined,
-  // Whole-number fills: a float32 result before it keeps its meaning (a fraction sets a reason).
-  movesValues: (p) =>
-    typeof p.fill === "number"
-      ? Number.isInteger(p.fill)
-      : Object.values(p.fill ?? {}).every(Number.isInteger),
+  // Only with the default fill (the image's own minimum): a given fill the input's type cannot
+  // hold makes values fractional (a dtype reason), which changes what save stores.
+  movesValues: (p) => p.fill === undefined,
   plan(grid, p) {
     const size = resolveSize(p.size, grid);
     const origin = [0, 1, 2].map((a) => anchoredOrigin(grid.shape[a], size[a], p.anchor));
