@@ -22,7 +22,7 @@ import type { StepDefinition } from "./step.ts";
 import type { Grid } from "../volume/grid.ts";
 import { TRANSFORMS } from "./augment/augment.ts";
 import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
-import type { FloatPlan } from "../volume/encode.ts";
+import { type FloatPlan, floatStorageFor, savedType } from "../volume/encode.ts";
 
 /** A role's grid and its number of 3D frames (a 4D volume's frames share the grid). */
 export interface Geometry extends Grid {
@@ -96,16 +96,8 @@ const shapeText = (g: Geometry) => `${g.shape.join("x")}${g.frames > 1 ? `x${g.f
  */
 function floatBytes(r: RoleState, floats: FloatPlan | undefined, fractional: boolean): number {
   if (!floats || floats.exact) return 8;
-  const t = floats.target.dtype;
-  const stored = t === "auto"
-    ? (fractional ? "float32" : r.inputDType)
-    : t === "keep"
-    ? r.inputDType
-    : t;
-  return stored === "float32" || (stored in DTYPE_INFO && DTYPE_INFO[stored as DType].integer &&
-      DTYPE_INFO[stored as DType].bytes <= 2)
-    ? 4
-    : 8;
+  const stored = savedType(floats.target.dtype, r.inputDType, fractional);
+  return floatStorageFor(stored) === "float64" ? 8 : 4;
 }
 const floatName = (bytes: number) => (bytes === 4 ? "float32" : "float64");
 

@@ -96,11 +96,7 @@ export function floatStorageOf(
   if (!plan || plan.exact || item.label) return "float64";
   const { dtype } = plan.target;
   const ofInput = item.dtypeReason === undefined;
-  const stored: DType = dtype === "auto"
-    ? (ofInput ? item.inputDType : "float32")
-    : dtype === "keep"
-    ? item.inputDType
-    : dtype;
+  const stored = savedType(dtype, item.inputDType, !ofInput);
   // The units save writes in (encodeForSave): auto of values of the input's kind keeps the
   // volume's own, keep the input's (integers; floats stay as stored), anything else real values.
   const keepUnits = { slope: item.inputSlope ?? 1, inter: item.inputInter ?? 0 };
@@ -110,6 +106,27 @@ export function floatStorageOf(
     ? (isIntegerDType(stored) ? keepUnits : scaling)
     : REAL_UNITS;
   if (units.slope !== scaling.slope || units.inter !== scaling.inter) return "float64";
+  return floatStorageFor(stored);
+}
+
+/**
+ * The type `save` with `dtype` stores an image in (SPEC §2): `auto` the input's while values
+ * are of its kind, float32 once a step made them `fractional`; `keep` the input's.
+ */
+export function savedType(
+  dtype: SaveTarget["dtype"],
+  inputDType: DType,
+  fractional: boolean,
+): DType {
+  if (dtype === "auto") return fractional ? "float32" : inputDType;
+  return dtype === "keep" ? inputDType : dtype;
+}
+
+/**
+ * The float storage invisible in an output of type `stored` (same units): the nearest float32
+ * for float32, `float32Keeping` for integers of at most 16 bits, float64 otherwise.
+ */
+export function floatStorageFor(stored: DType): FloatStorage {
   if (stored === "float32") return "float32";
   return isIntegerDType(stored) && DTYPE_INFO[stored].bytes <= 2 ? "float32-keeping" : "float64";
 }
