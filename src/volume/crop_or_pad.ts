@@ -13,6 +13,7 @@ import {
   DTYPE_INFO,
   float32Keeping,
   type FloatStorage,
+  floatTypeOf,
   labelTypeHolding,
   type NumberArray,
   roundHalfAwayFromZero,
@@ -117,7 +118,7 @@ export function windowWithFill(
       throw new RangeError(`Cannot pad a label map with ${fill}: no label type holds ${lo}..${hi}`);
     }
     target = t;
-  } else target = (options.floats ?? "float64") === "float64" ? "float64" : "float32";
+  } else target = floatTypeOf(options.floats ?? "float64");
   const keeping = !options.label && options.floats === "float32-keeping";
   const store = (v: number) => keeping ? float32Keeping(v) : v;
   // Never a 64-bit type: labels get uint8/int16/int32, images float32/float64.

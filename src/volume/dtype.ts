@@ -225,6 +225,11 @@ export function floatTypeFor(dtype: DType): "float32" | "float64" {
  */
 export type FloatStorage = "float64" | "float32" | "float32-keeping";
 
+/** The array type of a float storage (float64, or float32 for both float32 kinds). */
+export function floatTypeOf(storage: FloatStorage): "float32" | "float64" {
+  return storage === "float64" ? "float64" : "float32";
+}
+
 const F32 = new Float32Array(1);
 const F32_BITS = new Int32Array(F32.buffer);
 

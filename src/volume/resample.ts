@@ -28,6 +28,7 @@ import {
   dtypeOf,
   encodeValue,
   type FloatStorage,
+  floatTypeOf,
   type NumberArray,
   type Rounding,
   type VoxelArray,
@@ -120,7 +121,7 @@ function resample(
   const n = mx * my * mz * volume.frames;
   const fillRaw = (options.fill - volume.inter) / volume.slope;
   const storage = options.floats ?? "float64";
-  const float: "float32" | "float64" = storage === "float64" ? "float64" : "float32";
+  const float = floatTypeOf(storage);
   const result = (v: Volume["data"]): Volume => ({
     ...volume,
     shape: grid.shape,

@@ -7,7 +7,13 @@
  * or axis permutations map voxel centres exactly onto voxel centres. Pure math, no I/O.
  */
 import { invertAffine, multiplyAffine } from "./affine.ts";
-import { createVoxelArray, encodeValue, type FloatStorage, type NumberArray } from "./dtype.ts";
+import {
+  createVoxelArray,
+  encodeValue,
+  type FloatStorage,
+  floatTypeOf,
+  type NumberArray,
+} from "./dtype.ts";
 import type { Grid } from "./grid.ts";
 import type { Interpolation } from "./interpolate.ts";
 import { composeStages, createCoordinateMap, isIntegralChain, matrixOf } from "./transform.ts";
@@ -45,7 +51,7 @@ export function resampleOnto(volume: Volume, target: Grid, options: OntoOptions)
   const interpolation = isIntegralChain(stages) ? "nearest" : options.interpolation;
   const keep = interpolation === "nearest" && encodeValue(fillRaw, volume.dtype) === fillRaw;
   const storage = options.floats ?? "float64";
-  const dtype = keep ? volume.dtype : storage === "float64" ? "float64" : "float32";
+  const dtype = keep ? volume.dtype : floatTypeOf(storage);
   const out = createVoxelArray(dtype, n);
   const shape: [number, number, number] = [nx, ny, nz];
   const sameShape = volume.shape.every((s, a) => s === shape[a]);

@@ -1,6 +1,7 @@
 import {
   createVoxelArray,
   encodeValue,
+  floatTypeOf,
   type NumberArray,
   type VoxelArray,
 } from "../../volume/dtype.ts";
@@ -144,9 +145,7 @@ export function renderItems(items: readonly Item[], sample: Sample, options: Ren
       const storage = floatStorageOf(item, options.floats);
       const dtype = copies && encodeValue(o.fill, vol.dtype) === o.fill
         ? vol.dtype
-        : storage === "float64"
-        ? "float64"
-        : "float32";
+        : floatTypeOf(storage);
       const keeping = storage === "float32-keeping";
       return {
         data: sampled(item.role, undefined, vol, dtype, { ...o, keeping }),
