@@ -60,6 +60,7 @@ export {
   type VoxelArray,
 } from "./src/volume/dtype.ts";
 export type { Affine } from "./src/volume/affine.ts";
+export { type DeferredValues, materializeDeferred } from "./src/volume/deferred.ts";
 export type { EncodableItem, FloatPlan, PreEncoded, SaveTarget } from "./src/volume/encode.ts";
 export type { Grid } from "./src/volume/grid.ts";
 export { type Interpolation, INTERPOLATIONS } from "./src/volume/interpolate.ts";
@@ -96,6 +97,7 @@ export {
   type Item,
   mapImages,
   mapItems,
+  materializeItems,
   type NameValues,
   type OutputContext,
   type ParamProblem,

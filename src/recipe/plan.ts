@@ -34,6 +34,11 @@ export interface BoundStep<D extends StepDefinition = StepDefinition> {
   readonly save?: SaveTarget;
   /** Where this step's float results go (`floatPlanOf`, given to the step's context). */
   readonly floats: FloatPlan;
+  /**
+   * The next step, not the sink, reads deferred values (`readsDeferred`): this step may defer
+   * its float results (given to the step's context, issue 15).
+   */
+  readonly defer: boolean;
 }
 
 /** A recipe bound to the registry (SPEC §6): the one object everything after validation uses. */
@@ -67,6 +72,11 @@ export interface BindOptions {
    * prove the direct path bit-identical to this one). Default true.
    */
   directSave?: boolean;
+  /**
+   * False: no step defers its values (`defer`), so every step holds its results (tests prove
+   * the deferred path bit-identical to this one). Default true.
+   */
+  defer?: boolean;
 }
 
 /**
@@ -115,6 +125,8 @@ export function bindRecipe(recipe: PlainRecipe, options: BindOptions = {}): Plan
       written: options.written?.[index],
       ...(sinkEncoding && index === steps0 - 2 ? { save: sinkEncoding } : {}),
       floats: floatPlanOf(definitions, recipe.steps, index),
+      defer: options.defer !== false && index + 1 < steps0 - 1 &&
+        definitions[index + 1].readsDeferred?.(recipe.steps[index + 1].params as never) === true,
     };
   });
   const source = steps[0] as BoundStep<SourceStep>;

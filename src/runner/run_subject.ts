@@ -12,6 +12,7 @@ import {
   type EncodedVolume,
   type Item,
   mapImages,
+  materializeItems,
   type SinkIo,
   type Subject,
 } from "../steps/step.ts";
@@ -148,7 +149,13 @@ export function runSubject(
   const recycle = (current: Subject) => {
     if (!io.recycle) return;
     const live = new Set<ArrayBufferLike>();
-    for (const s of [...held, current]) for (const it of s.items) live.add(it.volume.data.buffer);
+    for (const s of [...held, current]) {
+      for (const it of s.items) {
+        live.add(it.volume.data.buffer);
+        // Deferred values are computed from these on every read (issue 15).
+        for (const b of it.deferred?.sources ?? []) live.add(b);
+      }
+    }
     io.recycle(live);
   };
 
@@ -188,6 +195,8 @@ export function runSubject(
       if (!subject) {
         throw new Error("no subject loaded before this step (the first step must be a source)");
       }
+      // Deferred values reach only a step that reads them (issue 15); others get them held.
+      if (!def.readsDeferred?.(step.params as never)) subject = materializeItems(subject);
       if (def.kind === "sink") {
         const from = written.length;
         const outputs = def.write(subject, step.params, sinkIo);
@@ -223,7 +232,10 @@ export function runSubject(
       if (init.statsPass?.stop === s) {
         // Issue 13: the statistics pass stops before the first step that needs them.
         record.contributions = Object.fromEntries(
-          init.statsPass.collect.map((c) => [c.index, collectContribution(subject!, c.need)]),
+          init.statsPass.collect.map((c) => [
+            c.index,
+            collectContribution(materializeItems(subject!), c.need),
+          ]),
         );
         return;
       }
@@ -235,6 +247,8 @@ export function runSubject(
       const owns = ownedBy(subject, held);
       const result = def.apply(subject, step.params, {
         owns,
+        // Not when the statistics pass stops after this step: it reads the values held.
+        defer: step.defer && init.statsPass?.stop !== s + 1,
         subjectId: job.id,
         stepIndex: s,
         copy,

@@ -23,6 +23,8 @@ import type { Grid } from "../volume/grid.ts";
 import { TRANSFORMS } from "./augment/augment.ts";
 import { type DType, DTYPE_INFO } from "../volume/dtype.ts";
 import { type FloatPlan, floatStorageFor, savedType } from "../volume/encode.ts";
+import type { Interpolation } from "../volume/interpolate.ts";
+import { resampleDefers } from "./spatial/resample_apply.ts";
 
 /** A role's grid and its number of 3D frames (a 4D volume's frames share the grid). */
 export interface Geometry extends Grid {
@@ -45,6 +47,8 @@ export interface PlannedStep {
   readonly params: Record<string, unknown>;
   /** Where its float results go (bound plan); absent: float64 (`floatStorageOf`). */
   readonly floats?: FloatPlan;
+  /** The next step reads its float results deferred (bound plan `defer`, issue 15). */
+  readonly defer?: boolean;
 }
 
 /** The working set of a subject at one step: how much, and why. */
@@ -79,6 +83,11 @@ interface RoleState {
   vol: Vol;
   /** An intensity step made the values fractional (`auto` then saves float32). */
   fractional?: boolean;
+  /**
+   * Float values not held (`Item.deferred`): what they would take; `vol` is then the volume
+   * they are computed from, kept until the next step has read them.
+   */
+  deferred?: Vol;
 }
 
 const total = (vols: Iterable<Vol>) => {
@@ -100,6 +109,8 @@ function floatBytes(r: RoleState, floats: FloatPlan | undefined, fractional: boo
   return floatStorageFor(stored) === "float64" ? 8 : 4;
 }
 const floatName = (bytes: number) => (bytes === 4 ? "float32" : "float64");
+/** 64-bit integer values, read through a float64 copy (float64 values are read in place). */
+const wideInteger = (r: RoleState) => r.dtype === "int64" || r.dtype === "uint64";
 
 /** The output grid of one role after an augment step: fixed-size windows change the shape. */
 function augmentGeometry(g: Geometry, params: Record<string, unknown>): Geometry {
@@ -159,7 +170,7 @@ export function estimateSubjectPeak(
     const bytes = total(others) + total(current) + total(made) + scratch + overhead;
     all.push({ bytes, step: s, name: steps[s].definition.name, detail });
   };
-  steps.forEach(({ definition: def, params, floats }, s) => {
+  steps.forEach(({ definition: def, params, floats, defer }, s) => {
     if (def.kind === "source") {
       roles = inputs.map((r) => ({
         role: r.role,
@@ -207,14 +218,16 @@ export function estimateSubjectPeak(
       const next = roles.map((r) => {
         if (r.label) return r;
         const bytes = floatBytes(r, floats, true);
-        const vol = { voxels: r.vol.voxels, bytes };
+        const vol = { voxels: r.deferred?.voxels ?? r.vol.voxels, bytes };
         made.push(vol);
-        return { ...r, dtype: floatName(bytes), vol, fractional: true };
+        return { ...r, dtype: floatName(bytes), vol, fractional: true, deferred: undefined };
       });
-      // 64-bit integer frames are copied as float64 for statistics.
+      // 64-bit integer frames are copied as float64 for statistics; deferred values are
+      // computed again in float64 planes (the resampling's passes).
       const scratch = Math.max(
         0,
-        ...roles.map((r) => (r.vol.bytes === 8 ? r.vol.voxels / r.geometry.frames * 8 : 0)),
+        ...roles.map((r) => (wideInteger(r) ? r.vol.voxels / r.geometry.frames * 8 : 0)),
+        ...roles.map((r) => (r.deferred ? 5 * r.geometry.shape[0] * r.geometry.shape[1] * 8 : 0)),
       );
       consider(
         s,
@@ -236,9 +249,23 @@ export function estimateSubjectPeak(
         const smooth = !r.label && interpolation !== undefined && interpolation !== "nearest";
         const bytes = smooth ? floatBytes(r, floats, r.fractional === true) : r.vol.bytes;
         const vol = { voxels: voxelsOf(g), bytes };
-        made.push(vol);
+        const antialias = params.antialias === true;
+        // Deferred unless the result fits in the input's bytes (held there when consumed:
+        // resampleDeferred; the placement is taken by size here).
+        const deferred = defer === true && smooth && total([vol]) > total([r.vol]) &&
+          resampleDefers({ interpolation: interpolation as Interpolation, antialias });
+        if (!deferred) made.push(vol);
         const dtype = smooth ? floatName(bytes) : r.dtype;
-        parts.push(`${r.role} ${shapeText(r.geometry)} ${r.dtype} → ${shapeText(g)} ${dtype}`);
+        parts.push(
+          `${r.role} ${shapeText(r.geometry)} ${r.dtype} → ${shapeText(g)} ${dtype}${
+            deferred ? " (deferred: computed again by the next step, the input kept)" : ""
+          }`,
+        );
+        if (deferred) {
+          // Plane buffers only; the input stays until the next step has read the values.
+          scratch = Math.max(scratch, 4 * g.shape[0] * g.shape[1] * 8);
+          return { ...r, geometry: g, dtype, deferred: vol };
+        }
         if (smooth) {
           // Separable passes: float planes; a z line operator needs the whole in-plane stack
           // (float64; for ≤ 16-bit inputs it mostly lies in the consumed input's bytes).
@@ -277,7 +304,7 @@ export function estimateSubjectPeak(
         if (bspline) scratch += r.vol.voxels * 8; // every frame's coefficients at once
         if (kinds.before) scratch += r.vol.voxels * 4;
       }
-      if (r.vol.bytes === 8 && !float) scratch += vol.voxels * 8; // 64-bit integers via float64
+      if (wideInteger(r) && !float) scratch += vol.voxels * 8; // 64-bit integers via float64
       const dtype = float ? "float32" : smooth ? floatName(bytes) : r.dtype;
       parts.push(`${r.role} ${shapeText(g)} ${dtype}`);
       return { ...r, geometry: g, dtype, vol, fractional: r.fractional || float };

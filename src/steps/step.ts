@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { EncodableItem, FloatPlan, SaveTarget } from "../volume/encode.ts";
 import type { Grid } from "../volume/grid.ts";
 import type { Volume } from "../volume/volume.ts";
+import { type DeferredValues, materializeDeferred } from "../volume/deferred.ts";
 import type { DatasetNeed, DatasetStats } from "./dataset_stats.ts";
 
 /**
@@ -29,6 +30,13 @@ export interface Item extends EncodableItem {
   readonly sourcePath: string;
   /** Spatial shape of the input file (what a NumPy output's sidecar records as original). */
   readonly inputShape?: readonly [number, number, number];
+  /**
+   * Float values not held (issue 15): `volume.data` is empty and these compute the values
+   * again on every read. Only a step whose `readsDeferred` is true receives such an item (the
+   * producing step defers only when told `StepContext.defer`); the runner holds it
+   * (`materializeItems`) before any other step, the sink, or a statistics pass sees it.
+   */
+  readonly deferred?: DeferredValues;
 }
 
 /** A subject's items at one point of the recipe. */
@@ -66,6 +74,11 @@ export interface StepContext {
    * them is `floatStorageOf(item, floats)` (SPEC §2). Absent: exactly (float64).
    */
   readonly floats?: FloatPlan;
+  /**
+   * The next step reads deferred values (bound plan `BoundStep.defer`): a float result this
+   * step would hold may be returned deferred instead (`Item.deferred`). Absent: never.
+   */
+  readonly defer?: boolean;
   /**
    * The dataset statistics of this step (`over: dataset`, `spacing: median`), pooled over every
    * subject by the run's statistics pass before this subject runs (issue 13).
@@ -166,6 +179,13 @@ export interface StepBase<S extends ParamsSchema> {
    * plan `floats`, SPEC §2). Absent = it computes (the earlier steps keep float64).
    */
   movesValues?(params: ParamsOf<S>): boolean;
+  /**
+   * True when, with these params, the step reads items whose values are deferred
+   * (`Item.deferred`, read through `each` in voxel order, possibly several times) and returns
+   * none deferred: the step before it may then defer its float results (issue 15). Absent =
+   * the runner holds them first.
+   */
+  readsDeferred?(params: ParamsOf<S>): boolean;
   /**
    * What the values are after this step, when knowable from the params alone: `input` (still
    * of the input's kind), `float` (fractional on purpose, e.g. z-scored). Absent = not known.
@@ -415,6 +435,25 @@ export function mapImages(
   fn: (item: Item) => Item,
 ): Subject {
   return { ...subject, items: subject.items.map((it) => (it.label ? it : fn(it))) };
+}
+
+/**
+ * The subject with the values of every deferred item (`Item.deferred`) `which` selects held,
+ * as the step making them would have held them; the subject itself when there is none.
+ */
+export function materializeItems(
+  subject: Subject,
+  which: (item: Item) => boolean = () => true,
+): Subject {
+  if (!subject.items.some((it) => it.deferred && which(it))) return subject;
+  return {
+    ...subject,
+    items: subject.items.map((item) => {
+      const { deferred, ...it } = item;
+      if (!deferred || !which(item)) return item;
+      return { ...it, volume: { ...it.volume, data: materializeDeferred(deferred) } };
+    }),
+  };
 }
 
 /** Applies `fn` to every item, labels included (spatial steps). */

@@ -7,6 +7,7 @@ import {
 } from "./dtype.ts";
 import { createVolume, frameLength, type Volume } from "./volume.ts";
 import { frameNumbers } from "./stats.ts";
+import type { DeferredValues } from "./deferred.ts";
 
 /** A closed interval; ±Infinity leaves that side open. */
 export interface Bounds {
@@ -130,40 +131,82 @@ export function mapToFloat(
     : options.inPlace && data instanceof Float32Array && !f64
     ? data
     : createVoxelArray(f64 ? "float64" : "float32", n) as Float32Array | Float64Array;
-  const { slope, inter } = volume;
   const clamped: number[] = [];
   for (let t = 0; t < volume.frames; t++) {
-    const m = maps[t];
-    const { sub, div, mul, add } = m;
-    const lo = m.lo ?? -Infinity, hi = m.hi ?? Infinity, keepZero = m.keepZero === true;
     const src = frameNumbers(volume, t);
-    const dst = out.subarray(t * len, (t + 1) * len);
-    const sel = m.outside?.selection, keepOutside = m.outside?.mode === "keep";
+    clamped.push(mapRun(src, out, t * len, 0, maps[t], volume, keeping));
+  }
+  return { volume: withData(volume, out, 1, 0), clamped };
+}
+
+/**
+ * `mapToFloat` of a volume whose values are deferred (`volume.data` empty; deferred.ts): the
+ * same map of each value as it is computed, into a new float array — bit for bit `mapToFloat`
+ * of the held volume.
+ */
+export function mapDeferredToFloat(
+  volume: Volume,
+  deferred: DeferredValues,
+  maps: readonly LinearMap[],
+  storage: FloatStorage,
+): MapResult {
+  const len = frameLength(volume);
+  const f64 = storage === "float64", keeping = storage === "float32-keeping";
+  const out = createVoxelArray(f64 ? "float64" : "float32", deferred.length) as
+    | Float32Array
+    | Float64Array;
+  const clamped: number[] = [];
+  for (let t = 0; t < volume.frames; t++) {
     let count = 0;
-    for (let i = 0; i < len; i++) {
-      const v = src[i] * slope + inter;
-      // Written even where it stays 0 (+0): dst may be the input itself.
-      if (keepZero && v === 0) {
-        dst[i] = 0;
-        continue;
-      }
-      if (sel && sel[i] === 0) {
-        dst[i] = keepOutside ? (keeping ? float32Keeping(v) : v) : 0;
-        continue;
-      }
-      let y = ((v - sub) / div) * mul + add;
-      if (y < lo) {
-        y = lo;
-        count++;
-      } else if (y > hi) {
-        y = hi;
-        count++;
-      }
-      dst[i] = keeping ? float32Keeping(y) : y;
-    }
+    deferred.each(t, (values, at) => {
+      count += mapRun(values, out, at, at - t * len, maps[t], volume, keeping);
+    });
     clamped.push(count);
   }
   return { volume: withData(volume, out, 1, 0), clamped };
+}
+
+/**
+ * Maps the stored values `src` (scaled by `scaling`) into `dst` from `dstAt` with `m`;
+ * `selAt` is `src[0]`'s index within its frame (for `m.outside`). Returns how many clamped.
+ */
+function mapRun(
+  src: ArrayLike<number>,
+  dst: Float32Array | Float64Array,
+  dstAt: number,
+  selAt: number,
+  m: LinearMap,
+  scaling: { readonly slope: number; readonly inter: number },
+  keeping: boolean,
+): number {
+  const { slope, inter } = scaling;
+  const { sub, div, mul, add } = m;
+  const lo = m.lo ?? -Infinity, hi = m.hi ?? Infinity, keepZero = m.keepZero === true;
+  const sel = m.outside?.selection, keepOutside = m.outside?.mode === "keep";
+  let count = 0;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i] * slope + inter;
+    const o = dstAt + i;
+    // Written even where it stays 0 (+0): dst may be the input itself.
+    if (keepZero && v === 0) {
+      dst[o] = 0;
+      continue;
+    }
+    if (sel && sel[selAt + i] === 0) {
+      dst[o] = keepOutside ? (keeping ? float32Keeping(v) : v) : 0;
+      continue;
+    }
+    let y = ((v - sub) / div) * mul + add;
+    if (y < lo) {
+      y = lo;
+      count++;
+    } else if (y > hi) {
+      y = hi;
+      count++;
+    }
+    dst[o] = keeping ? float32Keeping(y) : y;
+  }
+  return count;
 }
 
 /** The identity map clamped into `bounds` (clip to float32). */

@@ -51,6 +51,7 @@ import {
   streamedOutputInInput,
 } from "./resample_reuse.ts";
 import { emitPlane, emitPlaneRounded, gatherNearest, type RoundedOut } from "./resample_emit.ts";
+import type { DeferredValues } from "./deferred.ts";
 
 /** How to sample: the interpolator, anti-aliasing and the fill value (real units). */
 export interface ResampleOptions {
@@ -110,13 +111,7 @@ function resample(
   options: ResampleOptions,
   store?: { dtype: DType; rounding: Rounding },
 ): { volume: Volume; rounded?: { clamped: number; nan: number; between: DType } } {
-  const { interpolation } = options;
-  const ops = grid.axes.map((axis): AxisOp => {
-    const kernel = options.antialias ? gaussianKernel(antialiasSigma(axis.r)) : null;
-    const skip = axis.identity && !kernel;
-    const taps = deriveAxisTaps(axis, skip ? "nearest" : interpolation);
-    return { taps, kernel, prefilter: interpolation === "bspline" && !skip, skip };
-  }) as [AxisOp, AxisOp, AxisOp];
+  const ops = axisOps(grid, options);
   const [mx, my, mz] = grid.shape;
   const n = mx * my * mz * volume.frames;
   const fillRaw = (options.fill - volume.inter) / volume.slope;
@@ -175,6 +170,77 @@ function resample(
   if (!rounded) return { volume: result(out) };
   const { clamped, nan } = rounded;
   return { volume: result(rounded.out), rounded: { clamped, nan, between: float } };
+}
+
+/** Each axis's pass: taps, anti-aliasing kernel, B-spline prefilter, or none (identity). */
+function axisOps(grid: ResampleGrid, options: ResampleOptions): [AxisOp, AxisOp, AxisOp] {
+  const { interpolation } = options;
+  return grid.axes.map((axis): AxisOp => {
+    const kernel = options.antialias ? gaussianKernel(antialiasSigma(axis.r)) : null;
+    const skip = axis.identity && !kernel;
+    const taps = deriveAxisTaps(axis, skip ? "nearest" : interpolation);
+    return { taps, kernel, prefilter: interpolation === "bspline" && !skip, skip };
+  }) as [AxisOp, AxisOp, AxisOp];
+}
+
+/**
+ * `resampleVolume`'s float result deferred (deferred.ts): the returned volume's `data` is
+ * empty and `deferred` computes its values again on every read, plane by plane, bit for bit
+ * the values `resampleVolume` stores (the same passes and `emitPlane`). The input is read on
+ * every pass, never consumed. Undefined — then call `resampleVolume` — when the result would
+ * not be float (nearest-neighbour), when the z pass needs the whole in-plane stack (B-spline
+ * prefilter, anti-aliasing: computing it per read would cost the memory deferring saves), or
+ * when holding it costs no memory of its own: `consumeInput` and the result fits in the
+ * input's bytes (`reuseInput`, e.g. a downsampling), where deferring would only add the next
+ * step's result.
+ */
+export function resampleDeferred(
+  volume: Volume,
+  grid: ResampleGrid,
+  options: ResampleOptions,
+): { volume: Volume; deferred: DeferredValues } | undefined {
+  const ops = axisOps(grid, options);
+  if (ops.every((op) => op.taps.taps === 1 && !op.kernel)) return undefined;
+  if (ops[2].kernel || ops[2].prefilter) return undefined;
+  const storage = options.floats ?? "float64";
+  const dtype = floatTypeOf(storage), keeping = storage === "float32-keeping";
+  const taps = ops.map((op) => op.taps) as [AxisTaps, AxisTaps, AxisTaps];
+  const [mx, my, mz] = grid.shape;
+  const fillRaw = (options.fill - volume.inter) / volume.slope;
+  const src = numericData(volume);
+  const length = mx * my * mz * volume.frames;
+  if (options.consumeInput) {
+    const sep = new SeparablePass(volume.shape, grid.shape, ops, true);
+    const held = reuseInput(src, volume, sep, taps, length, dtype).out;
+    sep.release();
+    if (held) return undefined;
+  }
+  const deferred: DeferredValues = {
+    dtype,
+    length,
+    frames: volume.frames,
+    sources: [src.buffer],
+    each(f, visit) {
+      const sep = new SeparablePass(volume.shape, grid.shape, ops, true);
+      const zPlane = borrowFloats(true, mx * my);
+      const values = borrowFloats(dtype === "float64", mx * my);
+      try {
+        sep.frame(src, f, (plane, k, blend) => {
+          emitPlane(plane, values, 0, taps, k, fillRaw, blend, keeping);
+          visit(values, (f * mz + k) * mx * my);
+        }, zPlane);
+      } finally {
+        releaseFloats(values);
+        releaseFloats(zPlane);
+        sep.release();
+      }
+    },
+  };
+  const data = createVoxelArray(dtype, 0);
+  return {
+    volume: { ...volume, shape: grid.shape, affine: grid.affine, dtype, data },
+    deferred,
+  };
 }
 
 /**

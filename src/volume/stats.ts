@@ -2,6 +2,7 @@ import { DTYPE_INFO, isIntegerDType, type NumberArray } from "./dtype.ts";
 import { frameLength, type Volume } from "./volume.ts";
 import { histogramOrderSource, type OrderSource, radixOrderSource } from "./order.ts";
 import { NumpySum } from "./numpy_sum.ts";
+import type { DeferredValues } from "./deferred.ts";
 
 /**
  * `Math.min(...values)` for any length: spreading an array into arguments throws RangeError
@@ -57,6 +58,18 @@ export function realValues(volume: Volume, frame: number): Float64Array {
 }
 
 /**
+ * One frame's stored values, run by run in voxel order: calls `visit(values, at)` for
+ * consecutive runs (`at`: the index of `values[0]` within the frame). May be called again (each
+ * call gives the same values).
+ */
+export type FrameRuns = (visit: (values: ArrayLike<number>, at: number) => void) => void;
+
+/** The runs of a deferred frame (`DeferredValues.each`) as `FrameRuns`. */
+export function deferredRuns(d: DeferredValues, frame: number, frameLength: number): FrameRuns {
+  return (visit) => d.each(frame, (values, at) => visit(values, at - frame * frameLength));
+}
+
+/**
  * Count, min, max, mean and population std (float64, two passes, numpy's summation order) of one
  * frame's real values.
  */
@@ -66,27 +79,47 @@ export function deriveFrameStats(
   mask: VoxelMask = "all",
 ): FrameStats {
   const src = frameNumbers(volume, frame);
-  const { slope, inter } = volume;
+  return deriveRunStats((visit) => visit(src, 0), volume, mask);
+}
+
+/**
+ * `deriveFrameStats` of a frame given as runs (`FrameRuns`, read twice) with the volume's
+ * scaling, over the voxels `selection` marks 1 (a mask role's, per voxel of the frame) when
+ * given: the statistics of `selectVoxels`' volume, in the same order, bit for bit.
+ */
+export function deriveRunStats(
+  runs: FrameRuns,
+  scaling: { readonly slope: number; readonly inter: number },
+  mask: VoxelMask = "all",
+  selection?: Uint8Array,
+): FrameStats {
+  const { slope, inter } = scaling;
   const nonzero = mask === "nonzero";
   // Summed in numpy's order (numpy_sum.ts): mean and std equal np.mean / np.std bit for bit.
   const sum = new NumpySum();
   let n = 0, min = Infinity, max = -Infinity;
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i] * slope + inter;
-    if (v !== v || (nonzero && v === 0)) continue;
-    n++;
-    sum.add(v);
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  runs((src, at) => {
+    for (let i = 0; i < src.length; i++) {
+      if (selection && selection[at + i] === 0) continue;
+      const v = src[i] * slope + inter;
+      if (v !== v || (nonzero && v === 0)) continue;
+      n++;
+      sum.add(v);
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  });
   if (n === 0) return { n, min: NaN, max: NaN, mean: NaN, std: NaN };
   const mean = sum.total() / n;
   const ss = new NumpySum();
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i] * slope + inter;
-    if (v !== v || (nonzero && v === 0)) continue;
-    ss.add((v - mean) * (v - mean));
-  }
+  runs((src, at) => {
+    for (let i = 0; i < src.length; i++) {
+      if (selection && selection[at + i] === 0) continue;
+      const v = src[i] * slope + inter;
+      if (v !== v || (nonzero && v === 0)) continue;
+      ss.add((v - mean) * (v - mean));
+    }
+  });
   return { n, min, max, mean, std: Math.sqrt(ss.total() / n) };
 }
 

@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { validateRecipePlan } from "../../src/recipe/validate.ts";
 import { describeOverBudget } from "../../src/runner/budget.ts";
-import { estimateSubjectPeak, type PlannedStep, type RoleInput } from "../../src/steps/memory.ts";
+import {
+  estimateSubjectPeak,
+  IO_OVERHEAD,
+  type PlannedStep,
+  type RoleInput,
+} from "../../src/steps/memory.ts";
+import { bindRecipe } from "../../src/recipe/plan.ts";
 import type { Affine } from "../../src/volume/affine.ts";
 import type { DType } from "../../src/volume/dtype.ts";
 
@@ -92,23 +98,58 @@ Deno.test("estimateSubjectPeak counts float64 between steps where the plan keeps
   const input = [role([512, 512, 300], "int16", { mm: 0.7 })];
   const resample = "  - step: resample-to-size\n    size: [224, 224, 128]\n" +
     "    interpolation: linear\n";
-  const at = (middle: string, save: string) =>
+  const at = (middle: string, save: string, defer = true) =>
     estimateSubjectPeak(
       input,
-      validateRecipePlan(
-        `version: 1\nname: t\nsteps:\n  - step: load\n${middle}  - step: save\n${save}`,
-        "r.yaml",
-      ).plan.steps,
+      bindRecipe(
+        validateRecipePlan(
+          `version: 1\nname: t\nsteps:\n  - step: load\n${middle}  - step: save\n${save}`,
+          "r.yaml",
+        ).recipe,
+        { defer },
+      ).steps,
     ).steps[1];
   const n = 224 * 224 * 128;
   // Only save sees the resampled values: float32 (SPEC §2 allows it where nothing can tell).
   const direct = at(resample, "    dtype: keep\n");
   assert.match(direct.detail, /→ 224x224x128 float32/);
   // zscore computes from them, a float64 save stores them: float64, 4 bytes more per voxel.
-  const zscore = at(resample + "  - step: normalize\n    method: zscore\n", "    dtype: float32\n");
+  const zscore = at(
+    resample + "  - step: normalize\n    method: zscore\n",
+    "    dtype: float32\n",
+    false,
+  );
   const wide = at(resample, "    dtype: float64\n");
   for (const e of [zscore, wide]) {
-    assert.match(e.detail, /→ 224x224x128 float64/);
+    assert.match(e.detail, /→ 224x224x128 float64$/);
     assert.equal(e.bytes - direct.bytes, n * 4);
   }
+});
+
+Deno.test("estimateSubjectPeak: deferred values are not held, their input is kept (issue 15)", () => {
+  // The 1 mm grid of goal 2's float pipeline: 358x358x375 float64 would be 384 MB.
+  const input = [role([512, 512, 300], "int16", { mm: 0.7 })];
+  const text = recipe(
+    "  - step: resample-to-size\n    size: [358, 358, 375]\n    interpolation: linear\n" +
+      "  - step: normalize\n    method: zscore\n",
+  ) + "    dtype: float32\n";
+  const { recipe: plain } = validateRecipePlan(text, "r.yaml");
+  const deferred = estimateSubjectPeak(input, bindRecipe(plain).steps);
+  const held = estimateSubjectPeak(input, bindRecipe(plain, { defer: false }).steps);
+  const n = 358 * 358 * 375, raw = 512 * 512 * 300 * 2;
+  assert.match(deferred.steps[1].detail, /float64 \(deferred/);
+  assert.doesNotMatch(held.steps[1].detail, /deferred/);
+  // The input (pinned) and the float32 z-scores, plus float64 planes and the I/O overhead.
+  const planes = 5 * 358 * 358 * 8;
+  assert.equal(deferred.steps[2].bytes, raw + n * 4 + planes + IO_OVERHEAD);
+  assert.equal(deferred.bytes, deferred.steps[2].bytes);
+  // Held: the input, the float64 result and the float32 z-scores made from it.
+  assert.equal(held.steps[2].bytes, raw + n * 8 + n * 4 + IO_OVERHEAD);
+  // A float64 result smaller than the input is held (in the consumed input's bytes).
+  const down = recipe(
+    "  - step: resample-to-size\n    size: [224, 224, 128]\n    interpolation: linear\n" +
+      "  - step: normalize\n    method: zscore\n",
+  );
+  const small = estimateSubjectPeak(input, validateRecipePlan(down, "r.yaml").plan.steps);
+  assert.doesNotMatch(small.steps[1].detail, /deferred/);
 });

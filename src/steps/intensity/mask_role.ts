@@ -55,7 +55,23 @@ export function maskOf(
   mask: MaskParam,
   masks: ReadonlyMap<string, Item>,
 ): FrameMask {
-  if (!isMaskRole(mask)) return { volume: item.volume, frame, mask: mask as VoxelMask };
+  const selection = roleSelectionOf(item, frame, mask, masks);
+  if (!selection) return { volume: item.volume, frame, mask: mask as VoxelMask };
+  return { volume: selectVoxels(item.volume, frame, selection), frame: 0, mask: "all", selection };
+}
+
+/**
+ * For a mask role: 1 where the role is nonzero, per voxel of frame `frame` of `item` (never
+ * reading `item`'s voxels); undefined for `all` / `nonzero`.
+ * @throws Error when the mask role is not on the image's grid, or has another number of frames
+ */
+export function roleSelectionOf(
+  item: Item,
+  frame: number,
+  mask: MaskParam,
+  masks: ReadonlyMap<string, Item>,
+): Uint8Array | undefined {
+  if (!isMaskRole(mask)) return undefined;
   const m = masks.get(mask)!;
   const why = gridMismatch(item.volume, m.volume);
   if (why) {
@@ -66,6 +82,5 @@ export function maskOf(
         }; put the mask onto the image's grid first (resample-to-reference)`,
     );
   }
-  const selection = maskSelection(m.volume, frame, item.volume.frames);
-  return { volume: selectVoxels(item.volume, frame, selection), frame: 0, mask: "all", selection };
+  return maskSelection(m.volume, frame, item.volume.frames);
 }

@@ -1,9 +1,16 @@
 import { z } from "zod";
-import { defineStep, type Item, mapImages, type StepContext } from "../step.ts";
-import { type LinearMap, mapToFloat } from "../../volume/intensity.ts";
+import { defineStep, type Item, mapImages, materializeItems, type StepContext } from "../step.ts";
+import { type LinearMap, mapDeferredToFloat, mapToFloat } from "../../volume/intensity.ts";
 import { floatStorageOf, REAL_UNITS } from "../../volume/encode.ts";
-import { deriveFrameStats, derivePercentiles } from "../../volume/stats.ts";
-import { isMaskRole, maskOf, maskParam, masksOf } from "./mask_role.ts";
+import {
+  deferredRuns,
+  deriveFrameStats,
+  derivePercentiles,
+  deriveRunStats,
+  type VoxelMask,
+} from "../../volume/stats.ts";
+import { frameLength } from "../../volume/volume.ts";
+import { isMaskRole, maskOf, maskParam, masksOf, roleSelectionOf } from "./mask_role.ts";
 import { type DatasetNeed, requireDatasetStats } from "../dataset_stats.ts";
 import { histogramMap } from "./histogram_map.ts";
 import { DEFAULT_CUTOFF, landmarkPercentiles } from "../../volume/histogram_standardization.ts";
@@ -94,11 +101,24 @@ function frameStats(
   ctx: StepContext,
   masks: ReadonlyMap<string, Item>,
 ) {
-  const m = maskOf(item, t, p.mask, masks);
+  if (p.over !== "dataset" && item.deferred) {
+    // Deferred values (issue 15): two reads, in the held volume's order (`deriveRunStats`).
+    const selection = roleSelectionOf(item, t, p.mask, masks);
+    const runs = deferredRuns(item.deferred, t, frameLength(item.volume));
+    const s = deriveRunStats(runs, item.volume, selection ? "all" : p.mask as VoxelMask, selection);
+    return {
+      selection,
+      s,
+      percentiles: (): number[] => {
+        throw new Error("internal: percentiles of deferred values (readsDeferred excludes them)");
+      },
+    };
+  }
   if (p.over !== "dataset") {
+    const m = maskOf(item, t, p.mask, masks);
     const s = deriveFrameStats(m.volume, m.frame, m.mask);
     return {
-      m,
+      selection: m.selection,
       s,
       percentiles: (qs: number[]) => derivePercentiles(m.volume, m.frame, qs, m.mask),
     };
@@ -112,7 +132,7 @@ function frameStats(
     max: pooled?.max ?? NaN,
   };
   return {
-    m,
+    selection: roleSelectionOf(item, t, p.mask, masks),
     s,
     percentiles: (qs: number[]) => qs.map((q) => pooled?.percentiles[String(q)] ?? NaN),
   };
@@ -133,13 +153,13 @@ function frameMap(
     return { map: { sub: a, div: b - a, mul: d - c, add: c, ...bounds }, stats: {} };
   }
   if (p.method === "histogram") throw new Error("histogram is mapped by histogramMap");
-  const { m, s, percentiles } = frameStats(item, t, p, ctx, masks);
+  const { selection, s, percentiles } = frameStats(item, t, p, ctx, masks);
   if (p.method === "zscore") {
     const outside = outsideOf(p);
     // nonzero: voxels outside are 0, so zero and keep both leave them at 0
     const keepZero = p.mask === "nonzero" && outside !== "normalize";
-    const rest = m.selection && outside !== "normalize"
-      ? { outside: { selection: m.selection, mode: outside } }
+    const rest = selection && outside !== "normalize"
+      ? { outside: { selection, mode: outside } }
       : {};
     const stats: Record<string, number> = { mean: s.mean, std: s.std, n: s.n };
     let bounds = {};
@@ -208,20 +228,32 @@ export const normalize = defineStep({
     const percentiles = p.method === "zscore" ? p.clipPercentiles ?? [] : [];
     return { kind: "values", mask: p.mask, percentiles };
   },
-  apply(subject, p, ctx) {
-    if (p.method === "histogram") return histogramMap(subject, p, ctx);
+  // Issue 15: every method but those needing all values at once (percentiles, histogram).
+  readsDeferred: (p) =>
+    p.method === "window" || p.method === "minmax" ||
+    (p.method === "zscore" && p.clipPercentiles === undefined),
+  apply(input, p, ctx) {
+    if (p.method === "histogram") return histogramMap(input, p, ctx);
+    // A mask role is read voxel by voxel: its values are held first.
+    const subject = p.method !== "window" && isMaskRole(p.mask)
+      ? materializeItems(input, (it) => it.role === p.mask)
+      : input;
     const roles: Record<string, unknown> = {};
     const masks = p.method === "window" ? new Map() : masksOf(subject, p.mask);
-    const out = mapImages(subject, (item) => {
+    const out = mapImages(subject, (given) => {
+      const { deferred, ...item } = given;
       const frames = [];
-      for (let t = 0; t < item.volume.frames; t++) frames.push(frameMap(item, t, p, ctx, masks));
+      for (let t = 0; t < item.volume.frames; t++) frames.push(frameMap(given, t, p, ctx, masks));
       // Issue 15: float voxels nothing reads afterwards take the result (same values); never
       // a mask role's, which the roles after it still read.
       const isMask = [...masks.values()].some((m) => m.volume === item.volume);
       const inPlace = !isMask && (ctx?.owns?.(item.volume) ?? false);
       const dtypeReason = `normalize (${p.method}) made values fractional`;
       const storage = floatStorageOf({ ...item, dtypeReason }, ctx?.floats, REAL_UNITS);
-      const r = mapToFloat(item.volume, frames.map((f) => f.map), { storage, inPlace });
+      const maps = frames.map((f) => f.map);
+      const r = deferred
+        ? mapDeferredToFloat(item.volume, deferred, maps, storage)
+        : mapToFloat(item.volume, maps, { storage, inPlace });
       roles[item.role] = {
         frames: frames.map((f, t) => (p.method === "window" ? { clamped: r.clamped[t] } : f.stats)),
       };

@@ -12,7 +12,7 @@ import {
   type GridRequest,
 } from "../../volume/grid.ts";
 import type { Interpolation } from "../../volume/interpolate.ts";
-import { resampleForSave, resampleVolume } from "../../volume/resample.ts";
+import { resampleDeferred, resampleForSave, resampleVolume } from "../../volume/resample.ts";
 import { directSaveType, floatStorageOf } from "../../volume/encode.ts";
 import { columnNorms } from "../../volume/affine.ts";
 import { nanSpreadWarning } from "../../volume/nan.ts";
@@ -38,6 +38,17 @@ export function resampleMovesValues(params: {
     Number.isInteger(params.fill);
 }
 
+/**
+ * Whether a resampling with these params (of an image) may return its float results deferred
+ * when the next step reads them (`StepContext.defer`, issue 15): linear without anti-aliasing,
+ * whose z pass streams plane by plane (a B-spline prefilter or smoothing needs the whole
+ * in-plane stack on every read). It then does unless the result fits in the consumed input's
+ * bytes (`resampleDeferred`).
+ */
+export function resampleDefers(params: { interpolation: Interpolation; antialias?: boolean }) {
+  return params.interpolation === "linear" && params.antialias !== true;
+}
+
 /** Output grid of a resampling. */
 export function planResample(input: Grid, request: GridRequest): Grid {
   const grid = deriveResampleGrid(input.shape, input.affine, request);
@@ -57,7 +68,9 @@ export function applyResample(
     const interpolation: Interpolation = item.label ? "nearest" : params.interpolation;
     const antialias = !item.label && params.antialias;
     const grid = deriveResampleGrid(item.volume.shape, item.volume.affine, request);
-    // The input's memory may take the result when nothing reads it afterwards (issue 15).
+    const defer = ctx?.defer === true && resampleDefers({ interpolation, antialias });
+    // The input's memory may take the result when nothing reads it afterwards (issue 15);
+    // then holding it costs nothing and it is not deferred (resampleDeferred).
     const consumeInput = ctx?.owns?.(item.volume) ?? false;
     const floats = floatStorageOf(item, ctx?.floats);
     const options = { interpolation, antialias, fill: params.fill, consumeInput, floats };
@@ -76,7 +89,9 @@ export function applyResample(
     const rounded = save && dtype
       ? resampleForSave(item.volume, grid, options, { dtype, rounding: save.rounding })
       : undefined;
-    const volume = rounded?.volume ?? resampleVolume(item.volume, grid, options);
+    const deferred = defer && !rounded ? resampleDeferred(item.volume, grid, options) : undefined;
+    const volume = rounded?.volume ?? deferred?.volume ??
+      resampleVolume(item.volume, grid, options);
     if (warning) ctx?.warn(warning);
     roles[item.role] = {
       interpolation,
@@ -85,6 +100,7 @@ export function applyResample(
       shape: [...grid.shape],
       spacing: columnNorms(grid.affine),
     };
+    if (deferred) return { ...item, volume, deferred: deferred.deferred };
     if (!rounded || !save) return { ...item, volume };
     const { clamped, nan, between } = rounded;
     const saveEncoded = { dtype: volume.dtype, rounding: save.rounding, clamped, nan, between };
