@@ -215,6 +215,10 @@ export function estimateSubjectPeak(
     }
     if (def.kind === "intensity") {
       const made: Vol[] = [];
+      // A deferred role the step reads voxel by voxel (normalize's mask role) is held first
+      // (`materializeItems`), for the whole step.
+      const used = new Set((def.rolesUsed?.(params as never) ?? []).map((u) => u.role));
+      for (const r of roles) if (r.deferred && used.has(r.role)) made.push(r.deferred);
       const next = roles.map((r) => {
         if (r.label) return r;
         const bytes = floatBytes(r, floats, true);
