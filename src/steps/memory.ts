@@ -170,6 +170,10 @@ export function estimateSubjectPeak(
     const bytes = total(others) + total(current) + total(made) + scratch + overhead;
     all.push({ bytes, step: s, name: steps[s].definition.name, detail });
   };
+  const statsStopAfter = (s: number) => {
+    const next = steps[s + 1];
+    return next?.definition.dataset?.(next.params as never) !== undefined;
+  };
   steps.forEach(({ definition: def, params, floats, defer }, s) => {
     if (def.kind === "source") {
       roles = inputs.map((r) => ({
@@ -255,8 +259,10 @@ export function estimateSubjectPeak(
         const vol = { voxels: voxelsOf(g), bytes };
         const antialias = params.antialias === true;
         // Deferred unless the result fits in the input's bytes (held there when consumed:
-        // resampleDeferred; the placement is taken by size here).
-        const deferred = defer === true && smooth && total([vol]) > total([r.vol]) &&
+        // resampleDeferred; the placement is taken by size here), or the statistics pass stops
+        // at the next step (it holds the values: run_subject.ts).
+        const deferred = defer === true && !statsStopAfter(s) && smooth &&
+          total([vol]) > total([r.vol]) &&
           resampleDefers({ interpolation: interpolation as Interpolation, antialias });
         if (!deferred) made.push(vol);
         const dtype = smooth ? floatName(bytes) : r.dtype;

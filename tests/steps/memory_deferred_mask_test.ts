@@ -47,3 +47,18 @@ Deno.test("estimateSubjectPeak: a deferred mask role is held by normalize (issue
     2 * raw + n * 2 + n * 4 + planes + IO_OVERHEAD,
   );
 });
+
+Deno.test("estimateSubjectPeak: no deferral before a step the statistics pass stops at", () => {
+  // The statistics pass of `over: dataset` stops before normalize and holds the resampled
+  // values (run_subject.ts: no `defer` right before the stop), so its subjects need them.
+  const text = "version: 1\nname: t\nsteps:\n  - step: load\n" +
+    "  - step: resample-to-size\n    size: [358, 358, 375]\n    interpolation: linear\n" +
+    "  - step: normalize\n    method: zscore\n    over: dataset\n" +
+    "  - step: save\n    dtype: float32\n";
+  const { recipe } = validateRecipePlan(text, "r.yaml");
+  const inputs = [input("image", false)];
+  const planned = estimateSubjectPeak(inputs, bindRecipe(recipe).steps);
+  const held = estimateSubjectPeak(inputs, bindRecipe(recipe, { defer: false }).steps);
+  assert.doesNotMatch(planned.steps[1].detail, /deferred/);
+  assert.equal(planned.bytes, held.bytes);
+});
