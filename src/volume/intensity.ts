@@ -6,7 +6,7 @@ import {
   isIntegerDType,
 } from "./dtype.ts";
 import { createVolume, frameLength, type Volume } from "./volume.ts";
-import { frameNumbers } from "./stats.ts";
+import { frameNumbers, frameRuns } from "./stats.ts";
 import type { DeferredValues } from "./deferred.ts";
 
 /** A closed interval; ±Infinity leaves that side open. */
@@ -123,7 +123,6 @@ export function mapToFloat(
   maps: readonly LinearMap[],
   options: { storage: FloatStorage; inPlace?: boolean },
 ): MapResult {
-  const len = frameLength(volume);
   const f64 = options.storage === "float64", keeping = options.storage === "float32-keeping";
   const data = volume.data, n = data.length;
   const out: Float32Array | Float64Array = options.inPlace && data instanceof Float64Array
@@ -131,11 +130,7 @@ export function mapToFloat(
     : options.inPlace && data instanceof Float32Array && !f64
     ? data
     : createVoxelArray(f64 ? "float64" : "float32", n) as Float32Array | Float64Array;
-  const clamped: number[] = [];
-  for (let t = 0; t < volume.frames; t++) {
-    const src = frameNumbers(volume, t);
-    clamped.push(mapRun(src, out, t * len, 0, maps[t], volume, keeping));
-  }
+  const clamped = mapFrames(volume, undefined, maps, out, keeping);
   return { volume: withData(volume, out, 1, 0), clamped };
 }
 
@@ -150,20 +145,35 @@ export function mapDeferredToFloat(
   maps: readonly LinearMap[],
   storage: FloatStorage,
 ): MapResult {
-  const len = frameLength(volume);
   const f64 = storage === "float64", keeping = storage === "float32-keeping";
   const out = createVoxelArray(f64 ? "float64" : "float32", deferred.length) as
     | Float32Array
     | Float64Array;
+  const clamped = mapFrames(volume, deferred, maps, out, keeping);
+  return { volume: withData(volume, out, 1, 0), clamped };
+}
+
+/**
+ * `maps[frame]` of every frame's values (held, or `deferred`: `frameRuns`) into `out`; how
+ * many voxels each frame clamped.
+ */
+function mapFrames(
+  volume: Volume,
+  deferred: DeferredValues | undefined,
+  maps: readonly LinearMap[],
+  out: Float32Array | Float64Array,
+  keeping: boolean,
+): number[] {
+  const len = frameLength(volume);
   const clamped: number[] = [];
   for (let t = 0; t < volume.frames; t++) {
     let count = 0;
-    deferred.each(t, (values, at) => {
-      count += mapRun(values, out, at, at - t * len, maps[t], volume, keeping);
+    frameRuns(volume, t, deferred)((values, at) => {
+      count += mapRun(values, out, t * len + at, at, maps[t], volume, keeping);
     });
     clamped.push(count);
   }
-  return { volume: withData(volume, out, 1, 0), clamped };
+  return clamped;
 }
 
 /**

@@ -64,9 +64,17 @@ export function realValues(volume: Volume, frame: number): Float64Array {
  */
 export type FrameRuns = (visit: (values: ArrayLike<number>, at: number) => void) => void;
 
-/** The runs of a deferred frame (`DeferredValues.each`) as `FrameRuns`. */
-export function deferredRuns(d: DeferredValues, frame: number, frameLength: number): FrameRuns {
-  return (visit) => d.each(frame, (values, at) => visit(values, at - frame * frameLength));
+/**
+ * Frame `frame` of `volume` as runs: its stored values in one run, or, for a volume whose
+ * values are deferred (`Item.deferred`, `volume.data` empty), the runs `deferred.each` computes.
+ */
+export function frameRuns(volume: Volume, frame: number, deferred?: DeferredValues): FrameRuns {
+  if (deferred) {
+    const base = frame * frameLength(volume);
+    return (visit) => deferred.each(frame, (values, at) => visit(values, at - base));
+  }
+  const src = frameNumbers(volume, frame);
+  return (visit) => visit(src, 0);
 }
 
 /**
@@ -78,8 +86,7 @@ export function deriveFrameStats(
   frame: number,
   mask: VoxelMask = "all",
 ): FrameStats {
-  const src = frameNumbers(volume, frame);
-  return deriveRunStats((visit) => visit(src, 0), volume, mask);
+  return deriveRunStats(frameRuns(volume, frame), volume, mask);
 }
 
 /**

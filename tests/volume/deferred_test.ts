@@ -10,14 +10,13 @@ import { resampleDeferred, resampleVolume } from "../../src/volume/resample.ts";
 import { materializeDeferred } from "../../src/volume/deferred.ts";
 import type { FloatStorage } from "../../src/volume/dtype.ts";
 import {
-  deferredRuns,
   deriveFrameStats,
   deriveRunStats,
+  frameRuns,
   maskSelection,
   selectVoxels,
 } from "../../src/volume/stats.ts";
 import { mapDeferredToFloat, mapToFloat } from "../../src/volume/intensity.ts";
-import { frameLength } from "../../src/volume/volume.ts";
 import { makeVolume } from "../_volumes.ts";
 
 const IMAGE = makeVolume({
@@ -72,14 +71,13 @@ Deno.test("deriveRunStats / mapDeferredToFloat of deferred values equal the held
   const grid = deriveResampleGrid(IMAGE.shape, IMAGE.affine, REQUESTS[0]);
   const held = resampleVolume(IMAGE, grid, options("linear", "float64"));
   const { deferred } = resampleDeferred(IMAGE, grid, options("linear", "float64"))!;
-  const len = frameLength(held);
   const mask = makeVolume({
     shape: [...held.shape],
     dtype: "uint8",
     fn: (i, j) => (i > j ? 1 : 0),
   });
   for (let t = 0; t < held.frames; t++) {
-    const runs = deferredRuns(deferred, t, len);
+    const runs = frameRuns(held, t, deferred);
     for (const m of ["all", "nonzero"] as const) {
       assert.deepEqual(deriveRunStats(runs, held, m), deriveFrameStats(held, t, m));
     }

@@ -3,14 +3,13 @@ import { defineStep, type Item, mapImages, materializeItems, type StepContext } 
 import { type LinearMap, mapDeferredToFloat, mapToFloat } from "../../volume/intensity.ts";
 import { floatStorageOf, REAL_UNITS } from "../../volume/encode.ts";
 import {
-  deferredRuns,
-  deriveFrameStats,
   derivePercentiles,
   deriveRunStats,
+  frameRuns,
+  selectVoxels,
   type VoxelMask,
 } from "../../volume/stats.ts";
-import { frameLength } from "../../volume/volume.ts";
-import { isMaskRole, maskOf, maskParam, masksOf, roleSelectionOf } from "./mask_role.ts";
+import { isMaskRole, maskParam, masksOf, roleSelectionOf } from "./mask_role.ts";
 import { type DatasetNeed, requireDatasetStats } from "../dataset_stats.ts";
 import { histogramMap } from "./histogram_map.ts";
 import { DEFAULT_CUTOFF, landmarkPercentiles } from "../../volume/histogram_standardization.ts";
@@ -101,27 +100,23 @@ function frameStats(
   ctx: StepContext,
   masks: ReadonlyMap<string, Item>,
 ) {
-  if (p.over !== "dataset" && item.deferred) {
-    // Deferred values (issue 15): two reads, in the held volume's order (`deriveRunStats`).
-    const selection = roleSelectionOf(item, t, p.mask, masks);
-    const runs = deferredRuns(item.deferred, t, frameLength(item.volume));
-    const s = deriveRunStats(runs, item.volume, selection ? "all" : p.mask as VoxelMask, selection);
-    return {
-      selection,
-      s,
-      percentiles: (): number[] => {
-        throw new Error("internal: percentiles of deferred values (readsDeferred excludes them)");
-      },
-    };
-  }
   if (p.over !== "dataset") {
-    const m = maskOf(item, t, p.mask, masks);
-    const s = deriveFrameStats(m.volume, m.frame, m.mask);
-    return {
-      selection: m.selection,
-      s,
-      percentiles: (qs: number[]) => derivePercentiles(m.volume, m.frame, qs, m.mask),
+    // Held or deferred values (issue 15: read twice, `frameRuns`), within a mask role's voxels.
+    const selection = roleSelectionOf(item, t, p.mask, masks);
+    const mask = selection ? "all" : p.mask as VoxelMask;
+    const s = deriveRunStats(
+      frameRuns(item.volume, t, item.deferred),
+      item.volume,
+      mask,
+      selection,
+    );
+    const percentiles = (qs: number[]) => {
+      if (item.deferred) throw new Error("internal: percentiles of deferred values");
+      return selection
+        ? derivePercentiles(selectVoxels(item.volume, t, selection), 0, qs, mask)
+        : derivePercentiles(item.volume, t, qs, mask);
     };
+    return { selection, s, percentiles };
   }
   const pooled = requireDatasetStats(ctx.dataset, "normalize").roles?.[item.role]?.[t];
   const s = {

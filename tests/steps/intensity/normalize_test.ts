@@ -111,3 +111,40 @@ Deno.test("normalize params reject an empty window and unknown keys", () => {
   const p = normalize.params.parse({ method: "window", from: [-1000, 1000] });
   assert.deepEqual(p, { method: "window", from: [-1000, 1000], to: [0, 1], clip: true });
 });
+
+/** numpy's default ('linear') percentile of `values`. */
+function npPercentile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  const h = (s.length - 1) * q / 100, lo = Math.floor(h);
+  return lo + 1 < s.length ? s[lo] + (s[lo + 1] - s[lo]) * (h - lo) : s[lo];
+}
+
+Deno.test("normalize zscore clipPercentiles per subject: percentiles of the mask's voxels, per frame", () => {
+  const image = makeVolume({
+    frames: 2,
+    fn: (i, j, k, t) => (i === 1 ? 0 : ((i * 7 + j * 13 + k * 5 + t * 3) % 31) * (t + 1) - 4),
+  });
+  for (const mask of ["label", "nonzero"]) {
+    const { subject, out, record } = run(image, {
+      method: "zscore",
+      mask,
+      clipPercentiles: [10, 90],
+    });
+    const label = realValues(itemOf(subject, "label").volume, 0);
+    for (const t of [0, 1]) {
+      const src = [...realValues(image, t)];
+      const inMask = (v: number, i: number) => (mask === "label" ? label[i] !== 0 : v !== 0);
+      const sel = src.filter(inMask);
+      const f = record.roles.image.frames[t] as Record<string, number>;
+      const [lo, hi] = [npPercentile(sel, 10), npPercentile(sel, 90)];
+      assert.ok(Math.abs(f.clipMin - lo) < 1e-12 && Math.abs(f.clipMax - hi) < 1e-12, mask);
+      assert.equal(f.n, sel.length);
+      const got = realValues(out.volume, t);
+      src.forEach((v, i) => {
+        if (!inMask(v, i)) return;
+        const z = (Math.min(Math.max(v, lo), hi) - f.mean) / f.std;
+        assert.ok(Math.abs(got[i] - z) < 1e-5, `${mask} frame ${t} voxel ${i}: ${got[i]} ${z}`);
+      });
+    }
+  }
+});
