@@ -14,9 +14,9 @@
  * linear / B-spline resampling and of intensity steps are counted as floats (SPEC §2: values
  * between steps are real numbers) of the width the bound plan gives them (`floats`: float64
  * when a later step computes from them), an upper bound when a step keeps a smaller type.
- * Measured against the peak
- * RSS of real runs (256×256×128 int16: B-spline / linear upsampling, antialiased
- * downsampling, B-spline augmentation): within about 15 MB below to 2× above.
+ * Measured against the peak RSS of real runs (256×256×128 int16: B-spline / linear
+ * upsampling, antialiased downsampling, B-spline augmentation): within about 15 MB below to 2×
+ * above.
  */
 import type { StepDefinition } from "./step.ts";
 import type { Grid } from "../volume/grid.ts";

@@ -125,7 +125,7 @@ function resample(
     data: v,
   });
   const taps = ops.map((op) => op.taps) as [AxisTaps, AxisTaps, AxisTaps];
-  if (ops.every((op) => op.taps.taps === 1 && !op.kernel)) {
+  if (nearestOnly(ops)) {
     // Nearest (or identity): input values only, kept in their type when the fill fits it.
     const fits = encodeValue(fillRaw, volume.dtype) === fillRaw;
     const out = createVoxelArray(fits ? volume.dtype : float, n);
@@ -183,6 +183,11 @@ function axisOps(grid: ResampleGrid, options: ResampleOptions): [AxisOp, AxisOp,
   }) as [AxisOp, AxisOp, AxisOp];
 }
 
+/** Every axis reads one input voxel and none smooths: nearest (or identity), input values only. */
+function nearestOnly(ops: readonly AxisOp[]): boolean {
+  return ops.every((op) => op.taps.taps === 1 && !op.kernel);
+}
+
 /**
  * `resampleVolume`'s float result deferred (deferred.ts): the returned volume's `data` is
  * empty and `deferred` computes its values again on every read, plane by plane, bit for bit
@@ -200,7 +205,7 @@ export function resampleDeferred(
   options: ResampleOptions,
 ): { volume: Volume; deferred: DeferredValues } | undefined {
   const ops = axisOps(grid, options);
-  if (ops.every((op) => op.taps.taps === 1 && !op.kernel)) return undefined;
+  if (nearestOnly(ops)) return undefined;
   if (ops[2].kernel || ops[2].prefilter) return undefined;
   const storage = options.floats ?? "float64";
   const dtype = floatTypeOf(storage), keeping = storage === "float32-keeping";
